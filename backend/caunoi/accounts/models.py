@@ -1,0 +1,25 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OFFICIAL = "official", _("Official")
+    LEADER = "leader", _("Leader")
+    MODERATOR = "moderator", _("Moderator")
+    ADMIN = "admin", _("Administrator")
+
+
+STAFF_ROLES = frozenset({Role.OFFICIAL, Role.LEADER, Role.MODERATOR, Role.ADMIN})
+
+
+class User(AbstractUser):
+    """A person with an account. Officials and leaders also belong to agencies (agencies.Membership)."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    @property
+    def is_official_or_leader(self) -> bool:
+        return self.role in {Role.OFFICIAL, Role.LEADER}

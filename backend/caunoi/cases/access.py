@@ -1,0 +1,47 @@
+"""The only ways an interface obtains a case for someone. Not allowed and not found look the same."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.accounts.models import Role, User
+from caunoi.agencies.selectors import agency_ids_in_reach
+from caunoi.core.errors import NotFound
+
+from .models import Case
+from .services.submission import hash_token
+
+CASE_NOT_FOUND = _("No case matches this tracking code and access code.")
+
+
+def access_case_for_tracker(tracking_code: str, access_token: str) -> Case:
+    """The case whose tracking code and secret access token both match. Raises NotFound otherwise."""
+    case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code.strip().upper()).first()
+    if case is None:
+        raise NotFound(CASE_NOT_FOUND)
+    if not hmac.compare_digest(case.access_token_hash, hash_token(access_token.strip())):
+        raise NotFound(CASE_NOT_FOUND)
+    return case
+
+
+def cases_for_staff(user: User) -> QuerySet[Case]:
+    """Cases a staff member may open: an admin all; an official their agencies'; a leader also those below."""
+    cases = Case.objects.select_related("agency", "category", "area", "assignee")
+    if not user.is_authenticated or not user.is_active:
+        return cases.none()
+    if user.role == Role.ADMIN:
+        return cases
+    if user.role in {Role.OFFICIAL, Role.LEADER}:
+        return cases.filter(agency_id__in=agency_ids_in_reach(user))
+    return cases.none()
+
+
+def access_case_for_staff(user: User, case_id: int) -> Case:
+    """The case if `user` may work on it. Raises NotFound otherwise."""
+    case = cases_for_staff(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("Case not found."))
+    return case

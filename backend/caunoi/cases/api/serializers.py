@@ -1,0 +1,171 @@
+"""The one definition of what a valid submission is: the API and the web form both validate with it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from caunoi.agencies.models import Area, Category
+
+from ..attachments import AttachmentRejected, CheckedFile, check_attachment
+from ..models import Case, Kind
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# Vietnamese numbers: 0 or +84 then 9 digits (mobiles, new landlines) or 10 (older landline formats).
+_VN_PHONE = re.compile(r"^(?:\+?84|0)\d{9,10}$")
+
+
+def normalise_phone(value: str) -> str:
+    return _PHONE_SEPARATORS.sub("", value)
+
+
+class CaseSubmitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        label=_("What are you sending?"),
+        choices=Kind.choices,
+        error_messages={"invalid_choice": _("Choose question, feedback or petition.")},
+    )
+    title = serializers.CharField(label=_("Title"), min_length=5, max_length=200)
+    body = serializers.CharField(label=_("Content"), min_length=10, max_length=10000)
+    category = serializers.SlugRelatedField(
+        label=_("Category"),
+        slug_field="slug",
+        queryset=Category.objects.filter(is_active=True),
+        error_messages={"does_not_exist": _("Unknown category “{value}”."), "invalid": _("Unknown category.")},
+    )
+    area = serializers.SlugRelatedField(
+        label=_("Area"),
+        slug_field="code",
+        queryset=Area.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("Unknown area “{value}”."), "invalid": _("Unknown area.")},
+    )
+    name = serializers.CharField(label=_("Full name"), max_length=120)
+    email = serializers.EmailField(label=_("Email"), required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(label=_("Phone"), required=False, allow_blank=True, max_length=20)
+    address = serializers.CharField(label=_("Address"), required=False, allow_blank=True, max_length=255)
+    consent_to_publish = serializers.BooleanField(default=False)
+    show_name_publicly = serializers.BooleanField(default=False)
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, default=list
+    )
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # A blank area from the web form's "not about a place" choice means no area.
+        if hasattr(data, "get") and data.get("area") == "":
+            data = data.copy()
+            data["area"] = None
+        return super().to_internal_value(data)
+
+    def validate_phone(self, value: str) -> str:
+        if value and not _VN_PHONE.match(normalise_phone(value)):
+            raise serializers.ValidationError(_("Enter a Vietnamese phone number, e.g. 0912 345 678 or +84 24 3825 1234."))
+        return value
+
+    def validate_attachments(self, files: list[Any]) -> list[CheckedFile]:
+        if len(files) > settings.ATTACHMENT_MAX_COUNT:
+            raise serializers.ValidationError(
+                _("Attach at most %(count)d files.") % {"count": settings.ATTACHMENT_MAX_COUNT}
+            )
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(check_attachment(upload))
+            except AttachmentRejected as exc:
+                errors.append(str(exc))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return checked
+
+
+class AgencyBriefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class SubmittedSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    access_token = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    agency = AgencyBriefSerializer()
+    due_at = serializers.DateTimeField(allow_null=True)
+    track_url = serializers.CharField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    type = serializers.CharField()
+    text = serializers.CharField()
+
+
+class TrackedCaseSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    clock = serializers.CharField()
+    agency = AgencyBriefSerializer()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+    timeline = TimelineEntrySerializer(many=True)
+    answer = serializers.CharField(allow_null=True)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class StaffCaseSerializer(serializers.ModelSerializer):
+    agency = AgencyBriefSerializer()
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    routing = serializers.JSONField(source="routing_explanation")
+    due_computation = serializers.JSONField()
+    attachments = AttachmentSerializer(many=True)
+    status_label = serializers.CharField()
+    overdue = serializers.BooleanField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "tracking_code", "kind", "title", "body", "category", "area", "channel", "status",
+            "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
+            "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
+            "due_computation", "attachments", "lifecycle_version", "routing_version", "deadline_version",
+        ]  # fmt: skip
+
+
+def submit_validated(serializer: CaseSubmitSerializer, *, channel: str, user: Any) -> Any:
+    """Calls the intake service with a validated submission (shared by the API and the web form)."""
+    from ..services import Contact, case_submit
+
+    data = serializer.validated_data
+    return case_submit(
+        kind=data["kind"],
+        title=data["title"],
+        body=data["body"],
+        category=data["category"],
+        area=data.get("area"),
+        channel=channel,
+        contact=Contact(
+            name=data["name"],
+            email=data.get("email", ""),
+            phone=normalise_phone(data.get("phone", "")),
+            address=data.get("address", ""),
+        ),
+        consent_to_publish=data["consent_to_publish"],
+        show_name_publicly=data["show_name_publicly"],
+        attachments=data["attachments"],
+        submitter=user if getattr(user, "is_authenticated", False) else None,
+    )

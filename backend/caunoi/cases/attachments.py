@@ -1,0 +1,106 @@
+"""What a citizen may attach: a closed list of types, recognised by content, not by name."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# Detected type → the extensions a citizen's file of that type may carry, and the MIME type we serve.
+ALLOWED = {
+    "jpg": ({".jpg", ".jpeg"}, "image/jpeg"),
+    "png": ({".png"}, "image/png"),
+    "pdf": ({".pdf"}, "application/pdf"),
+    "doc": ({".doc"}, "application/msword"),
+    "xls": ({".xls"}, "application/vnd.ms-excel"),
+    "docx": ({".docx"}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ({".xlsx"}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+ALLOWED_EXTENSIONS = sorted({ext for exts, _mime in ALLOWED.values() for ext in exts})
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class AttachmentRejected(ValueError):
+    pass
+
+
+def _detect(upload: UploadedFile, extension: str) -> str | None:
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if head.startswith(_OLE2):
+        # Word and Excel 97–2003 share one container format; its directory names the application, but
+        # reading it needs a full parser, so the extension decides between the two.
+        return {".doc": "doc", ".xls": "xls"}.get(extension)
+    if head.startswith(b"PK\x03\x04"):
+        return _office_open_xml_kind(upload)
+    kind = filetype.guess(head)
+    return kind.extension if kind else None
+
+
+def _office_open_xml_kind(upload: UploadedFile) -> str | None:
+    """docx/xlsx are zip archives; any other archive is refused."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names:
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
+
+
+def check_attachment(upload: UploadedFile) -> CheckedFile:
+    """Accepts the file if its content is an allowed type matching its extension and it is not too big.
+
+    Raises AttachmentRejected with a message for the citizen naming the file.
+    """
+    name = PurePath(upload.name or "file").name
+    size = upload.size or 0
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise AttachmentRejected(
+            _("“%(name)s” is %(size)s; the largest file accepted is %(limit)s.")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        )
+    if size == 0:
+        raise AttachmentRejected(_("“%(name)s” is empty.") % {"name": name})
+    extension = PurePath(name).suffix.lower()
+    detected = _detect(upload, extension)
+    if detected not in ALLOWED:
+        raise AttachmentRejected(
+            _("“%(name)s” is not an accepted file type. Accepted: %(types)s.")
+            % {"name": name, "types": ", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS)}
+        )
+    extensions, mime = ALLOWED[detected]
+    if extension not in extensions:
+        raise AttachmentRejected(
+            _("“%(name)s” does not contain what its name says (its content is %(kind)s).")
+            % {"name": name, "kind": detected.upper()}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedFile(upload, name, mime, size, digest.hexdigest())

@@ -1,0 +1,82 @@
+"""Reads of cases for the citizen and staff interfaces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from caunoi.core import clock
+from caunoi.workflows.registry import workflows
+
+from .models import PUBLIC_EVENT_TYPES, Case, CaseEvent, EventType
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def status_label(case: Case) -> str:
+    return workflows().lifecycles[case.lifecycle_version].label(case.status, _language())
+
+
+def clock_state(case: Case) -> str:
+    """running, paused or stopped, from the lifecycle version the case opened under."""
+    state = workflows().lifecycles[case.lifecycle_version].states[case.status]
+    if state.clock == "running" and case.due_at is None:
+        return "paused"
+    return state.clock
+
+
+def is_overdue(case: Case, *, now: dt.datetime | None = None) -> bool:
+    """Derived, never stored: past the due date with the clock still running."""
+    return case.due_at is not None and clock_state(case) == "running" and (now or clock.now()) > case.due_at
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    type: str
+    text: str
+
+
+def _describe(event: CaseEvent, lifecycle_version: int) -> str:
+    payload = event.payload
+    if event.type == EventType.SUBMITTED:
+        return _("Received by the portal.")
+    if event.type == EventType.ROUTED:
+        return _("Sent to %(agency)s, the agency responsible.") % {"agency": event.agency.display_name}
+    if event.type == EventType.CLOCK_PAUSED:
+        return _("The agency asked you for more information; the deadline is on hold until you reply.")
+    if event.type == EventType.CLOCK_RESUMED:
+        return _("Your reply was received; the deadline runs again, now until %(date)s.") % {
+            "date": _format_date(payload.get("due_date"))
+        }
+    if event.type == EventType.DEADLINE_RECOMPUTED:
+        return _("The deadline moved to %(date)s because the official working calendar changed.") % {
+            "date": _format_date(payload.get("due_date"))
+        }
+    if event.type == EventType.STATUS_CHANGED:
+        label = workflows().lifecycles[lifecycle_version].label(event.status, _language())
+        return _("Status: %(status)s.") % {"status": label}
+    return str(EventType(event.type).label)
+
+
+def _format_date(value: str | None) -> str:
+    if not value:
+        return "—"
+    return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+
+
+def case_public_timeline(case: Case) -> list[TimelineEntry]:
+    """What the citizen sees happen to their case: public events only, oldest first."""
+    events = case.events.filter(type__in=PUBLIC_EVENT_TYPES).select_related("agency").order_by("at", "id")
+    return [TimelineEntry(e.at, e.type, _describe(e, case.lifecycle_version)) for e in events]
+
+
+def due_explanation(case: Case) -> dict[str, Any]:
+    """How the due date was computed, in the current language."""
+    return case.due_explanation.get(_language()) or case.due_explanation.get("vi") or {}

@@ -1,0 +1,164 @@
+"""Intake: a citizen's question, feedback or petition becomes a routed case with a legal deadline."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+
+from caunoi.accounts.models import User
+from caunoi.agencies.models import Area, Category
+from caunoi.core import clock
+from caunoi.core.text import normalize
+from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.routing.services import route_case
+from caunoi.workflows.registry import workflows
+
+from ..attachments import CheckedFile
+from ..events import build_event
+from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, EventType, Kind
+from .deadline import case_due_computation, due_at, explanation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    access_token: str  # shown to the citizen once; only its hash is stored
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _next_case_id() -> int:
+    # The id is taken before the insert so the tracking code can be written in the same INSERT.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('cases_case', 'id'))")
+        return int(cursor.fetchone()[0])
+
+
+def tracking_code(kind: str, year: int, number: int) -> str:
+    return f"{TRACKING_PREFIX[Kind(kind)]}-{year}-{number:06d}"
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[str]]:
+    """Storage is not transactional: files written for a submission that then fails are deleted."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def case_submit(
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    category: Category,
+    area: Area | None,
+    channel: str,
+    contact: Contact,
+    consent_to_publish: bool = False,
+    show_name_publicly: bool = False,
+    attachments: Sequence[CheckedFile] = (),
+    submitter: User | None = None,
+) -> Submitted:
+    """Stores a new case routed to its agency with its due date, its attachments and three events
+    (submitted, routed, deadline_set), all in one transaction.
+
+    Inputs are already validated (see api/serializers.py). If anything fails, nothing is stored.
+    """
+    wf = workflows()
+    title, body = normalize(title).strip(), normalize(body).strip()
+    with _files_removed_on_failure() as written, transaction.atomic():
+        decision = route_case(
+            kind=kind, category=category, area=area, text=f"{title}\n{body}", channel=channel, rules=wf.routing
+        )
+        now = clock.now()
+        token = secrets.token_urlsafe(18)
+        case_id = _next_case_id()
+        case = Case(
+            id=case_id,
+            kind=kind,
+            title=title,
+            body=body,
+            category=category,
+            area=area,
+            channel=channel,
+            submitter=submitter if submitter is not None and submitter.is_authenticated else None,
+            contact_name=normalize(contact.name).strip(),
+            contact_email=contact.email.strip(),
+            contact_phone=contact.phone.strip(),
+            contact_address=normalize(contact.address).strip(),
+            consent_to_publish=consent_to_publish,
+            show_name_publicly=show_name_publicly,
+            tracking_code=tracking_code(kind, clock.local_date(now).year, case_id),
+            access_token_hash=hash_token(token),
+            agency=decision.agency,
+            status=wf.lifecycle.initial,
+            routing_rule=decision.rule_id,
+            routing_explanation=decision.explanation,
+            received_at=now,
+            clock_started_on=clock.local_date(now),
+            lifecycle_version=wf.lifecycle.version,
+            routing_version=wf.routing.version,
+            deadline_version=wf.deadline_policy.version,
+        )
+        computation = case_due_computation(case, calendar=calendar_in_force(), pauses=[])
+        case.due_at = due_at(computation)
+        case.due_explanation = explanation(computation)
+        case.save(force_insert=True)
+        _save_attachments(case, attachments, written)
+        due_date = computation.due_date.isoformat() if computation.due_date else None
+        CaseEvent.objects.bulk_create(
+            [
+                build_event(case, EventType.SUBMITTED, actor=submitter, at=now, payload={"channel": channel}),
+                build_event(case, EventType.ROUTED, at=now, payload=decision.explanation),
+                build_event(case, EventType.DEADLINE_SET, at=now, payload={"due_date": due_date}),
+            ]
+        )
+    logger.info("case %s routed to %s (rule %r)", case.tracking_code, decision.agency.code, decision.rule_id)
+    return Submitted(case, token)
+
+
+def _save_attachments(case: Case, attachments: Sequence[CheckedFile], written: list[str]) -> None:
+    for checked in attachments:
+        stored_name = f"{uuid.uuid4().hex}{_suffix(checked.original_name)}"
+        attachment = Attachment(
+            case=case,
+            stored_name=stored_name,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        checked.upload.seek(0)
+        attachment.file.save(stored_name, checked.upload, save=False)
+        written.append(attachment.file.name)
+        attachment.save(force_insert=True)
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower()[:10] if dot > 0 else ""

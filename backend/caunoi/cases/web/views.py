@@ -1,0 +1,176 @@
+"""Citizen and staff pages for cases. Thin: validate with the API's serializer, call services, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from caunoi.agencies.models import Area, Category
+from caunoi.core.errors import NotFound
+
+from ..access import access_case_for_staff, access_case_for_tracker
+from ..api.serializers import CaseSubmitSerializer, submit_validated
+from ..api.views import attachment_response, tracked_case_data
+from ..attachments import ALLOWED_EXTENSIONS
+from ..models import Case, Channel, Kind
+from ..selectors import due_explanation, is_overdue, status_label
+
+# Cases a browser session has proved it may follow (by tracking code and access code), by id.
+SESSION_TRACKED = "tracked_cases"
+SESSION_LAST_SUBMISSION = "last_submission"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"kinds": Kind.choices})
+
+
+def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    field_errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
+    return {
+        "data": data,
+        "errors": field_errors,
+        "kinds": Kind.choices,
+        "categories": Category.objects.filter(is_active=True).order_by("name"),
+        "provinces": Area.objects.filter(kind=Area.Kind.PROVINCE).order_by("name"),
+        "accepted_types": ", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
+        "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
+        "field_order": ["kind", "title", "body", "category", "area", "name", "email", "phone", "address", "attachments"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        initial = {"kind": request.GET.get("kind", "")}
+        return render(request, "cases/submit.html", _form_context(request, initial, {}))
+    data = request.POST.copy()
+    data.setlist("attachments", request.FILES.getlist("attachments"))
+    serializer = CaseSubmitSerializer(data=data)
+    if not serializer.is_valid():
+        # The citizen's input comes back as typed; files cannot be refilled by a browser, so the page says so.
+        context = _form_context(request, request.POST, serializer.errors)
+        context["files_dropped"] = bool(request.FILES)
+        return render(request, "cases/submit.html", context, status=400)
+    submitted = submit_validated(serializer, channel=Channel.WEB, user=request.user)
+    case = submitted.case
+    _remember(request, case)
+    request.session[SESSION_LAST_SUBMISSION] = {"code": case.tracking_code, "token": submitted.access_token}
+    return redirect("cases:submit-done")
+
+
+def submit_done(request: HttpRequest) -> HttpResponse:
+    last = request.session.get(SESSION_LAST_SUBMISSION)
+    if not last:
+        return redirect("cases:submit")
+    case = Case.objects.select_related("agency").get(tracking_code=last["code"])
+    track_link = request.build_absolute_uri(
+        reverse("cases:track-detail", args=[case.tracking_code]) + f"?token={last['token']}"
+    )
+    return render(
+        request,
+        "cases/submit_done.html",
+        {
+            "case": case,
+            "access_token": last["token"],
+            "track_link": track_link,
+            "status_label": status_label(case),
+            "due": due_explanation(case),
+        },
+    )
+
+
+def _remember(request: HttpRequest, case: Case) -> None:
+    tracked = set(request.session.get(SESSION_TRACKED, []))
+    tracked.add(case.pk)
+    request.session[SESSION_TRACKED] = sorted(tracked)
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip()
+    token = request.GET.get("token", "").strip()
+    if not code and not token:
+        return render(request, "cases/track.html", {"data": {}, "errors": {}})
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["code"] = [str(_("Enter the tracking code."))]
+    if not token:
+        errors["token"] = [str(_("Enter the access code."))]
+    if not errors:
+        try:
+            case = access_case_for_tracker(code, token)
+        except NotFound as exc:
+            errors["code"] = [str(exc.message)]
+        else:
+            _remember(request, case)
+            return redirect("cases:track-detail", tracking_code=case.tracking_code)
+    return render(request, "cases/track.html", {"data": request.GET, "errors": errors}, status=404 if "code" in errors and code and token else 400)
+
+
+def _tracked_case(request: HttpRequest, tracking_code: str) -> Case:
+    case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code).first()
+    if case is None or case.pk not in request.session.get(SESSION_TRACKED, []):
+        raise Http404
+    return case
+
+
+def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    token = request.GET.get("token")
+    if token:
+        # A bookmarked link carries the access code: prove it once, then continue on the clean address.
+        try:
+            case = access_case_for_tracker(tracking_code, token)
+        except NotFound:
+            return render(request, "cases/track.html", {"data": {"code": tracking_code}, "errors": {"token": [str(_("This link's access code is not valid."))]}}, status=404)
+        _remember(request, case)
+        return redirect("cases:track-detail", tracking_code=case.tracking_code)
+    try:
+        case = _tracked_case(request, tracking_code)
+    except Http404:
+        return redirect(f"{reverse('cases:track')}?code={tracking_code}")
+    context = tracked_case_data(case)
+    context.update(case=case, attachments=case.attachments.all(), due=due_explanation(case))
+    return render(request, "cases/track_detail.html", context)
+
+
+def track_attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> FileResponse:
+    case = _tracked_case(request, tracking_code)
+    try:
+        return attachment_response(case, attachment_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = access_case_for_staff(request.user, case_id)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "cases/staff_case.html",
+        {
+            "case": case,
+            "status_label": status_label(case),
+            "overdue": is_overdue(case),
+            "due": due_explanation(case),
+            "routing": case.routing_explanation,
+            "attachments": case.attachments.all(),
+            "events": case.events.select_related("actor", "agency").order_by("at", "id"),
+        },
+    )
+
+
+@login_required
+def staff_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    try:
+        case = access_case_for_staff(request.user, case_id)  # type: ignore[arg-type]
+        return attachment_response(case, attachment_id)
+    except NotFound as exc:
+        raise Http404 from exc

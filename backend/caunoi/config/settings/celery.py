@@ -1,0 +1,12 @@
+"""Celery: broker and result store on Redis; the beat schedule is declared in caunoi.config.celery."""
+
+from caunoi.core.env import env_bool
+
+from .base import REDIS_URL
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another worker
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -1,0 +1,26 @@
+"""The one place where service errors become HTTP responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ApplicationError, NotFound, ValidationFailed
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ValidationFailed):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotFound):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": str(exc.message), **exc.extra}, status=exc.status_code)
+    if isinstance(exc, ParseError):
+        # DRF's own message quotes the JSON decoder in English; say what is wrong in the user's language.
+        return Response({"detail": _("The request body could not be read: it is not valid JSON.")}, status=400)
+    return drf_exception_handler(exc, context)

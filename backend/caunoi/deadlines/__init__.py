@@ -1,0 +1,1 @@
+"""Working-day calendar and due-date arithmetic. Pure: no models, no database, never imports caunoi.cases."""

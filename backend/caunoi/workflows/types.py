@@ -1,0 +1,102 @@
+"""Typed, validated workflow definitions. Built only by the loader; never changed after loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label_vi: str
+    label_en: str
+    clock: str  # running | paused | stopped
+    final: bool
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    version: int
+    initial: str
+    states: dict[str, State]
+    transitions: dict[str, Transition]
+
+    def label(self, state: str, language: str) -> str:
+        found = self.states[state]
+        return found.label_en if language == "en" else found.label_vi
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    id: str
+    description: str
+    agency: str
+    kinds: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    areas: frozenset[str] = frozenset()
+    keywords: tuple[str, ...] = ()  # folded with vn_fold at load time
+    channels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RoutingRules:
+    version: int
+    fallback_agency: str
+    fallback_description: str
+    rules: tuple[RoutingRule, ...]
+
+
+@dataclass(frozen=True)
+class Period:
+    days: int
+    unit: str  # working_days | calendar_days
+    legal_basis: str
+    reminder_days_before: tuple[int, ...] = ()
+    late_status_update_every_days: int | None = None
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    version: int
+    kinds: dict[str, Period]
+    forwarding: Period
+    escalation_target: str = "parent_agency_leaders"
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    day: dt.date
+    kind: str  # day_off | working_day
+    reason_vi: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class WorkflowSet:
+    """Every version of every workflow, as loaded from one folder."""
+
+    lifecycles: dict[int, Lifecycle]
+    routings: dict[int, RoutingRules]
+    deadlines: dict[int, DeadlinePolicy]
+    calendar: tuple[CalendarEntry, ...] = field(default=())
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self.lifecycles[max(self.lifecycles)]
+
+    @property
+    def routing(self) -> RoutingRules:
+        return self.routings[max(self.routings)]
+
+    @property
+    def deadline_policy(self) -> DeadlinePolicy:
+        return self.deadlines[max(self.deadlines)]
