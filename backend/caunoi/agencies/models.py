@@ -6,8 +6,12 @@ A path like "/1/7/42/" lists a node's ancestors' ids, so "this node and everythi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,16 +46,34 @@ class TreeNode(TimeStampedModel):
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        # The path needs the node's own id, so a new node is saved twice: once for the id, once for the path.
-        if self.pk is None:
-            self.path = ""
-            super().save(*args, **kwargs)  # type: ignore[arg-type]
-            kwargs = {}
+    def _computed_path(self) -> str:
         prefix = self.parent.path if self.parent_id and self.parent else "/"
-        self.path = f"{prefix}{self.pk}/"
+        return f"{prefix}{self.pk}/"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves the node and keeps its path, and its descendants' paths, in step with its parent."""
+        if self.pk is None:
+            # The path needs the node's own id: insert first, then write the path.
+            self.path = ""
+            super().save(*args, **kwargs)
+            self.path = self._computed_path()
+            self.depth = self.path.count("/") - 2
+            super().save(update_fields=["path", "depth"])
+            return
+        old_path = type(self).objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        self.path = self._computed_path()
         self.depth = self.path.count("/") - 2
-        super().save(update_fields=["path", "depth"])
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                self._move_descendants(old_path)
+
+    def _move_descendants(self, old_path: str) -> None:
+        shift = self.path.count("/") - old_path.count("/")
+        type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )
 
 
 class Agency(TreeNode):

@@ -79,7 +79,9 @@ class _Document:
         self.problems.append(Problem(self.name, line_of(self.lines, path), dotted(path), message))
 
     def validate(self, schema: dict[str, Any]) -> bool:
-        if self.data is None and not self.problems_for_me():
+        if self.problems_for_me():
+            return False  # unreadable: a syntax error is already reported
+        if self.data is None:
             self.report((), "the file is empty")
             return False
         validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

@@ -19,6 +19,11 @@ _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _VN_PHONE = re.compile(r"^(?:\+?84|0)\d{9,10}$")
 
 
+def _messages(missing: Any, **others: Any) -> dict[str, Any]:
+    """One clear message for a missing field, whether it was left out, left blank or sent as null."""
+    return {"required": missing, "blank": missing, "null": missing, **others}
+
+
 def normalise_phone(value: str) -> str:
     return _PHONE_SEPARATORS.sub("", value)
 
@@ -27,15 +32,39 @@ class CaseSubmitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         label=_("What are you sending?"),
         choices=Kind.choices,
-        error_messages={"invalid_choice": _("Choose question, feedback or petition.")},
+        error_messages={
+            "invalid_choice": _("Choose question, feedback or petition."),
+            "required": _("Choose what you are sending: a question, feedback or a petition."),
+        },
     )
-    title = serializers.CharField(label=_("Title"), min_length=5, max_length=200)
-    body = serializers.CharField(label=_("Content"), min_length=10, max_length=10000)
+    title = serializers.CharField(
+        label=_("Title"),
+        min_length=5,
+        max_length=200,
+        error_messages=_messages(
+            _("Enter a title."), min_length=_("The title must be at least 5 characters."),
+            max_length=_("The title must be 200 characters or fewer."),
+        ),
+    )  # fmt: skip
+    body = serializers.CharField(
+        label=_("Content"),
+        min_length=10,
+        max_length=10000,
+        error_messages=_messages(
+            _("Write your question, feedback or petition."),
+            min_length=_("The content must be at least 10 characters."),
+            max_length=_("The content must be 10,000 characters or fewer."),
+        ),
+    )
     category = serializers.SlugRelatedField(
         label=_("Category"),
         slug_field="slug",
         queryset=Category.objects.filter(is_active=True),
-        error_messages={"does_not_exist": _("Unknown category “{value}”."), "invalid": _("Unknown category.")},
+        error_messages={
+            "does_not_exist": _("Unknown category “{value}”."),
+            "invalid": _("Unknown category."),
+            **_messages(_("Choose a category.")),
+        },
     )
     area = serializers.SlugRelatedField(
         label=_("Area"),
@@ -45,7 +74,11 @@ class CaseSubmitSerializer(serializers.Serializer):
         allow_null=True,
         error_messages={"does_not_exist": _("Unknown area “{value}”."), "invalid": _("Unknown area.")},
     )
-    name = serializers.CharField(label=_("Full name"), max_length=120)
+    name = serializers.CharField(
+        label=_("Full name"),
+        max_length=120,
+        error_messages=_messages(_("Enter your full name."), max_length=_("The name must be 120 characters or fewer.")),
+    )
     email = serializers.EmailField(label=_("Email"), required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(label=_("Phone"), required=False, allow_blank=True, max_length=20)
     address = serializers.CharField(label=_("Address"), required=False, allow_blank=True, max_length=255)

@@ -1,0 +1,80 @@
+"""A citizen submits the form in a real browser, gets a tracking code, and follows the case."""
+
+import re
+
+import pytest
+
+from caunoi.cases.models import Case
+
+from tests.support.browser import screenshot, serious_accessibility_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_submit_the_form_and_track_the_case(page, reference_data):
+    page.goto("/")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "home")
+
+    page.goto("/submit/?kind=feedback")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "submit")
+
+    # First a mistake: the page must say what is wrong, next to the field, and keep what was typed.
+    page.fill("#id_body", "Đèn đường ở ngõ 12 phố Lý Thái Tổ bị hỏng hơn một tháng nay, buổi tối rất tối.")
+    page.click("main button[type=submit]")
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.locator("#id_title-error").is_visible()
+    assert "Lý Thái Tổ" in page.input_value("#id_body")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "submit-errors")
+
+    page.fill("#id_title", "Đèn đường hỏng ở ngõ 12 Lý Thái Tổ")
+    page.select_option("#id_category", "xay-dung")
+    page.select_option("#id_area", "tinh-01")
+    page.fill("#id_name", "Vũ Thị Mai")
+    page.fill("#id_phone", "0987 654 321")
+    page.click("main button[type=submit]")
+
+    page.wait_for_url("**/submit/done/")
+    case = Case.objects.get()
+    assert case.tracking_code in page.content()
+    assert case.agency.code == "SO-XD-HN"
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "submit-done")
+
+    link = page.locator("a[href*='?token=']").first.get_attribute("href")
+    assert re.search(r"/track/[A-Z]{2}-\d{4}-\d{6}/\?token=", link)
+
+    # Another browser (no session) opens the bookmarked link and sees the case.
+    other = page.context.browser.new_context(base_url=page.url.split("/submit")[0], locale="vi-VN")
+    track = other.new_page()
+    track.goto(link)
+    track.wait_for_url(f"**/track/{case.tracking_code}/")
+    assert "Đèn đường hỏng ở ngõ 12 Lý Thái Tổ" in track.content()
+    assert "Sở Xây dựng Hà Nội" in track.content()
+    assert serious_accessibility_violations(track) == []
+    screenshot(track, "track-detail")
+    other.close()
+
+
+def test_track_form_refuses_a_wrong_access_code(page, reference_data):
+    page.goto("/track/")
+    screenshot(page, "track")
+    page.fill("#id_code", "HD-2026-000001")
+    page.fill("#id_token", "doan-bua")
+    page.click("main button[type=submit]")
+    assert page.locator("#error-summary").is_visible()
+    assert serious_accessibility_violations(page) == []
+
+
+def test_switching_to_english(page, reference_data):
+    page.goto("/submit/")
+    page.select_option("select[name=language]", "en")
+    page.locator("form[action='/i18n/setlang/'] button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Send" in page.content()

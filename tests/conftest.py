@@ -1,0 +1,94 @@
+"""Shared fixtures: reference data and the named personas every test speaks of.
+
+Tests run against the real PostgreSQL and Redis named by DATABASE_URL and REDIS_URL (make test starts
+embedded ones when they are unset).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from caunoi.accounts.models import Role, User
+from caunoi.agencies.models import Agency, Area, Category, Membership
+from caunoi.agencies.seed import COUNTRY_CODE, seed_agencies, seed_categories
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def areas(db) -> dict[str, Area]:
+    """A slice of the real area tree: Việt Nam → Hà Nội → two wards; Quảng Trị."""
+    country = Area.objects.create(code=COUNTRY_CODE, name="Việt Nam", kind=Area.Kind.COUNTRY)
+    hanoi = Area.objects.create(code="tinh-01", name="Thành phố Hà Nội", kind=Area.Kind.PROVINCE, parent=country)
+    quangtri = Area.objects.create(code="tinh-44", name="Quảng Trị", kind=Area.Kind.PROVINCE, parent=country)
+    hoankiem = Area.objects.create(code="xa-00070", name="Phường Hoàn Kiếm", kind=Area.Kind.COMMUNE, parent=hanoi)
+    badinh = Area.objects.create(code="xa-00004", name="Phường Ba Đình", kind=Area.Kind.COMMUNE, parent=hanoi)
+    return {a.code: a for a in (country, hanoi, quangtri, hoankiem, badinh)}
+
+
+@pytest.fixture
+def agencies(db) -> dict[str, Agency]:
+    return seed_agencies()
+
+
+@pytest.fixture
+def categories(db) -> dict[str, Category]:
+    seed_categories()
+    return {c.slug: c for c in Category.objects.all()}
+
+
+@pytest.fixture
+def reference_data(areas, agencies, categories):
+    return {"areas": areas, "agencies": agencies, "categories": categories}
+
+
+def make_user(username: str, role: str, agencies: list[Agency] = ()) -> User:  # type: ignore[assignment]
+    user = User.objects.create_user(username=username, password="correct horse 42", role=role)
+    for agency in agencies:
+        Membership.objects.create(user=user, agency=agency)
+    return user
+
+
+@pytest.fixture
+def personas(reference_data) -> dict[str, User]:
+    """A citizen; an official of agency A (SO-NNMT-HN) and one of agency B (BO-GDDT); a leader of Hà Nội
+    (above A); a moderator; an admin."""
+    agencies = reference_data["agencies"]
+    return {
+        "citizen": make_user("citizen", Role.CITIZEN),
+        "official_a": make_user("official-a", Role.OFFICIAL, [agencies["SO-NNMT-HN"]]),
+        "official_b": make_user("official-b", Role.OFFICIAL, [agencies["BO-GDDT"]]),
+        "leader": make_user("leader", Role.LEADER, [agencies["UBND-HN"]]),
+        "moderator": make_user("moderator", Role.MODERATOR),
+        "admin": make_user("admin", Role.ADMIN),
+    }
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def api_as(user: User) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def web() -> Client:
+    return Client()
