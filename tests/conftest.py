@@ -7,13 +7,12 @@ embedded ones when they are unset).
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
-
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category, Membership
 from caunoi.agencies.seed import COUNTRY_CODE, seed_agencies, seed_categories
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)

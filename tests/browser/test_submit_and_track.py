@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from caunoi.cases.models import Case
 
 from tests.support.browser import screenshot, serious_accessibility_violations

@@ -1,9 +1,8 @@
 """Accepted attachment types are stored privately and served only to those allowed."""
 
 import pytest
-
 from caunoi.cases.models import Case
-from tests.conftest import api_as
+
 from tests.support import files
 
 pytestmark = pytest.mark.django_db

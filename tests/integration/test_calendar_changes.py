@@ -5,7 +5,6 @@ import shutil
 
 import pytest
 import time_machine
-
 from caunoi.cases.models import Case, EventType
 from caunoi.cases.services import (
     ClockAlreadyPaused,

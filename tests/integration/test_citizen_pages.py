@@ -3,8 +3,8 @@
 import re
 
 import pytest
-
 from caunoi.cases.models import Case
+
 from tests.support import files
 
 pytestmark = pytest.mark.django_db

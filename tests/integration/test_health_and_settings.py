@@ -75,7 +75,11 @@ def test_secrets_can_come_from_files(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-a-file\n")
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)",
+        ],
         env={**os.environ, "SECRET_KEY_FILE": str(secret), "SECRET_KEY": ""},
         cwd=settings.BACKEND_DIR,
         capture_output=True,

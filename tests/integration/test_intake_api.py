@@ -5,11 +5,10 @@ import json
 
 import pytest
 import time_machine
-from django.db import connection
-
 from caunoi.cases.models import Case, CaseEvent
 from caunoi.cases.services import hash_token
 from caunoi.workflows.registry import workflows
+from django.db import connection
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,14 @@ def test_tracking_codes_are_unique_and_prefixed_by_kind(api, reference_data):
 
 
 def test_no_matching_rule_goes_to_the_triage_desk(api, reference_data):
-    body = submit(api, kind="question", category="y-te", area="tinh-44", title="Hỏi về bảo hiểm", body="Xin hỏi về thẻ bảo hiểm y tế.").json()
+    body = submit(
+        api,
+        kind="question",
+        category="y-te",
+        area="tinh-44",
+        title="Hỏi về bảo hiểm",
+        body="Xin hỏi về thẻ bảo hiểm y tế.",
+    ).json()
     assert body["agency"]["code"] == "VPCP-TIEPNHAN"
     case = Case.objects.get(tracking_code=body["tracking_code"])
     assert case.routing_rule == ""

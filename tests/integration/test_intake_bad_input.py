@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from caunoi.cases.models import Attachment, Case, CaseEvent
+
 from tests.support import files
 
 pytestmark = pytest.mark.django_db

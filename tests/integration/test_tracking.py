@@ -1,9 +1,9 @@
 """GET /api/v1/cases/track/<code>/: the citizen follows their case with the access code."""
 
 import pytest
-
 from caunoi.cases.models import Case
 from caunoi.cases.services import case_clock_pause
+
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,9 @@ def submitted(api, reference_data):
 
 
 def test_the_access_code_shows_status_timeline_and_due_date(api, submitted):
-    response = api.get(f"/api/v1/cases/track/{submitted['tracking_code']}/", HTTP_X_ACCESS_TOKEN=submitted["access_token"])
+    response = api.get(
+        f"/api/v1/cases/track/{submitted['tracking_code']}/", HTTP_X_ACCESS_TOKEN=submitted["access_token"]
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "received"
@@ -94,7 +96,9 @@ def test_staff_case_detail_needs_a_login(api, submitted):
 
 
 def test_token_login_for_api_clients(api, personas):
-    response = api.post("/api/v1/auth/token/", {"username": "official-a", "password": "correct horse 42"}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "official-a", "password": "correct horse 42"}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     assert api.get("/api/v1/cases/0/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 404

@@ -1,7 +1,6 @@
 """Every rule shape of the routing engine, on hand-made rules (no database)."""
 
 import pytest
-
 from caunoi.routing.engine import CaseFacts, match_rules
 from caunoi.workflows.types import RoutingRule, RoutingRules
 
@@ -22,7 +21,11 @@ def facts(kind="question", category="khac", areas=frozenset(), text="", channel=
     ("rule", "matching", "not_matching"),
     [
         (RoutingRule("k", "", "A", kinds=frozenset({"petition"})), facts(kind="petition"), facts(kind="question")),
-        (RoutingRule("c", "", "A", categories=frozenset({"dat-dai"})), facts(category="dat-dai"), facts(category="y-te")),
+        (
+            RoutingRule("c", "", "A", categories=frozenset({"dat-dai"})),
+            facts(category="dat-dai"),
+            facts(category="y-te"),
+        ),
         (RoutingRule("a", "", "A", areas=frozenset({"tinh-01"})), facts(areas=HANOI), facts(areas=QUANGTRI)),
         (RoutingRule("ch", "", "A", channels=frozenset({"dialogue"})), facts(channel="dialogue"), facts(channel="web")),
         (RoutingRule("kw", "", "A", keywords=("rac thai",)), facts(text="Rác thải ở ngõ"), facts(text="Rác ở ngõ")),

@@ -4,10 +4,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-
 from caunoi.workflows.checks import check_workflows
 from caunoi.workflows.loader import WorkflowError, load_workflows
+from django.conf import settings
 
 SHIPPED = Path(settings.WORKFLOWS_DIR)
 
@@ -54,7 +53,9 @@ def test_unknown_case_kind_in_a_routing_rule_names_file_line_and_field(workflows
 def test_missing_required_field_is_reported_at_its_parent(workflows_copy):
     problems = problems_after(workflows_copy, "deadlines/v1.yaml", "    days: 15\n", "")
     line = line_of(workflows_copy, "deadlines/v1.yaml", "question:")
-    assert problems == [f"workflows/deadlines/v1.yaml, line {line}, field kinds.question: 'days' is a required property"]
+    assert problems == [
+        f"workflows/deadlines/v1.yaml, line {line}, field kinds.question: 'days' is a required property"
+    ]
 
 
 def test_transition_to_an_undefined_state(workflows_copy):
@@ -109,9 +110,7 @@ def test_calendar_impossible_date(workflows_copy):
 
 def test_calendar_entry_without_english_reason(workflows_copy):
     problems = calendar_problems(workflows_copy, "{date: 2027-05-04, reason: {vi: 'Nghỉ bù'}}")
-    assert problems == [
-        "workflows/calendars/2027.yaml, line 3, field days_off[0].reason: 'en' is a required property"
-    ]
+    assert problems == ["workflows/calendars/2027.yaml, line 3, field days_off[0].reason: 'en' is a required property"]
 
 
 def test_the_system_check_reports_each_problem(workflows_copy, settings):
@@ -120,7 +119,9 @@ def test_the_system_check_reports_each_problem(workflows_copy, settings):
     try:
         errors = check_workflows()
         assert [e.id for e in errors] == ["workflows.E001"]
-        assert "workflows/routing/v1.yaml, line 1, field (top level): 'fallback' is a required property" in errors[0].msg
+        assert (
+            "workflows/routing/v1.yaml, line 1, field (top level): 'fallback' is a required property" in errors[0].msg
+        )
     finally:
         settings.WORKFLOWS_DIR = SHIPPED
         check_workflows()

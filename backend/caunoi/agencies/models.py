@@ -47,7 +47,7 @@ class TreeNode(TimeStampedModel):
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
     def _computed_path(self) -> str:
-        prefix = self.parent.path if self.parent_id and self.parent else "/"
+        prefix = self.parent.path if self.parent is not None else "/"
         return f"{prefix}{self.pk}/"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -60,7 +60,7 @@ class TreeNode(TimeStampedModel):
             self.depth = self.path.count("/") - 2
             super().save(update_fields=["path", "depth"])
             return
-        old_path = type(self).objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        old_path = type(self)._default_manager.filter(pk=self.pk).values_list("path", flat=True).first()
         self.path = self._computed_path()
         self.depth = self.path.count("/") - 2
         with transaction.atomic():
@@ -70,7 +70,7 @@ class TreeNode(TimeStampedModel):
 
     def _move_descendants(self, old_path: str) -> None:
         shift = self.path.count("/") - old_path.count("/")
-        type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+        type(self)._default_manager.filter(path__startswith=old_path).exclude(pk=self.pk).update(
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + shift,
         )

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from vietnam_provinces import Province, Ward
 
-from .models import Agency, Area, Category, TreeNode
+from .models import Agency, Area, Category
 
 COUNTRY_CODE = "vn"
 
@@ -24,17 +25,17 @@ def ward_code(number: int) -> str:
     return f"xa-{number:05d}"
 
 
-def _insert_children(model: type[TreeNode], parent: TreeNode, rows: Iterable[dict[str, object]]) -> int:
-    """Creates the missing children of `parent` in two bulk statements (insert, then set their paths)."""
-    existing = set(model.objects.filter(parent=parent).values_list("code", flat=True))
-    new = [model(parent=parent, path="", **row) for row in rows if row["code"] not in existing]
+def _insert_children(parent: Area, rows: Iterable[dict[str, Any]]) -> int:
+    """Creates the missing areas below `parent` in two bulk statements (insert, then set their paths)."""
+    existing = set(Area.objects.filter(parent=parent).values_list("code", flat=True))
+    new = [Area(parent=parent, path="", **row) for row in rows if row["code"] not in existing]
     if not new:
         return 0
-    created = model.objects.bulk_create(new, batch_size=1000)
+    created = Area.objects.bulk_create(new, batch_size=1000)
     for node in created:
         node.path = f"{parent.path}{node.pk}/"
         node.depth = parent.depth + 1
-    model.objects.bulk_update(created, ["path", "depth"], batch_size=1000)
+    Area.objects.bulk_update(created, ["path", "depth"], batch_size=1000)
     return len(created)
 
 
@@ -46,18 +47,17 @@ def seed_areas() -> int:
     )
     provinces = list(Province.iter_all())
     count = _insert_children(
-        Area,
         country,
         ({"code": province_code(p.code.value), "name": p.name, "kind": Area.Kind.PROVINCE} for p in provinces),
     )
     by_code = {a.code: a for a in Area.objects.filter(parent=country)}
-    wards_by_province: dict[str, list[dict[str, object]]] = {}
+    wards_by_province: dict[str, list[dict[str, Any]]] = {}
     for ward in Ward.iter_all():
         wards_by_province.setdefault(province_code(ward.province_code.value), []).append(
             {"code": ward_code(ward.code.value), "name": ward.name, "kind": Area.Kind.COMMUNE}
         )
     for code, rows in wards_by_province.items():
-        count += _insert_children(Area, by_code[code], rows)
+        count += _insert_children(by_code[code], rows)
     return count
 
 

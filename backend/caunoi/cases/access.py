@@ -19,7 +19,11 @@ CASE_NOT_FOUND = _("No case matches this tracking code and access code.")
 
 def access_case_for_tracker(tracking_code: str, access_token: str) -> Case:
     """The case whose tracking code and secret access token both match. Raises NotFound otherwise."""
-    case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code.strip().upper()).first()
+    case = (
+        Case.objects.select_related("agency", "category", "area")
+        .filter(tracking_code=tracking_code.strip().upper())
+        .first()
+    )
     if case is None:
         raise NotFound(CASE_NOT_FOUND)
     if not hmac.compare_digest(case.access_token_hash, hash_token(access_token.strip())):

@@ -122,6 +122,9 @@ class Pause(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} paused {self.started_on}–{self.ended_on or '…'}"
+
 
 class EventType(models.TextChoices):
     """The closed list of things that happen to a case. Add a type here before any code records it."""

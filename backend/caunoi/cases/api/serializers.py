@@ -97,7 +97,9 @@ class CaseSubmitSerializer(serializers.Serializer):
 
     def validate_phone(self, value: str) -> str:
         if value and not _VN_PHONE.match(normalise_phone(value)):
-            raise serializers.ValidationError(_("Enter a Vietnamese phone number, e.g. 0912 345 678 or +84 24 3825 1234."))
+            raise serializers.ValidationError(
+                _("Enter a Vietnamese phone number, e.g. 0912 345 678 or +84 24 3825 1234.")
+            )
         return value
 
     def validate_attachments(self, files: list[Any]) -> list[CheckedFile]:
@@ -161,8 +163,8 @@ class AttachmentSerializer(serializers.Serializer):
 
 class StaffCaseSerializer(serializers.ModelSerializer):
     agency = AgencyBriefSerializer()
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    area: serializers.SlugRelatedField[Area] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     routing = serializers.JSONField(source="routing_explanation")
     due_computation = serializers.JSONField()
     attachments = AttachmentSerializer(many=True)

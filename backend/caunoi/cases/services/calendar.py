@@ -78,7 +78,12 @@ def calendar_override_add(*, day: dt.date, kind: str, reason_vi: str, reason_en:
     """Adds (or replaces) an administrator's calendar override and moves the due dates it affects."""
     _row, created = CalendarOverride.objects.update_or_create(
         day=day,
-        defaults={"kind": kind, "reason_vi": reason_vi, "reason_en": reason_en, "source": CalendarOverride.Source.ADMIN},
+        defaults={
+            "kind": kind,
+            "reason_vi": reason_vi,
+            "reason_en": reason_en,
+            "source": CalendarOverride.Source.ADMIN,
+        },
     )
     moved = recompute_due_dates({day}, reason={"reason_vi": reason_vi, "reason_en": reason_en})
     return CalendarChange(int(created), int(not created), 0, moved)

@@ -13,9 +13,7 @@ from caunoi.workflows.registry import workflows
 from ..models import Case
 
 
-def case_due_computation(
-    case: Case, *, calendar: WorkingCalendar, pauses: list[Pause] | None = None
-) -> DueComputation:
+def case_due_computation(case: Case, *, calendar: WorkingCalendar, pauses: list[Pause] | None = None) -> DueComputation:
     period = workflows().deadlines[case.deadline_version].kinds[case.kind]
     if pauses is None:
         pauses = [Pause(p.started_on, p.ended_on) for p in case.pauses.all()]

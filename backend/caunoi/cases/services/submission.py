@@ -155,7 +155,7 @@ def _save_attachments(case: Case, attachments: Sequence[CheckedFile], written: l
         )
         checked.upload.seek(0)
         attachment.file.save(stored_name, checked.upload, save=False)
-        written.append(attachment.file.name)
+        written.append(str(attachment.file.name))
         attachment.save(force_insert=True)
 
 

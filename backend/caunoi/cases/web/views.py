@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -30,8 +31,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"kinds": Kind.choices})
 
 
+def _messages(detail: Any) -> list[str]:
+    """DRF errors are lists, or dicts by position for list fields (one per attachment): flatten to text."""
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _messages(value)]
+    if isinstance(detail, list | tuple):
+        return [m for value in detail for m in _messages(value)]
+    return [str(detail)]
+
+
 def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
-    field_errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
+    field_errors = {field: _messages(detail) for field, detail in errors.items()}
     return {
         "data": data,
         "errors": field_errors,
@@ -40,7 +50,8 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
         "provinces": Area.objects.filter(kind=Area.Kind.PROVINCE).order_by("name"),
         "accepted_types": ", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
         "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
-        "field_order": ["kind", "title", "body", "category", "area", "name", "email", "phone", "address", "attachments"],
+        "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
+        "attachment_max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
     }
 
 
@@ -50,7 +61,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         initial = {"kind": request.GET.get("kind", "")}
         return render(request, "cases/submit.html", _form_context(request, initial, {}))
     data = request.POST.copy()
-    data.setlist("attachments", request.FILES.getlist("attachments"))
+    # The serializer reads files from the same mapping as the fields, as DRF does with request.data.
+    data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
     serializer = CaseSubmitSerializer(data=data)
     if not serializer.is_valid():
         # The citizen's input comes back as typed; files cannot be refilled by a browser, so the page says so.
@@ -109,7 +121,12 @@ def track(request: HttpRequest) -> HttpResponse:
         else:
             _remember(request, case)
             return redirect("cases:track-detail", tracking_code=case.tracking_code)
-    return render(request, "cases/track.html", {"data": request.GET, "errors": errors}, status=404 if "code" in errors and code and token else 400)
+    return render(
+        request,
+        "cases/track.html",
+        {"data": request.GET, "errors": errors},
+        status=404 if "code" in errors and code and token else 400,
+    )
 
 
 def _tracked_case(request: HttpRequest, tracking_code: str) -> Case:
@@ -126,7 +143,15 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
         try:
             case = access_case_for_tracker(tracking_code, token)
         except NotFound:
-            return render(request, "cases/track.html", {"data": {"code": tracking_code}, "errors": {"token": [str(_("This link's access code is not valid."))]}}, status=404)
+            return render(
+                request,
+                "cases/track.html",
+                {
+                    "data": {"code": tracking_code},
+                    "errors": {"token": [str(_("This link's access code is not valid."))]},
+                },
+                status=404,
+            )
         _remember(request, case)
         return redirect("cases:track-detail", tracking_code=case.tracking_code)
     try:
