@@ -4,7 +4,7 @@ from datetime import date
 
 import holidays
 import pytest
-from caunoi.deadlines.calendar import DayOff, WorkingCalendar
+from caunoi.deadlines.calendar import _holiday_year, DayOff, WorkingCalendar
 from caunoi.workflows.types import CalendarEntry
 
 
@@ -101,7 +101,8 @@ def test_next_working_day():
     assert calendar.next_working_day(date(2027, 2, 6)) == date(2027, 2, 11)
 
 
-def test_holiday_years_are_loaded_lazily_and_once(monkeypatch):
+def test_holiday_years_are_loaded_lazily_and_once_per_process(monkeypatch):
+    _holiday_year.cache_clear()
     loaded: list[tuple[int, str]] = []
     real = holidays.country_holidays
 
@@ -119,3 +120,6 @@ def test_holiday_years_are_loaded_lazily_and_once(monkeypatch):
     calendar.is_working_day(date(2027, 3, 6))
     calendar.is_working_day(date(2027, 3, 7))
     assert sorted(loaded) == sorted((year, language) for year in (2026, 2027, 2028) for language in ("vi", "en_US"))
+    # A new calendar (one per request) reuses what the process already loaded.
+    WorkingCalendar().is_working_day(date(2027, 3, 6))
+    assert len(loaded) == 6

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import holidays
 
@@ -52,8 +53,8 @@ class _Year:
 class WorkingCalendar:
     """Answers "is this a working day in Vietnam, and if not, why?" for any date.
 
-    Holiday years are loaded from the `holidays` package on first use and cached on the instance, so build one
-    calendar per request or job (or share one) rather than one per date.
+    Holiday years are loaded from the `holidays` package on first use and cached for the process, so a
+    calendar is cheap to build: one per request is fine.
     """
 
     def __init__(self, overrides: Iterable[CalendarEntry] = ()) -> None:
@@ -62,7 +63,6 @@ class WorkingCalendar:
             if entry.kind not in _OVERRIDE_KINDS:
                 raise ValueError(f"calendar override for {entry.day} has unknown kind {entry.kind!r}")
             self._overrides[entry.day] = entry  # the loader rejects duplicates; if any slip through, last wins
-        self._years: dict[int, _Year] = {}
 
     def is_working_day(self, day: dt.date) -> bool:
         return self.day_off(day) is None
@@ -98,14 +98,13 @@ class WorkingCalendar:
         return any(day in self._year(year).weekend_workdays for year in (day.year - 1, day.year, day.year + 1))
 
     def _year(self, year: int) -> _Year:
-        cached = self._years.get(year)
-        if cached is None:
-            vi = holidays.country_holidays(_COUNTRY, years=year, language="vi")
-            en = holidays.country_holidays(_COUNTRY, years=year, language="en_US")
-            cached = _Year(
-                names_vi=dict(vi.items()),
-                names_en=dict(en.items()),
-                weekend_workdays=frozenset(vi.weekend_workdays),
-            )
-            self._years[year] = cached
-        return cached
+        return _holiday_year(year)
+
+
+@lru_cache(maxsize=64)
+def _holiday_year(year: int) -> _Year:
+    """The package's calendar for one year. It never changes while a process runs, so every calendar shares
+    one copy: building it costs milliseconds, which intake would otherwise pay on every submission."""
+    vi = holidays.country_holidays(_COUNTRY, years=year, language="vi")
+    en = holidays.country_holidays(_COUNTRY, years=year, language="en_US")
+    return _Year(names_vi=dict(vi.items()), names_en=dict(en.items()), weekend_workdays=frozenset(vi.weekend_workdays))

@@ -89,7 +89,10 @@ if not _database_url:
         "DATABASE_URL must be set, e.g. postgres://127.0.0.1:5432/caunoi "
         "(make run and make test start an embedded PostgreSQL and set it for you)"
     )
-DATABASES = {"default": database_from_url(_database_url)}
+# DATABASE_POOL_MAX_SIZE=0 turns the connection pool off (e.g. behind PgBouncer in transaction mode).
+_pool_size = env_int("DATABASE_POOL_MAX_SIZE", 8, minimum=0)
+_pool = {"min_size": 1, "max_size": _pool_size, "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)}
+DATABASES = {"default": database_from_url(_database_url, pool=_pool if _pool_size else None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))

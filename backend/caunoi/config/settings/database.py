@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 
-def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict[str, Any]:
+def database_from_url(url: str, *, name: str = "DATABASE_URL", pool: dict[str, Any] | None = None) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"{name} must start with postgres:// or postgresql://; got {url!r}")
@@ -27,10 +27,12 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict[str, Any]
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(port or ""),
-        "OPTIONS": options,
-        # Requests are short; reuse connections across requests but check them first, so a restarted
-        # PostgreSQL costs one failed health check instead of a wave of errors.
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        # Under ASGI every request runs its sync code in a thread of its own, so Django's per-thread
+        # persistent connections would mean one new PostgreSQL connection (a forked backend) per request.
+        # A process-wide psycopg pool hands each request an open connection instead; the pool checks a
+        # connection before lending it, so a restarted PostgreSQL costs a retry, not a wave of errors.
+        "OPTIONS": {"pool": pool, **options} if pool else options,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": not pool,
         "TEST": {"NAME": f"test_{database}"},
     }
