@@ -91,3 +91,12 @@ def api_as(user: User) -> APIClient:
 @pytest.fixture
 def web() -> Client:
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_copies():
+    # Each test builds its own agencies and categories, and rolls them back: no copy may outlive it.
+    from caunoi.core.versioned_cache import VersionedCache
+
+    for cache in VersionedCache.instances:
+        cache.clear()

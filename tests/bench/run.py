@@ -8,7 +8,7 @@ process from the same database, measured in the same run in alternating rounds. 
 from __future__ import annotations
 
 import asyncio
-import logging
+import json
 import os
 import signal
 import socket
@@ -101,35 +101,70 @@ def start_server(database: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the benchmark server did not start")
 
 
-async def round_of(client: httpx.AsyncClient, url: str, count: int) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(count):
-        queue.put_nowait(i)
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: the benchmark's own CPU use must not hide the server's costs
+    (a full client library costs about as much CPU per request as a bare Django view)."""
 
-    async def worker() -> None:
-        while not queue.empty():
-            queue.get_nowait()
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
+
+    async def post(self, request: bytes) -> tuple[int, bytes]:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next(
+            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        )
+        return status, await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def post_request(path: str) -> bytes:
+    body = json.dumps(CASE).encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def round_of(connections: list[Connection], path: str, count: int) -> tuple[float, list[float]]:
+    request = post_request(path)
+    latencies: list[float] = []
+    remaining = [count]
+
+    async def worker(connection: Connection) -> None:
+        while remaining[0] > 0:
+            remaining[0] -= 1
             started = time.perf_counter()
-            response = await client.post(url, json=CASE)
+            status, body = await connection.post(request)
             latencies.append(time.perf_counter() - started)
-            if response.status_code != 201:
-                raise SystemExit(f"{url} answered {response.status_code}: {response.text[:300]}")
+            if status != 201:
+                raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await asyncio.gather(*(worker(c) for c in connections))
     return count / (time.perf_counter() - started), latencies
 
 
-async def measure(base: str) -> dict[str, list[tuple[float, list[float]]]]:
+async def measure(port: int) -> dict[str, list[tuple[float, list[float]]]]:
     results: dict[str, list[tuple[float, list[float]]]] = {"bare": [], "intake": []}
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        for url in ("/bench/bare/", "/api/v1/cases/"):  # warm-up: connections, caches, first imports
-            await round_of(client, url, 50)
+    connections = [await Connection.open(port) for _ in range(CONCURRENCY)]
+    try:
+        for path in ("/bench/bare/", "/api/v1/cases/"):  # warm-up: connections, caches, first imports
+            await round_of(connections, path, 50)
         for _ in range(ROUNDS):
-            results["bare"].append(await round_of(client, "/bench/bare/", REQUESTS_PER_ROUND))
-            results["intake"].append(await round_of(client, "/api/v1/cases/", REQUESTS_PER_ROUND))
+            results["bare"].append(await round_of(connections, "/bench/bare/", REQUESTS_PER_ROUND))
+            results["intake"].append(await round_of(connections, "/api/v1/cases/", REQUESTS_PER_ROUND))
+    finally:
+        for connection in connections:
+            connection.close()
     return results
 
 
@@ -140,12 +175,11 @@ def summary(rounds: list[tuple[float, list[float]]]) -> tuple[float, float, floa
 
 
 def main() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     database, dsn = prepare_database()
     port = free_port()
     server = start_server(database, port)
     try:
-        results = asyncio.run(measure(f"http://127.0.0.1:{port}"))
+        results = asyncio.run(measure(port))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)

@@ -77,3 +77,31 @@ def test_switching_to_english(page, reference_data):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Send" in page.content()
+
+
+def test_an_official_logs_in_and_reads_why_here_and_the_due_date(page, personas, reference_data):
+    from caunoi.agencies.models import Category
+    from caunoi.cases.services import Contact, case_submit
+
+    submitted = case_submit(
+        kind="question",
+        title="Hỏi về cấp sổ đỏ lần đầu",
+        body="Gia đình tôi sử dụng đất ổn định từ năm 1990, xin hỏi thủ tục cấp giấy chứng nhận.",
+        category=Category.objects.get(slug="dat-dai"),
+        area=reference_data["areas"]["xa-00070"],
+        channel="web",
+        contact=Contact(name="Hoàng Văn Tư", phone="0912345678"),
+    )
+    page.goto(f"/staff/cases/{submitted.case.id}/")
+    page.wait_for_url("**/accounts/login/**")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "login")
+    page.fill("input[name=username]", "official-a")
+    page.fill("input[name=password]", "correct horse 42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/staff/cases/{submitted.case.id}/")
+    html = page.content()
+    assert "hanoi-land" in html
+    assert "Nghị định 43/2011" in html
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "staff-case")

@@ -61,6 +61,13 @@ def test_errors_are_shown_beside_fields_and_input_is_kept(web, reference_data):
     assert Case.objects.count() == 0
 
 
+def test_an_unchosen_category_asks_for_one(web, reference_data):
+    response = web.post("/submit/", {**FORM, "category": "", "area": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert "Choose a category." in html
+    assert "Unknown" not in html
+
+
 def test_a_rejected_file_asks_the_citizen_to_choose_files_again(web, reference_data):
     response = web.post(
         "/submit/", {**FORM, "attachments": [files.upload("virus.pdf", files.exe_bytes())]}, HTTP_ACCEPT_LANGUAGE="en"

@@ -13,6 +13,7 @@ from django.db import transaction
 from vietnam_provinces import Province, Ward
 
 from .models import Agency, Area, Category
+from .reference import reference
 
 COUNTRY_CODE = "vn"
 
@@ -36,6 +37,7 @@ def _insert_children(parent: Area, rows: Iterable[dict[str, Any]]) -> int:
         node.path = f"{parent.path}{node.pk}/"
         node.depth = parent.depth + 1
     Area.objects.bulk_update(created, ["path", "depth"], batch_size=1000)
+    reference.invalidate()  # bulk writes send no signals
     return len(created)
 
 

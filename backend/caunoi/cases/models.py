@@ -51,7 +51,7 @@ class Case(TimeStampedModel):
     access_token_hash = models.CharField(max_length=64)
 
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="cases")
-    status = models.CharField(_("status"), max_length=32, db_index=True)
+    status = models.CharField(_("status"), max_length=32)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
     )
@@ -64,7 +64,7 @@ class Case(TimeStampedModel):
     # `due_at` is stored when computed (Conventions: store decisions, derive time); NULL while paused.
     received_at = models.DateTimeField(_("received at"))
     clock_started_on = models.DateField()
-    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     due_explanation = models.JSONField(default=dict)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -154,9 +154,10 @@ PUBLIC_EVENT_TYPES = frozenset(
 class CaseEvent(models.Model):
     """Append-only: rows are inserted in the same transaction as the change they record, never updated."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # (case, at) is indexed below; the case id alone needs no index of its own.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     type = models.CharField(max_length=32, choices=EventType.choices)
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=32)  # the case's status after the event
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")

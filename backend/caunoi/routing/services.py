@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caunoi.agencies.models import Agency, Area, Category
+from caunoi.agencies.reference import reference_data
 from caunoi.workflows.registry import workflows
 from caunoi.workflows.types import RoutingRules
 
@@ -21,12 +22,6 @@ class RoutingDecision:
     rule_id: str
     version: int
     explanation: dict[str, Any]  # "why here", shown to officials
-
-
-def _area_codes(area: Area | None) -> frozenset[str]:
-    if area is None:
-        return frozenset()
-    return frozenset(Area.objects.filter(id__in=area.ancestor_ids()).values_list("code", flat=True))
 
 
 def route_case(
@@ -44,7 +39,9 @@ def route_case(
     case goes to the fallback triage desk instead of being lost, and the explanation says so.
     """
     rules = rules or workflows().routing
-    facts = CaseFacts(kind, category.slug, _area_codes(area), text, channel)
+    known = reference_data()
+    lineage = known.area_lineage.get(area.pk, frozenset()) if area is not None else frozenset()
+    facts = CaseFacts(kind, category.slug, lineage, text, channel)
     match = match_rules(rules, facts)
     explanation: dict[str, Any] = {
         "rule": match.rule_id or None,
@@ -53,14 +50,12 @@ def route_case(
         "matched": match.matched,
         "fallback": not match.rule_id,
     }
-    codes = {match.agency_code, rules.fallback_agency}
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=codes, is_active=True)}
-    agency = agencies.get(match.agency_code)
+    agency = known.agencies.get(match.agency_code)
     rule_id = match.rule_id
     if agency is None:
         logger.error("routing rule %r names unknown agency %r; using the fallback", rule_id, match.agency_code)
         explanation.update(fallback=True, misconfigured_agency=match.agency_code)
-        agency = agencies.get(rules.fallback_agency)
+        agency = known.agencies.get(rules.fallback_agency)
         rule_id = ""
         if agency is None:
             raise Agency.DoesNotExist(f"the routing fallback agency {rules.fallback_agency!r} does not exist")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caunoi.agencies.models import Area, Category
+from caunoi.agencies.reference import ReferenceData, reference_data
 
 from ..attachments import AttachmentRejected, CheckedFile, check_attachment
 from ..models import Case, Kind
@@ -26,6 +30,34 @@ def _messages(missing: Any, **others: Any) -> dict[str, Any]:
 
 def normalise_phone(value: str) -> str:
     return _PHONE_SEPARATORS.sub("", value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ReferenceField(serializers.Field):
+    """A category slug or area code, looked up in the per-process reference copy (no query per request)."""
+
+    default_error_messages = {"does_not_exist": "“{value}” does not exist.", "invalid": "Expected a code."}
+
+    def __init__(self, *, lookup: Callable[[ReferenceData], dict[str, Any]], **kwargs: Any) -> None:
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # A form's "none chosen" option sends an empty string: treat it as no value, not as an unknown code.
+        if isinstance(data, str) and not data.strip():
+            data = None
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        found = self.lookup(reference_data()).get(data.strip())
+        if found is None:
+            self.fail("does_not_exist", value=data)
+        return found
+
+    def to_representation(self, value: Any) -> str:
+        return str(getattr(value, "slug", None) or value.code)
 
 
 class CaseSubmitSerializer(serializers.Serializer):
@@ -56,20 +88,18 @@ class CaseSubmitSerializer(serializers.Serializer):
             max_length=_("The content must be 10,000 characters or fewer."),
         ),
     )
-    category = serializers.SlugRelatedField(
+    category = ReferenceField(
         label=_("Category"),
-        slug_field="slug",
-        queryset=Category.objects.filter(is_active=True),
+        lookup=lambda known: known.categories,
         error_messages={
             "does_not_exist": _("Unknown category “{value}”."),
             "invalid": _("Unknown category."),
             **_messages(_("Choose a category.")),
         },
     )
-    area = serializers.SlugRelatedField(
+    area = ReferenceField(
         label=_("Area"),
-        slug_field="code",
-        queryset=Area.objects.all(),
+        lookup=lambda known: known.areas,
         required=False,
         allow_null=True,
         error_messages={"does_not_exist": _("Unknown area “{value}”."), "invalid": _("Unknown area.")},
@@ -87,13 +117,6 @@ class CaseSubmitSerializer(serializers.Serializer):
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False, default=list
     )
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        # A blank area from the web form's "not about a place" choice means no area.
-        if hasattr(data, "get") and data.get("area") == "":
-            data = data.copy()
-            data["area"] = None
-        return super().to_internal_value(data)
 
     def validate_phone(self, value: str) -> str:
         if value and not _VN_PHONE.match(normalise_phone(value)):
@@ -120,7 +143,7 @@ class CaseSubmitSerializer(serializers.Serializer):
 
 class AgencyBriefSerializer(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField(source="display_name")
+    name = serializers.CharField()
 
 
 class SubmittedSerializer(serializers.Serializer):
@@ -161,8 +184,13 @@ class AttachmentSerializer(serializers.Serializer):
     size = serializers.IntegerField()
 
 
+class StaffAgencySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
 class StaffCaseSerializer(serializers.ModelSerializer):
-    agency = AgencyBriefSerializer()
+    agency = StaffAgencySerializer()
     category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     area: serializers.SlugRelatedField[Area] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     routing = serializers.JSONField(source="routing_explanation")

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 
 from caunoi.deadlines.compute import Pause as PauseSpan
 from caunoi.deadlines.models import CalendarOverride
-from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.deadlines.selectors import calendar_cache, calendar_in_force
 from caunoi.workflows.registry import workflows
 
 from ..events import build_event
@@ -116,6 +116,8 @@ def calendar_sync_from_workflows() -> CalendarChange:
             row.delete()
             removed += 1
             changed.add(day)
+    if changed:
+        calendar_cache.invalidate()  # queryset updates send no signals
     reason = {"reason_vi": "Cập nhật lịch làm việc", "reason_en": "Working calendar updated"}
     moved = recompute_due_dates(changed, reason=reason)
     return CalendarChange(added, updated, removed, moved)
