@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 import redis
-
 from caunoi.core import versioned_cache
 from caunoi.core.redis_client import redis_client
 from caunoi.core.versioned_cache import VersionedCache
@@ -76,6 +75,7 @@ def test_without_redis_every_read_goes_to_the_database(counting_cache, monkeypat
 
     monkeypatch.setattr(versioned_cache, "redis_client", lambda: Down())
     assert (cache.get(), cache.get()) == (1, 2)
+    assert len(loads) == 2
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ from datetime import date
 
 import holidays
 import pytest
-from caunoi.deadlines.calendar import _holiday_year, DayOff, WorkingCalendar
+from caunoi.deadlines.calendar import DayOff, WorkingCalendar, _holiday_year
 from caunoi.workflows.types import CalendarEntry
 
 
