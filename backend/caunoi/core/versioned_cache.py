@@ -35,7 +35,7 @@ class VersionedCache(Generic[T]):
         self._check_interval = check_interval
         self._checked_at = 0.0
         self._lock = threading.Lock()
-        self._version: bytes | None = None
+        self._version: bytes | str | None = None
         self._value: T | None = None
         self._loaded_at = 0.0
         VersionedCache.instances.append(self)  # type: ignore[arg-type]
@@ -47,7 +47,7 @@ class VersionedCache(Generic[T]):
             if self._value is not None and now - self._checked_at < self._check_interval:
                 return self._value
         try:
-            version = redis_client().get(self.key) or b"0"
+            version: bytes | str = redis_client().get(self.key) or b"0"
         except redis.RedisError:
             logger.warning("Redis unreachable: %s read from the database", self.key)
             return self._load()
