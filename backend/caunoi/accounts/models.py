@@ -21,5 +21,6 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     @property
-    def is_official_or_leader(self) -> bool:
-        return self.role in {Role.OFFICIAL, Role.LEADER}
+    def works_cases(self) -> bool:
+        """Officials, leaders and admins have a work queue of cases."""
+        return self.is_authenticated and self.role in {Role.OFFICIAL, Role.LEADER, Role.ADMIN}

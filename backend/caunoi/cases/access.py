@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.selectors import agency_ids_in_reach
-from caunoi.core.errors import NotFound
+from caunoi.core.errors import ApplicationError, NotFound
+from caunoi.workflows.registry import workflows
 
 from .models import Case
 from .services.submission import hash_token
@@ -49,3 +50,38 @@ def access_case_for_staff(user: User, case_id: int) -> Case:
     if case is None:
         raise NotFound(_("Case not found."))
     return case
+
+
+class ActionNotAllowed(ApplicationError):
+    """The user may see the case but their role may not take this action."""
+
+    status_code = 403
+
+
+def lifecycle_roles(case: Case, action: str) -> frozenset[str]:
+    """Which roles may take `action` on the case, from the lifecycle version it opened under."""
+    lifecycle = workflows().lifecycles[case.lifecycle_version]
+    if action in lifecycle.transitions:
+        return lifecycle.transitions[action].roles
+    return lifecycle.actions[action].roles
+
+
+def access_case_for_action(user: User, case_id: int, action: str) -> Case:
+    """The case, if `user` may take `action` on it.
+
+    Raises NotFound when the case is outside the user's agencies (or does not exist), ActionNotAllowed
+    when their role may not take the action. Whether the case's current state allows it is the service's
+    check, made under a row lock (409).
+    """
+    case = access_case_for_staff(user, case_id)
+    if user.role not in lifecycle_roles(case, action):
+        raise ActionNotAllowed(_("Your role may not do this."))
+    return case
+
+
+def actions_for(user: User, case: Case) -> list[str]:
+    """The actions the page offers `user` on `case`: allowed for their role and possible in its state."""
+    lifecycle = workflows().lifecycles[case.lifecycle_version]
+    names = [name for name, t in lifecycle.transitions.items() if case.status in t.sources and user.role in t.roles]
+    names += [name for name, a in lifecycle.actions.items() if case.status in a.states and user.role in a.roles]
+    return names

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.agencies.models import Agency, Area, Category
@@ -26,6 +30,9 @@ class Channel(models.TextChoices):
 # The prefix of a tracking code tells a citizen at a glance what they sent: HD hỏi đáp, PA phản ánh, KN kiến nghị.
 TRACKING_PREFIX = {Kind.QUESTION: "HD", Kind.FEEDBACK: "PA", Kind.PETITION: "KN"}
 
+# Where paused cases (no due date) sort in the work queue: after every dated one.
+QUEUE_END = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
 
 class Case(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -45,6 +52,8 @@ class Case(TimeStampedModel):
     # The name is never public unless the citizen opts in; consent to publish covers question and answer.
     show_name_publicly = models.BooleanField(_("show my name if published"), default=False)
     consent_to_publish = models.BooleanField(_("consent to publish"), default=False)
+    # The language the citizen used: messages to them are written in it.
+    language = models.CharField(_("language"), max_length=8, default="vi")
 
     tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
     # sha256 of the secret access token: the token itself is shown to the citizen once and never stored.
@@ -66,7 +75,16 @@ class Case(TimeStampedModel):
     clock_started_on = models.DateField()
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     due_explanation = models.JSONField(default=dict)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # set when answered or rejected: "open" = NULL
+    # A forwarded case must leave a non-competent agency within 5 working days of reaching it (Decree 20/2008).
+    forward_by = models.DateField(null=True, blank=True)
+
+    # Bulk answers: duplicates point at their primary, whose approved answer reaches every linked asker.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # Splits: each part goes to one agency with its own clock; the whole is answered when every part is.
+    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts")
 
     # The versions of /workflows in force when the case was opened.
     lifecycle_version = models.PositiveIntegerField()
@@ -78,7 +96,14 @@ class Case(TimeStampedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["agency", "status", "due_at"], name="case_queue_idx"),
+            # The work queue: open cases of an agency in due-date order (paused ones last), keyset-paginated.
+            models.Index(
+                F("agency"),
+                Coalesce("due_at", Value(QUEUE_END)),
+                F("id"),
+                name="case_open_queue_idx",
+                condition=Q(closed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,11 +156,29 @@ class EventType(models.TextChoices):
 
     SUBMITTED = "submitted", _("Submitted")  # the citizen sent it; payload: channel
     ROUTED = "routed", _("Routed")  # sent to an agency by a rule or the fallback; payload: rule, agency
-    DEADLINE_SET = "deadline_set", _("Deadline set")  # due date computed; payload: due_date, explanation
+    DEADLINE_SET = "deadline_set", _("Deadline set")  # due date computed; payload: due_date
     CLOCK_PAUSED = "clock_paused", _("Clock paused")  # waiting for the citizen; payload: reason
     CLOCK_RESUMED = "clock_resumed", _("Clock resumed")  # the citizen replied; payload: due_date
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")  # calendar changed; payload: old, new
     STATUS_CHANGED = "status_changed", _("Status changed")  # a lifecycle transition; payload: transition
+    CLAIMED = "claimed", _("Claimed")  # an official took the case; payload: assignee
+    ASSIGNED = "assigned", _("Assigned")  # a leader gave it to an official; payload: assignee
+    NOTE_ADDED = "note_added", _("Internal note added")  # payload: note id (the text stays in Note)
+    INFO_REQUESTED = "info_requested", _("Information requested")  # payload: message id; the clock pauses
+    CITIZEN_REPLIED = "citizen_replied", _("Citizen replied")  # payload: message id; the clock resumes
+    ANSWER_DRAFTED = "answer_drafted", _("Answer drafted")  # payload: version
+    REVIEW_REQUESTED = "review_requested", _("Sent for review")  # payload: version
+    RETURNED = "returned", _("Returned to the drafter")  # payload: comment
+    ANSWERED = "answered", _("Answered")  # a leader approved; payload: version, approver
+    TRANSFERRED = "transferred", _("Transferred")  # payload: from, to, reason, due_date
+    EXTENDED = "extended", _("Deadline extended")  # payload: days, reason, due_date
+    REJECTED = "rejected", _("Rejected as out of scope")  # payload: reason, pointer
+    LINKED = "linked", _("Linked as a duplicate")  # payload: primary
+    SPLIT = "split", _("Split into parts")  # payload: parts (agency codes)
+    RATED = "rated", _("Rated")  # payload: score (who rated is never recorded)
+    REMINDED = "reminded", _("Deadline reminder sent")  # by the sweep; payload: days_before
+    OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
+    LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
 
 
 # Events a citizen sees on the track page; the rest are internal.
@@ -147,6 +190,13 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.CLOCK_RESUMED,
         EventType.DEADLINE_RECOMPUTED,
         EventType.STATUS_CHANGED,
+        EventType.INFO_REQUESTED,
+        EventType.CITIZEN_REPLIED,
+        EventType.ANSWERED,
+        EventType.TRANSFERRED,
+        EventType.EXTENDED,
+        EventType.REJECTED,
+        EventType.LATE_UPDATE,
     }
 )
 
@@ -172,3 +222,102 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Note(models.Model):
+    """An internal note: officials only, never shown to the citizen."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on {self.case_id}"
+
+
+class Message(models.Model):
+    """What the agency asked the citizen, and what the citizen answered (both shown on the track page)."""
+
+    class Direction(models.TextChoices):
+        TO_CITIZEN = "to_citizen", _("To the citizen")
+        FROM_CITIZEN = "from_citizen", _("From the citizen")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    body = models.TextField(_("message"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} on {self.case_id}"
+
+
+class AnswerVersion(models.Model):
+    """Every saved draft of the answer; the approved one is what the citizen reads."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answer_versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField(_("answer"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="unique_answer_version")]
+
+    def __str__(self) -> str:
+        return f"answer v{self.number} of {self.case_id}"
+
+
+class Extension(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    # The clock it extends: a transfer starts a new clock, which the old agency's extensions do not lengthen.
+    clock_started_on = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"+{self.days} days for {self.case_id}"
+
+
+class Rating(models.Model):
+    """The citizen's rating of the answer. Deliberately holds no user: who rated is never shown."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for {self.case_id}"
+
+
+class SweepMark(models.Model):
+    """What the deadline sweep already did to a case ("remind:3", "overdue", "late:2"): the unique pair makes
+    running the sweep twice, or on two workers at once, do each thing once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    mark = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "mark"], name="unique_sweep_mark")]
+
+    def __str__(self) -> str:
+        return f"{self.mark} on {self.case_id}"

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from caunoi.core import clock
 from caunoi.workflows.registry import workflows
 
-from .models import PUBLIC_EVENT_TYPES, Case, CaseEvent, EventType
+from .models import PUBLIC_EVENT_TYPES, Case, CaseEvent, EventType, Rating
 
 
 def _language() -> str:
@@ -59,6 +60,31 @@ def _describe(event: CaseEvent, lifecycle_version: int) -> str:
         return _("The deadline moved to %(date)s because the official working calendar changed.") % {
             "date": _format_date(payload.get("due_date"))
         }
+    if event.type == EventType.INFO_REQUESTED:
+        return _("The agency asked you for more information; the deadline is on hold until you reply.")
+    if event.type == EventType.CITIZEN_REPLIED:
+        return _("Your reply was received; the deadline runs again, now until %(date)s.") % {
+            "date": _format_date(payload.get("due_date"))
+        }
+    if event.type == EventType.ANSWERED:
+        return _("Answered by %(agency)s.") % {"agency": event.agency.display_name}
+    if event.type == EventType.TRANSFERRED:
+        return _("Transferred to %(agency)s, the competent agency; it must answer by %(date)s.") % {
+            "agency": event.agency.display_name,
+            "date": _format_date(payload.get("due_date")),
+        }
+    if event.type == EventType.EXTENDED:
+        return _("The deadline was extended to %(date)s: %(reason)s") % {
+            "date": _format_date(payload.get("due_date")),
+            "reason": payload.get("reason", ""),
+        }
+    if event.type == EventType.REJECTED:
+        return _("Closed: this is not handled here. %(reason)s %(pointer)s") % {
+            "reason": payload.get("reason", ""),
+            "pointer": payload.get("pointer", ""),
+        }
+    if event.type == EventType.LATE_UPDATE:
+        return _("The answer is late; the agency is still handling it. We apologise for the delay.")
     if event.type == EventType.STATUS_CHANGED:
         label = workflows().lifecycles[lifecycle_version].label(event.status, _language())
         return _("Status: %(status)s.") % {"status": label}
@@ -80,3 +106,26 @@ def case_public_timeline(case: Case) -> list[TimelineEntry]:
 def due_explanation(case: Case) -> dict[str, Any]:
     """How the due date was computed, in the current language."""
     return case.due_explanation.get(_language()) or case.due_explanation.get("vi") or {}
+
+
+def approved_answer(case: Case) -> str | None:
+    """The answer the citizen reads: the latest approved version, or None before approval."""
+    version = case.answer_versions.exclude(approved_at=None).order_by("-number").first()
+    return version.body if version else None
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    count: int
+    average: float | None
+    distribution: dict[int, int]  # score → how many
+
+
+def rating_summary(cases: QuerySet[Case]) -> RatingSummary:
+    """Ratings of `cases`, aggregated only: officials never see which citizen gave which rating."""
+    rows = dict(
+        Rating.objects.filter(case__in=cases).values_list("score").annotate(n=Count("id")).values_list("score", "n")
+    )
+    count = sum(rows.values())
+    average = round(sum(score * n for score, n in rows.items()) / count, 2) if count else None
+    return RatingSummary(count, average, {score: rows.get(score, 0) for score in range(1, 6)})

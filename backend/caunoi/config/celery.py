@@ -10,7 +10,16 @@ app = Celery("caunoi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic jobs: name → task and schedule, each with why it runs when it does. (None yet: the deadline
-# sweep arrives with the work queue.)
-BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Periodic jobs: name → task and schedule, each with why it runs when it does.
+BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Reminders, overdue escalations and late-status updates. Deadlines are whole days, so every 15 minutes
+    # is prompt enough; the sweep is idempotent, so a missed or doubled run does no harm.
+    "deadline-sweep": {"task": "caunoi.cases.tasks.run_deadline_sweep", "schedule": 15 * 60},
+    # Messages whose first delivery attempt failed, or whose dispatch was lost (Redis down at commit time),
+    # are retried from the outbox.
+    "dispatch-pending-notifications": {
+        "task": "caunoi.notifications.tasks.dispatch_pending_notifications",
+        "schedule": 60,
+    },
+}
 app.conf.beat_schedule = BEAT_SCHEDULE

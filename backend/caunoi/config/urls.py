@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from caunoi.cases.api.urls import queue_urlpatterns
 from caunoi.core import health
 
 api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
     path("cases/", include("caunoi.cases.api.urls")),
+    path("queue/", include(queue_urlpatterns)),
 ]
 
 urlpatterns = [

@@ -20,6 +20,7 @@ import yaml
 from caunoi.core.text import vn_fold
 
 from .types import (
+    Action,
     CalendarEntry,
     DeadlinePolicy,
     Lifecycle,
@@ -36,7 +37,10 @@ CASE_KINDS = ("question", "feedback", "petition")
 
 # States and transitions the code refers to by name; every lifecycle version must define them.
 STATES_USED_BY_CODE = frozenset({"received", "in_progress", "waiting_citizen", "answered", "rejected"})
-TRANSITIONS_USED_BY_CODE = frozenset({"claim", "request_info", "citizen_reply", "transfer"})
+TRANSITIONS_USED_BY_CODE = frozenset(
+    {"claim", "assign", "request_info", "citizen_reply", "submit_for_review", "approve", "return", "transfer", "reject"}
+)
+ACTIONS_USED_BY_CODE = frozenset({"note", "draft", "extend", "link_duplicate", "split"})
 
 _VERSION_FILE = re.compile(r"^v(\d+)\.ya?ml$")
 _YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
@@ -151,7 +155,17 @@ def _build_lifecycle(doc: _Document) -> Lifecycle:
         transitions[name] = Transition(name, frozenset(spec["from"]), spec["to"], frozenset(spec["roles"]))
     for missing in sorted(TRANSITIONS_USED_BY_CODE - transitions.keys()):
         doc.report(("transitions",), f"must define transition {missing!r} (the application refers to it)")
-    return Lifecycle(data["version"], data["initial"], states, transitions)
+    actions = {}
+    for name, spec in data["actions"].items():
+        for index, state in enumerate(spec["in"]):
+            if state not in states:
+                doc.report(("actions", name, "in", index), f"names unknown state {state!r}")
+        if name in transitions:
+            doc.report(("actions", name), f"{name!r} is already a transition")
+        actions[name] = Action(name, frozenset(spec["in"]), frozenset(spec["roles"]))
+    for missing in sorted(ACTIONS_USED_BY_CODE - actions.keys()):
+        doc.report(("actions",), f"must define action {missing!r} (the application refers to it)")
+    return Lifecycle(data["version"], data["initial"], states, transitions, actions)
 
 
 def _build_routing(doc: _Document) -> RoutingRules:

@@ -24,11 +24,21 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Action:
+    """Something done to a case that leaves its state as it is (a note, a draft, an extension)."""
+
+    name: str
+    states: frozenset[str]
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     version: int
     initial: str
     states: dict[str, State]
     transitions: dict[str, Transition]
+    actions: dict[str, Action]
 
     def label(self, state: str, language: str) -> str:
         found = self.states[state]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -162,6 +163,22 @@ class TimelineEntrySerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class ActionResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    agency = AgencyBriefSerializer()
+    assignee = serializers.CharField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseMessageSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    from_citizen = serializers.BooleanField()
+    body = serializers.CharField()
+
+
 class TrackedCaseSerializer(serializers.Serializer):
     tracking_code = serializers.CharField()
     kind = serializers.CharField()
@@ -175,6 +192,10 @@ class TrackedCaseSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     timeline = TimelineEntrySerializer(many=True)
     answer = serializers.CharField(allow_null=True)
+    messages = CaseMessageSerializer(many=True)
+    can_reply = serializers.BooleanField()
+    rating = serializers.IntegerField(allow_null=True)
+    can_rate = serializers.BooleanField()
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -231,4 +252,5 @@ def submit_validated(serializer: CaseSubmitSerializer, *, channel: str, user: An
         show_name_publicly=data["show_name_publicly"],
         attachments=data["attachments"],
         submitter=user if getattr(user, "is_authenticated", False) else None,
+        language=get_language() or "vi",
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import queue, views
 
 urlpatterns = [
     path("", views.CaseSubmitView.as_view(), name="api-case-submit"),
@@ -10,5 +10,13 @@ urlpatterns = [
         views.CaseTrackAttachmentView.as_view(),
         name="api-case-track-attachment",
     ),
+    path("track/<str:tracking_code>/reply/", views.CaseTrackReplyView.as_view(), name="api-case-track-reply"),
+    path("track/<str:tracking_code>/rating/", views.CaseTrackRatingView.as_view(), name="api-case-track-rating"),
     path("<int:case_id>/", views.StaffCaseView.as_view(), name="api-case-detail"),
+    path("<int:case_id>/<slug:action>/", views.CaseActionView.as_view(), name="api-case-action"),
+]
+
+queue_urlpatterns = [
+    path("", queue.QueueView.as_view(), name="api-queue"),
+    path("ratings/", views.RatingSummaryView.as_view(), name="api-queue-ratings"),
 ]

@@ -8,7 +8,8 @@ from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,10 +17,21 @@ from rest_framework.views import APIView
 
 from caunoi.core.errors import NotFound
 
-from ..access import access_case_for_staff, access_case_for_tracker
-from ..models import Case, Channel
-from ..selectors import case_public_timeline, clock_state, due_explanation, is_overdue, status_label
+from ..access import access_case_for_action, access_case_for_staff, access_case_for_tracker, cases_for_staff
+from ..models import Case, Channel, Message, Rating
+from ..selectors import (
+    approved_answer,
+    case_public_timeline,
+    clock_state,
+    due_explanation,
+    is_overdue,
+    rating_summary,
+    status_label,
+)
+from ..services import case_citizen_reply, case_rate
+from .actions import ACTIONS
 from .serializers import (
+    ActionResultSerializer,
     CaseSubmitSerializer,
     StaffCaseSerializer,
     SubmittedSerializer,
@@ -73,7 +85,14 @@ def tracked_case_data(case: Case) -> dict[str, Any]:
         "due_at": case.due_at,
         "overdue": is_overdue(case),
         "timeline": case_public_timeline(case),
-        "answer": None,
+        "answer": approved_answer(case),
+        "messages": [
+            {"at": m.created_at, "from_citizen": m.direction == Message.Direction.FROM_CITIZEN, "body": m.body}
+            for m in case.messages.all()
+        ],
+        "can_reply": case.status == "waiting_citizen",
+        "rating": rating.score if (rating := Rating.objects.filter(case=case).first()) else None,
+        "can_rate": case.status == "answered" and not Rating.objects.filter(case=case).exists(),
     }
 
 
@@ -113,7 +132,99 @@ class StaffCaseView(APIView):
     @extend_schema(responses={200: StaffCaseSerializer})
     def get(self, request: Request, case_id: int) -> Response:
         case = access_case_for_staff(request.user, case_id)  # type: ignore[arg-type]
-        case.status_label = status_label(case)  # type: ignore[attr-defined]
-        case.overdue = is_overdue(case)  # type: ignore[attr-defined]
-        case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
-        return Response(StaffCaseSerializer(case).data)
+        return Response(staff_case_data(case))
+
+
+class CaseActionView(APIView):
+    """POST /api/v1/cases/<id>/<action>/: one handling action (see api/actions.py for the list)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ActionResultSerializer})
+    def post(self, request: Request, case_id: int, action: str) -> Response:
+        spec = ACTIONS.get(action)
+        if spec is None:
+            raise NotFound("Unknown action.")
+        case = access_case_for_action(request.user, case_id, action)  # type: ignore[arg-type]
+        data = spec.input(data=request.data, context={"user": request.user, "case": case})
+        data.is_valid(raise_exception=True)
+        spec.run(case, request.user, data.validated_data)  # type: ignore[arg-type]
+        # The case as the action left it; it may now be out of the user's reach (a transfer), so the answer
+        # is a summary, not the full case.
+        case = Case.objects.select_related("agency", "assignee").get(pk=case_id)
+        return Response(
+            {
+                "id": case.pk,
+                "tracking_code": case.tracking_code,
+                "status": case.status,
+                "status_label": status_label(case),
+                "agency": _agency(case),
+                "assignee": case.assignee.username if case.assignee else None,
+                "due_at": case.due_at,
+            }
+        )
+
+
+def staff_case_data(case: Case) -> dict[str, Any]:
+    case.status_label = status_label(case)  # type: ignore[attr-defined]
+    case.overdue = is_overdue(case)  # type: ignore[attr-defined]
+    case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
+    return StaffCaseSerializer(case).data  # type: ignore[return-value]
+
+
+class CitizenReplyInput(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
+class RatingInput(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class CaseTrackReplyView(APIView):
+    """POST /api/v1/cases/track/<code>/reply/: the citizen answers the agency's request for information."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[ACCESS_TOKEN_HEADER], request=CitizenReplyInput, responses={200: TrackedCaseSerializer})
+    def post(self, request: Request, tracking_code: str) -> Response:
+        case = access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+        data = CitizenReplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case_citizen_reply(case=case, body=data.validated_data["body"])
+        case.refresh_from_db()
+        return Response(TrackedCaseSerializer(tracked_case_data(case)).data)
+
+
+class CaseTrackRatingView(APIView):
+    """POST /api/v1/cases/track/<code>/rating/: the citizen rates the answer (1–5), once."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[ACCESS_TOKEN_HEADER], request=RatingInput, responses={201: RatingInput})
+    def post(self, request: Request, tracking_code: str) -> Response:
+        case = access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+        data = RatingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = case_rate(case=case, **data.validated_data)
+        return Response({"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED)
+
+
+class RatingSummarySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    distribution = serializers.DictField(child=serializers.IntegerField())
+
+
+class RatingSummaryView(APIView):
+    """GET /api/v1/queue/ratings/: satisfaction with the answers of the agencies the user works for,
+    aggregated only (Decree 224/2026 Art. 10.3.b: who rated is never shown)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: RatingSummarySerializer})
+    def get(self, request: Request) -> Response:
+        if not request.user.works_cases:  # type: ignore[union-attr]
+            raise PermissionDenied
+        summary = rating_summary(cases_for_staff(request.user))  # type: ignore[arg-type]
+        return Response(RatingSummarySerializer(summary).data)

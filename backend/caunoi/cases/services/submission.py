@@ -24,7 +24,8 @@ from caunoi.workflows.registry import workflows
 from ..attachments import CheckedFile
 from ..events import build_event
 from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, EventType, Kind
-from .deadline import case_due_computation, due_at, explanation
+from .deadline import case_due_computation, due_at, explanation, forwarding_deadline
+from .notify import notify_citizen
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def case_submit(
     show_name_publicly: bool = False,
     attachments: Sequence[CheckedFile] = (),
     submitter: User | None = None,
+    language: str = "vi",
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -113,6 +115,7 @@ def case_submit(
             contact_address=normalize(contact.address).strip(),
             consent_to_publish=consent_to_publish,
             show_name_publicly=show_name_publicly,
+            language="en" if language.startswith("en") else "vi",
             tracking_code=tracking_code(kind, clock.local_date(now).year, case_id),
             access_token_hash=hash_token(token),
             agency=decision.agency,
@@ -128,6 +131,7 @@ def case_submit(
         computation = case_due_computation(case, calendar=calendar_in_force(), pauses=[])
         case.due_at = due_at(computation)
         case.due_explanation = explanation(computation)
+        case.forward_by = forwarding_deadline(case, case.clock_started_on)
         case.save(force_insert=True)
         _save_attachments(case, attachments, written)
         due_date = computation.due_date.isoformat() if computation.due_date else None
@@ -138,6 +142,7 @@ def case_submit(
                 build_event(case, EventType.DEADLINE_SET, at=now, payload={"due_date": due_date}),
             ]
         )
+        notify_citizen(case, "case_received", due_date=due_date)
     logger.info("case %s routed to %s (rule %r)", case.tracking_code, decision.agency.code, decision.rule_id)
     return Submitted(case, token)
 

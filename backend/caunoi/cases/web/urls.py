@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import actions, queue, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,7 +10,11 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<str:tracking_code>/", views.track_detail, name="track-detail"),
     path("track/<str:tracking_code>/attachments/<int:attachment_id>/", views.track_attachment, name="track-attachment"),
+    path("staff/queue/", queue.queue_page, name="staff-queue"),
     path("staff/cases/<int:case_id>/", views.staff_case, name="staff-case"),
+    path("staff/cases/<int:case_id>/<slug:action>/", actions.staff_case_action, name="staff-case-action"),
+    path("track/<str:tracking_code>/reply/", actions.track_reply, name="track-reply"),
+    path("track/<str:tracking_code>/rating/", actions.track_rating, name="track-rating"),
     path(
         "staff/cases/<int:case_id>/attachments/<int:attachment_id>/",
         views.staff_attachment,

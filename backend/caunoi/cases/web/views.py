@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from caunoi.agencies.models import Area, Category
+from caunoi.accounts.models import Role, User
+from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.errors import NotFound
 
-from ..access import access_case_for_staff, access_case_for_tracker
+from ..access import access_case_for_staff, access_case_for_tracker, actions_for
 from ..api.serializers import CaseSubmitSerializer, submit_validated
 from ..api.views import attachment_response, tracked_case_data
 from ..attachments import ALLOWED_EXTENSIONS
@@ -159,6 +160,8 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
     except Http404:
         return redirect(f"{reverse('cases:track')}?code={tracking_code}")
     context = tracked_case_data(case)
+    # "messages" is Django's own key in templates (the confirmations); the case's conversation is renamed.
+    context["conversation"] = context.pop("messages")
     context.update(case=case, attachments=case.attachments.all(), due=due_explanation(case))
     return render(request, "cases/track_detail.html", context)
 
@@ -188,6 +191,18 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
             "routing": case.routing_explanation,
             "attachments": case.attachments.all(),
             "events": case.events.select_related("actor", "agency").order_by("at", "id"),
+            "actions": actions_for(request.user, case),  # type: ignore[arg-type]
+            "notes": case.notes.select_related("author"),
+            "answer_versions": case.answer_versions.select_related("author", "approved_by"),
+            "conversation": case.messages.all(),
+            "extensions": case.extensions.select_related("approved_by"),
+            "duplicate_of": case.duplicate_of,
+            "duplicates": case.duplicates.all(),
+            "parts": case.parts.select_related("agency"),
+            "transfer_agencies": Agency.objects.filter(is_active=True).exclude(pk=case.agency_id).order_by("path"),
+            "colleagues": User.objects.filter(
+                memberships__agency=case.agency, role__in=[Role.OFFICIAL, Role.LEADER], is_active=True
+            ).order_by("username"),
         },
     )
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "caunoi.accounts",
     "caunoi.agencies",
     "caunoi.workflows",
+    "caunoi.notifications",
     "caunoi.routing",
     "caunoi.deadlines",
     "caunoi.cases",
@@ -142,8 +143,15 @@ ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The portal's public address, for links in messages sent outside a request (emails, SMS).
+PORTAL_BASE_URL = env_url("PORTAL_BASE_URL", schemes=("https", "http"), default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@caunoi.local")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # a stalled mail server must not hold an outbox row
+# The outbox: how often a message is tried before it is marked failed for an administrator to see, and
+# which backend delivers each channel (SMS and Zalo only log until a gateway is configured).
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFICATION_BACKENDS: dict[str, str] = {}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

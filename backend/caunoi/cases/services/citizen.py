@@ -1,0 +1,55 @@
+"""The conversation with the citizen: asking for more information, their reply, their rating."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.accounts.models import User
+
+from ..events import record
+from ..models import Case, EventType, Message, Rating
+from .clock import pause_clock, resume_clock
+from .lifecycle import InvalidTransition, apply_transition, lock
+from .notify import notify_citizen
+
+
+def case_request_info(*, case: Case, by: User, message: str) -> Message:
+    """Asks the citizen for what is missing; the clock stops until they reply (on the track page or API)."""
+    with transaction.atomic():
+        case = lock(case)
+        apply_transition(case, "request_info")
+        pause_clock(case, reason="waiting_citizen")
+        sent = Message.objects.create(
+            case=case, direction=Message.Direction.TO_CITIZEN, body=message.strip(), author=by
+        )
+        record(case, EventType.INFO_REQUESTED, actor=by, payload={"message": sent.pk})
+        notify_citizen(case, "info_requested", message=sent.body)
+    return sent
+
+
+def case_citizen_reply(*, case: Case, body: str) -> Message:
+    """The citizen's reply; the clock runs again and the due date moves by the days it was stopped."""
+    with transaction.atomic():
+        case = lock(case)
+        apply_transition(case, "citizen_reply")
+        computation = resume_clock(case)
+        reply = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=body.strip())
+        due_date = computation.due_date.isoformat() if computation.due_date else None
+        record(case, EventType.CITIZEN_REPLIED, payload={"message": reply.pk, "due_date": due_date})
+    return reply
+
+
+def case_rate(*, case: Case, score: int, comment: str = "") -> Rating:
+    """The citizen rates the answer once. Who rated is not recorded anywhere.
+
+    Raises InvalidTransition before the answer or when already rated."""
+    with transaction.atomic():
+        case = lock(case)
+        if case.status != "answered":
+            raise InvalidTransition(_("The case can be rated once it has been answered."))
+        if Rating.objects.filter(case=case).exists():
+            raise InvalidTransition(_("This answer has already been rated."))
+        rating = Rating.objects.create(case=case, score=score, comment=comment.strip())
+        record(case, EventType.RATED, payload={"score": score})
+    return rating

@@ -1,0 +1,130 @@
+"""What officials and leaders do to a case. Each service locks the case, checks the lifecycle, changes it,
+and records its event in one transaction; messages go to the outbox in the same transaction.
+
+Callers obtain the case through `access_case_for_action`, which checks who may take the action.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.accounts.models import Role, User
+from caunoi.agencies.models import Agency, Membership
+from caunoi.core import clock
+from caunoi.core.errors import ValidationFailed
+
+from ..events import record
+from ..models import AnswerVersion, Case, EventType, Extension, Note
+from .lifecycle import InvalidTransition, apply_transition, check_action, lock
+from .notify import notify_staff
+
+
+def case_claim(*, case: Case, by: User) -> Case:
+    """The official takes the case. Of two officials claiming at once, exactly one wins; the other gets
+    InvalidTransition (409)."""
+    with transaction.atomic():
+        case = lock(case)
+        apply_transition(case, "claim")
+        case.assignee = by
+        case.save(update_fields=["status", "assignee", "updated_at"])
+        record(case, EventType.CLAIMED, actor=by, payload={"assignee": by.username})
+    return case
+
+
+def _is_member_official(user: User, agency: Agency) -> bool:
+    return (
+        user.is_active
+        and user.role in {Role.OFFICIAL, Role.LEADER}
+        and Membership.objects.filter(user=user, agency=agency).exists()
+    )
+
+
+def case_assign(*, case: Case, by: User, to: User) -> Case:
+    """A leader gives the case to an official of the case's agency, who is told by the outbox.
+
+    Raises ValidationFailed when `to` is not an official or leader of that agency."""
+    with transaction.atomic():
+        case = lock(case)
+        if not _is_member_official(to, case.agency):
+            raise ValidationFailed({"assignee": [str(_("Choose an official of the agency handling this case."))]})
+        apply_transition(case, "assign")
+        case.assignee = to
+        case.save(update_fields=["status", "assignee", "updated_at"])
+        record(case, EventType.ASSIGNED, actor=by, payload={"assignee": to.username})
+        due_date = case.due_at.date().isoformat() if case.due_at else None
+        notify_staff(to, case, "staff_assigned", due_date=due_date)
+    return case
+
+
+def case_note_add(*, case: Case, by: User, body: str) -> Note:
+    """An internal note, for officials only."""
+    with transaction.atomic():
+        case = lock(case)
+        check_action(case, "note")
+        note = Note.objects.create(case=case, author=by, body=body.strip())
+        record(case, EventType.NOTE_ADDED, actor=by, payload={"note": note.pk})
+    return note
+
+
+def case_answer_draft(*, case: Case, by: User, body: str) -> AnswerVersion:
+    """Saves a new version of the answer; earlier versions are kept."""
+    with transaction.atomic():
+        case = lock(case)
+        check_action(case, "draft")
+        last = case.answer_versions.aggregate(last=Max("number"))["last"] or 0
+        version = AnswerVersion.objects.create(case=case, number=last + 1, body=body.strip(), author=by)
+        record(case, EventType.ANSWER_DRAFTED, actor=by, payload={"version": version.number})
+    return version
+
+
+def case_submit_for_review(*, case: Case, by: User) -> Case:
+    """Sends the latest draft to a leader. Raises InvalidTransition when there is no draft yet."""
+    with transaction.atomic():
+        case = lock(case)
+        latest = case.answer_versions.order_by("-number").first()
+        if latest is None:
+            raise InvalidTransition(_("Write a draft answer before sending it for review."))
+        apply_transition(case, "submit_for_review")
+        case.save(update_fields=["status", "updated_at"])
+        record(case, EventType.REVIEW_REQUESTED, actor=by, payload={"version": latest.number})
+    return case
+
+
+def case_return(*, case: Case, by: User, comment: str) -> Case:
+    """A leader sends the draft back to its author with a comment."""
+    with transaction.atomic():
+        case = lock(case)
+        apply_transition(case, "return")
+        case.save(update_fields=["status", "updated_at"])
+        record(case, EventType.RETURNED, actor=by, payload={"comment": comment.strip()})
+        drafter = case.assignee or case.answer_versions.order_by("-number").first().author  # type: ignore[union-attr]
+        notify_staff(drafter, case, "staff_returned", comment=comment.strip())
+    return case
+
+
+def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
+    """A leader extends the deadline by `days`; the due date is recomputed from the policy plus every
+    extension. Raises ValidationFailed for a non-positive or excessive number of days."""
+    from .deadline import refresh_due
+
+    with transaction.atomic():
+        case = lock(case)
+        check_action(case, "extend")
+        if not 1 <= days <= 30:
+            raise ValidationFailed({"days": [str(_("Extend by 1 to 30 days."))]})
+        Extension.objects.create(
+            case=case, clock_started_on=case.clock_started_on, days=days, reason=reason.strip(), approved_by=by
+        )
+        computation = refresh_due(case)
+        case.save(update_fields=["due_at", "due_explanation", "updated_at"])
+        due_date = computation.due_date.isoformat() if computation.due_date else None
+        record(
+            case, EventType.EXTENDED, actor=by, payload={"days": days, "reason": reason.strip(), "due_date": due_date}
+        )
+    return case
+
+
+def close(case: Case) -> None:
+    case.closed_at = clock.now()

@@ -1,0 +1,118 @@
+"""Moving work between agencies and cases: transfer, split into parts, link duplicates."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from caunoi.accounts.models import User
+from caunoi.agencies.models import Agency
+from caunoi.core import clock
+from caunoi.core.errors import ValidationFailed
+
+from ..events import build_event, record
+from ..models import Case, CaseEvent, EventType
+from .deadline import forwarding_deadline, refresh_due
+from .lifecycle import InvalidTransition, apply_transition, check_action, lock
+from .notify import notify_citizen
+
+
+def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Case:
+    """Sends the case to the competent agency. Its clock starts again there on arrival; the sending agency's
+    own forwarding period (5 working days from receipt) is recorded as met or missed."""
+    with transaction.atomic():
+        case = lock(case)
+        if to_agency.pk == case.agency_id or not to_agency.is_active:
+            raise ValidationFailed({"agency": [_("Choose another, active agency.")]})
+        apply_transition(case, "transfer")
+        today = clock.local_date()
+        forwarded_late = bool(case.forward_by and today > case.forward_by)
+        previous = case.agency
+        case.agency, case.assignee, case.clock_started_on = to_agency, None, today
+        case.forward_by = forwarding_deadline(case, today)
+        case.routing_explanation = {
+            "rule": None,
+            "transferred_from": previous.code,
+            "reason": reason.strip(),
+            "by": by.username,
+            "agency": to_agency.code,
+        }
+        computation = refresh_due(case)
+        case.save()
+        due_date = computation.due_date.isoformat() if computation.due_date else None
+        record(
+            case,
+            EventType.TRANSFERRED,
+            actor=by,
+            payload={
+                "from": previous.code,
+                "to": to_agency.code,
+                "reason": reason.strip(),
+                "due_date": due_date,
+                "forwarded_late": forwarded_late,
+            },
+        )
+        notify_citizen(case, "case_transferred", reason=reason.strip(), due_date=due_date)
+    return case
+
+
+def case_link_duplicate(*, case: Case, by: User, primary: Case) -> Case:
+    """Links `case` to `primary`: the primary's approved answer will reach this case's asker too. The case's
+    own duplicates move to the primary, so merging never loses an asker."""
+    with transaction.atomic():
+        case = lock(case)
+        check_action(case, "link_duplicate")
+        primary = lock(primary)
+        if primary.pk == case.pk or primary.duplicate_of_id or primary.closed_at is not None:
+            raise InvalidTransition(_("Link to an open case that is not itself a duplicate."))
+        Case.objects.filter(duplicate_of=case).update(duplicate_of=primary)
+        case.duplicate_of = primary
+        case.save(update_fields=["duplicate_of", "updated_at"])
+        record(case, EventType.LINKED, actor=by, payload={"primary": primary.tracking_code})
+    return case
+
+
+def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") -> list[Case]:
+    """Splits a case that concerns several agencies into one part per agency, each with its own clock from
+    today. The citizen keeps following the whole, which is answered once every part is."""
+    with transaction.atomic():
+        case = lock(case)
+        check_action(case, "split")
+        if len(agencies) < 2 or len({a.pk for a in agencies}) != len(agencies):
+            raise ValidationFailed({"agencies": [_("Choose at least two different agencies.")]})
+        if case.parts.exists():
+            raise InvalidTransition(_("This case has already been split."))
+        today, now = clock.local_date(), clock.now()
+        parts = []
+        for number, agency in enumerate(agencies, start=1):
+            part = _part_of(case, agency, number, by=by, note=note)
+            part.received_at, part.clock_started_on = now, today
+            refresh_due(part)
+            part.forward_by = forwarding_deadline(part, today)
+            part.save(force_insert=True)
+            parts.append(part)
+        CaseEvent.objects.bulk_create(
+            [build_event(p, EventType.ROUTED, actor=by, payload=p.routing_explanation) for p in parts]
+        )
+        record(case, EventType.SPLIT, actor=by, payload={"parts": [p.tracking_code for p in parts], "note": note})
+    return parts
+
+
+def _part_of(case: Case, agency: Agency, number: int, *, by: User, note: str) -> Case:
+    copied = {
+        field.attname: getattr(case, field.attname)
+        for field in Case._meta.concrete_fields
+        if field.attname
+        not in {"id", "created_at", "updated_at", "status", "assignee_id", "due_at", "due_explanation", "closed_at"}
+    }
+    copied.update(
+        tracking_code=f"{case.tracking_code}-{number}",
+        agency_id=agency.pk,
+        split_from_id=case.pk,
+        duplicate_of_id=None,
+        routing_rule="",
+        routing_explanation={"rule": None, "split_from": case.tracking_code, "by": by.username, "note": note},
+    )
+    from caunoi.workflows.registry import workflows
+
+    return Case(status=workflows().lifecycles[case.lifecycle_version].initial, **copied)

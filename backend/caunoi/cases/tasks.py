@@ -1,0 +1,19 @@
+"""Periodic work on cases (declared with its schedule in caunoi/config/celery.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from .services.sweep import deadline_sweep
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def run_deadline_sweep() -> dict[str, int]:
+    """Idempotent: a second run, or a concurrent one, finds nothing new to do."""
+    result = deadline_sweep()
+    logger.info("deadline sweep: %s", result)
+    return {"reminded": result.reminded, "overdue": result.overdue, "late_updates": result.late_updates}

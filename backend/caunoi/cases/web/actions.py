@@ -1,0 +1,84 @@
+"""The case page's action forms (staff) and the citizen's reply and rating forms (track page).
+
+The same table of actions as the API (api/actions.py): one validator and one service per action.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caunoi.core.errors import ApplicationError, NotFound
+
+from ..access import ActionNotAllowed, access_case_for_action, cases_for_staff
+from ..api.actions import ACTIONS
+from ..api.views import CitizenReplyInput, RatingInput
+from ..services import case_citizen_reply, case_rate
+from .views import _messages, _tracked_case
+
+
+def _report_invalid(request: HttpRequest, errors: dict[str, object]) -> None:
+    for message in _messages(errors):
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    try:
+        case = access_case_for_action(request.user, case_id, action)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404 from exc
+    except ActionNotAllowed as exc:
+        messages.error(request, str(exc.message))
+        return redirect("cases:staff-case", case_id=case_id)
+    form = spec.input(data=request.POST, context={"user": request.user, "case": case})
+    if not form.is_valid():
+        _report_invalid(request, form.errors)
+        return redirect("cases:staff-case", case_id=case_id)
+    try:
+        spec.run(case, request.user, form.validated_data)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        _report_invalid(request, exc.extra.get("errors") or {"": [str(exc.message)]})
+        return redirect("cases:staff-case", case_id=case_id)
+    messages.success(request, str(spec.done))
+    if not cases_for_staff(request.user).filter(pk=case_id).exists():  # type: ignore[arg-type]
+        return redirect("cases:staff-queue")  # transferred out of the user's agencies
+    return redirect("cases:staff-case", case_id=case_id)
+
+
+@require_POST
+def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    case = _tracked_case(request, tracking_code)
+    form = CitizenReplyInput(data=request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your reply before sending it."))
+    else:
+        try:
+            case_citizen_reply(case=case, body=form.validated_data["body"])
+            messages.success(request, _("Your reply has been sent; the deadline runs again."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+    return redirect("cases:track-detail", tracking_code=tracking_code)
+
+
+@require_POST
+def track_rating(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    case = _tracked_case(request, tracking_code)
+    form = RatingInput(data=request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a rating from 1 to 5."))
+    else:
+        try:
+            case_rate(case=case, **form.validated_data)
+            messages.success(request, _("Thank you for rating the answer."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+    return redirect("cases:track-detail", tracking_code=tracking_code)

@@ -1,0 +1,240 @@
+"""The outbox's writes: enqueue a message in the caller's transaction, dispatch it after commit, deliver it.
+
+Delivery is at least once: the row is locked while its message is sent, so two workers never send it
+together, but a crash between the send and the commit sends it again on the next attempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.db.models import Field
+from django.utils import translation
+
+from caunoi.core import clock
+
+from .backends import backend_for
+from .models import Notification
+from .rendering import check_template, render_message
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_ATTEMPTS = 8
+FIRST_RETRY_DELAY = dt.timedelta(minutes=1)
+MAX_RETRY_DELAY = dt.timedelta(hours=1)
+LAST_ERROR_MAX_CHARS = 2000
+DISPATCH_BATCH = 500
+
+
+class Delivery(StrEnum):
+    """What one call of `notification_deliver` did."""
+
+    SENT = "sent"
+    RETRY = "retry"  # the attempt failed; the row is due again after a backoff
+    FAILED = "failed"  # the last allowed attempt failed; the row stays, marked failed, for an admin
+    SKIPPED = "skipped"  # not pending, not due yet, or being delivered by another worker right now
+
+
+def notification_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict[str, Any],
+    language: str = "vi",
+    dedupe_key: str | None = None,
+    subject_ref: str = "",
+) -> Notification | None:
+    """Writes one outbox row in the caller's transaction; its delivery is dispatched once that commits.
+
+    Returns the row, or None without writing anything when `recipient` is blank or a row with `dedupe_key`
+    already exists. Two transactions racing on one key are safe: PostgreSQL makes the second wait for the
+    first, then skip (or insert, if the first rolled back). `context` holds JSON values only (dates as ISO
+    strings); it is stored and rendered later, in a worker. A language Django does not offer falls back to
+    LANGUAGE_CODE.
+
+    Raises ValueError for an unknown channel or a malformed template name and TemplateDoesNotExist for a
+    missing template: programming errors, which rightly roll back the caller's change.
+
+    Sets off, after commit, `deliver_notification` for the row. If the broker cannot take the task the
+    error is logged, never raised, and `dispatch_pending_notifications` picks the row up later. A rolled
+    back transaction leaves no row and sends nothing.
+    """
+    recipient = recipient.strip()
+    if not recipient:
+        return None
+    if channel not in Notification.Channel.values:
+        raise ValueError(f"unknown notification channel {channel!r}")
+    check_template(template)  # fails in the writer's tests, not in a worker hours later
+    row = Notification(
+        channel=channel,
+        recipient=recipient,
+        language=_supported_language(language),
+        template=template,
+        context=context,
+        dedupe_key=dedupe_key,
+        subject_ref=subject_ref,
+        next_attempt_at=clock.now(),
+    )
+    using = router.db_for_write(Notification)
+    if not _insert_unless_duplicate(row, using=using):
+        return None
+    transaction.on_commit(partial(_dispatch, [row.pk]), using=using)
+    return row
+
+
+def notifications_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
+    """Queues delivery of up to `limit` pending rows that are due, oldest due first; returns how many.
+
+    For the periodic task, and for writers that insert rows in bulk with SQL. Call it after commit (from
+    `transaction.on_commit`): a worker cannot see rows whose transaction is still open. A row queued twice
+    is harmless, since delivery skips rows that are sent or locked. Stops at the first row the broker
+    refuses (the rest would fail alike, each after its own publish retries); the next run carries on.
+    """
+    due = (
+        Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=clock.now())
+        .order_by("next_attempt_at")  # served by the partial index notification_due_idx
+        .values_list("pk", flat=True)[:limit]
+    )
+    return _dispatch(list(due))
+
+
+def notification_deliver(notification_id: int) -> Delivery:
+    """Renders and sends one row's message, if the row is pending and due; safe to run twice or at once.
+
+    The row stays locked (`SELECT … FOR UPDATE SKIP LOCKED`) while its message is sent, so a concurrent
+    call skips it rather than sending it again. On success sets `status=sent`, `sent_at` and counts the
+    attempt. On any error from rendering or the backend it counts the attempt, stores the error in
+    `last_error` and makes the row due again after 1, 2, 4 … minutes (at most an hour); the attempt that
+    reaches NOTIFICATION_MAX_ATTEMPTS marks it failed instead. Rows are never deleted.
+
+    Raises only database errors (the task retries those); returns what it did.
+    """
+    now = clock.now()
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:
+            return Delivery.SKIPPED
+        try:
+            message = render_message(template=row.template, context=row.context, language=row.language)
+            backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body)
+        except Exception as exc:
+            # Any failure of a template, a gateway or its configuration is the row's to retry and show;
+            # letting it escape would only make the task fail without a record.
+            return _record_failure(row, exc, now=now)
+        row.status = Notification.Status.SENT
+        row.sent_at = clock.now()
+        row.attempts += 1
+        row.save(update_fields=["status", "sent_at", "attempts"])
+        return Delivery.SENT
+
+
+@transaction.atomic
+def notifications_retry(*, notification_ids: Iterable[int]) -> int:
+    """Makes failed and pending rows among `notification_ids` pending and due now, and dispatches them after
+    commit; sent rows are left alone. Returns how many rows it requeued.
+
+    Attempts are not reset: a failed row gets one more attempt (and is failed again if that one fails),
+    and its history stays readable."""
+    ids = list(
+        Notification.objects.select_for_update()
+        .filter(pk__in=list(notification_ids), status__in=[Notification.Status.FAILED, Notification.Status.PENDING])
+        .values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=ids).update(status=Notification.Status.PENDING, next_attempt_at=clock.now())
+    transaction.on_commit(partial(_dispatch, ids))
+    return len(ids)
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th failed attempt: 1 minute, doubling each time, at most an hour."""
+    return min(FIRST_RETRY_DELAY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY_DELAY)
+
+
+def _record_failure(row: Notification, exc: Exception, *, now: dt.datetime) -> Delivery:
+    row.attempts += 1
+    row.last_error = f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_CHARS]
+    if row.attempts >= max_attempts():
+        row.status = Notification.Status.FAILED
+        logger.error("notification %s failed for good after %s attempts", row.pk, row.attempts, exc_info=exc)
+        outcome = Delivery.FAILED
+    else:
+        row.next_attempt_at = now + retry_delay(row.attempts)
+        logger.warning("notification %s: attempt %s failed; retrying", row.pk, row.attempts, exc_info=exc)
+        outcome = Delivery.RETRY
+    row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    return outcome
+
+
+def _dispatch(notification_ids: list[int]) -> int:
+    """Queues a delivery task per id; returns how many the broker took. Never raises: the rows are in the
+    outbox, so a broker outage only delays them until the periodic dispatcher runs again."""
+    from .tasks import deliver_notification  # tasks import this module
+
+    for queued, notification_id in enumerate(notification_ids):
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            logger.warning(
+                "notification %s: the broker refused its delivery task (%s of %s queued); "
+                "the periodic dispatcher will queue it again",
+                notification_id,
+                queued,
+                len(notification_ids),
+                exc_info=True,
+            )
+            return queued
+    return len(notification_ids)
+
+
+def _supported_language(language: str) -> str:
+    try:
+        return translation.get_supported_language_variant(language)
+    except LookupError:
+        return str(settings.LANGUAGE_CODE)
+
+
+def _insert_unless_duplicate(row: Notification, *, using: str) -> bool:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id. Returns whether the row was written, and
+    then sets its primary key. The ORM cannot say which rows `bulk_create(ignore_conflicts=True)` wrote, so
+    the statement is built here, from the model's own fields and their conversions to database values."""
+    connection = connections[using]
+    meta = Notification._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+
+    def column(field: Field[Any, Any] | None) -> str:
+        assert field is not None and field.column  # concrete fields and the primary key have columns
+        return connection.ops.quote_name(field.column)
+
+    dedupe_key = meta.get_field("dedupe_key")
+    assert isinstance(dedupe_key, Field)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(map(column, fields))}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({column(dedupe_key)}) DO NOTHING RETURNING {column(meta.pk)}"
+    )  # identifiers come from the model and are quoted; the values travel as parameters
+    values = [field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    row._state.adding = False
+    row._state.db = using
+    return True
