@@ -59,7 +59,8 @@ def outbox(queued) -> dict[str, Notification]:
 
 
 def retry_now(client: Client, rows: list[Notification]):
-    return client.post(CHANGELIST, {"action": "retry_now", "_selected_action": [row.pk for row in rows]}, follow=True)
+    data = {"action": "retry_now", "_selected_action": [row.pk for row in rows]}
+    return client.post(CHANGELIST, data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_retry_now_requeues_failed_and_waiting_rows_and_leaves_sent_ones(

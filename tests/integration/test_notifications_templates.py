@@ -72,7 +72,11 @@ def test_every_template_renders_a_subject_and_plain_text(path, language):
     assert "&amp;" not in message.body and "&quot;" not in message.body
     assert "{" not in message.body and "}" not in message.body
     assert "\n\n\n" not in message.body
-    assert message.body.endswith("This message was sent automatically; please do not reply to it.")
+    footer = {
+        "en": "This message was sent automatically; please do not reply to it.",
+        "vi": "Đây là thông báo tự động, vui lòng không trả lời.",
+    }
+    assert message.body.endswith(footer[language])
 
 
 def test_dates_are_shown_day_first_and_counts_agree_with_their_nouns():

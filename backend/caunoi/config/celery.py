@@ -15,11 +15,14 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders, overdue escalations and late-status updates. Deadlines are whole days, so every 15 minutes
     # is prompt enough; the sweep is idempotent, so a missed or doubled run does no harm.
     "deadline-sweep": {"task": "caunoi.cases.tasks.run_deadline_sweep", "schedule": 15 * 60},
-    # Messages whose first delivery attempt failed, or whose dispatch was lost (Redis down at commit time),
-    # are retried from the outbox.
+    # Messages left to it by hot paths (intake's receipts), messages whose earlier attempt failed and is due
+    # again, and messages whose dispatch was lost (Redis down at commit time). Every 5 seconds so a receipt
+    # arrives promptly; an idle run is one indexed query. `expires` drops runs that queued up while workers
+    # were down: the next one does the same work.
     "dispatch-pending-notifications": {
         "task": "caunoi.notifications.tasks.dispatch_pending_notifications",
-        "schedule": 60,
+        "schedule": 5,
+        "options": {"expires": 4},
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

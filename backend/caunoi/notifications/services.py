@@ -51,6 +51,7 @@ def notification_enqueue(
     language: str = "vi",
     dedupe_key: str | None = None,
     subject_ref: str = "",
+    dispatch: bool = True,
 ) -> Notification | None:
     """Writes one outbox row in the caller's transaction; its delivery is dispatched once that commits.
 
@@ -63,8 +64,9 @@ def notification_enqueue(
     Raises ValueError for an unknown channel or a malformed template name and TemplateDoesNotExist for a
     missing template: programming errors, which rightly roll back the caller's change.
 
-    Sets off, after commit, `deliver_notification` for the row. If the broker cannot take the task the
-    error is logged, never raised, and `dispatch_pending_notifications` picks the row up later. A rolled
+    Sets off, after commit, `deliver_notification` for the row (unless `dispatch` is False: hot paths leave
+    the row to the periodic `dispatch_pending_notifications`, seconds later). If the broker cannot take the
+    task the error is logged, never raised, and the periodic dispatcher picks the row up later. A rolled
     back transaction leaves no row and sends nothing.
     """
     recipient = recipient.strip()
@@ -86,7 +88,8 @@ def notification_enqueue(
     using = router.db_for_write(Notification)
     if not _insert_unless_duplicate(row, using=using):
         return None
-    transaction.on_commit(partial(_dispatch, [row.pk]), using=using)
+    if dispatch:
+        transaction.on_commit(partial(_dispatch, [row.pk]), using=using)
     return row
 
 

@@ -22,15 +22,17 @@ def case_due_computation(case: Case, *, calendar: WorkingCalendar, pauses: list[
     Pauses before the clock (re)started, e.g. at a previous agency, cannot matter: counting starts after it.
     """
     period = workflows().deadlines[case.deadline_version].kinds[case.kind]
+    # A case being created (intake, split parts) has no extensions or pauses yet: no query for them.
+    stored = not case._state.adding
     extra = (
         sum(case.extensions.filter(clock_started_on=case.clock_started_on).values_list("days", flat=True))
-        if case.pk
+        if stored
         else 0
     )
     if extra:
         period = dataclasses.replace(period, days=period.days + extra)
     if pauses is None:
-        pauses = [Pause(p.started_on, p.ended_on) for p in case.pauses.all()] if case.pk else []
+        pauses = [Pause(p.started_on, p.ended_on) for p in case.pauses.all()] if stored else []
     return compute_due(received_on=case.clock_started_on, period=period, calendar=calendar, pauses=pauses)
 
 

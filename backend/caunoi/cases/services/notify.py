@@ -27,7 +27,9 @@ def _agency_name(case: Case, language: str) -> str:
     return case.agency.name_en if language == "en" and case.agency.name_en else case.agency.name
 
 
-def notify_citizen(case: Case, template: str, *, dedupe_key: str | None = None, **context: Any) -> None:
+def notify_citizen(
+    case: Case, template: str, *, dedupe_key: str | None = None, dispatch: bool = True, **context: Any
+) -> None:
     """Email when the citizen gave an address, else SMS when they gave a phone number, else nothing.
 
     Parts of a split case say nothing: the citizen follows the whole, which speaks for them."""
@@ -46,6 +48,7 @@ def notify_citizen(case: Case, template: str, *, dedupe_key: str | None = None, 
         language=case.language,
         subject_ref=f"case:{case.pk}",
         dedupe_key=dedupe_key,
+        dispatch=dispatch,
         context={
             "tracking_code": case.tracking_code,
             "title": case.title,

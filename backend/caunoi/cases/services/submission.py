@@ -142,7 +142,9 @@ def case_submit(
                 build_event(case, EventType.DEADLINE_SET, at=now, payload={"due_date": due_date}),
             ]
         )
-        notify_citizen(case, "case_received", due_date=due_date)
+        # Intake is the hottest path: the receipt is left to the periodic dispatcher (every few seconds)
+        # rather than publishing a task per submission.
+        notify_citizen(case, "case_received", due_date=due_date, dispatch=False)
     logger.info("case %s routed to %s (rule %r)", case.tracking_code, decision.agency.code, decision.rule_id)
     return Submitted(case, token)
 

@@ -1,0 +1,50 @@
+"""Vietnamese is the default language: every message has a translation, and the compiled catalogue that
+Django loads says the same as the source catalogue that translators edit."""
+
+import gettext
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+VI = Path(settings.BACKEND_DIR) / "locale" / "vi" / "LC_MESSAGES"
+ENTRY = re.compile(
+    r'^(#, .*\n)?msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr(?:\[\d\])? (?:".*"\n)+)+)', re.M
+)
+
+
+def _text(quoted: str) -> str:
+    return "".join(re.findall(r'^"(.*)"$', quoted, re.M)).encode().decode("unicode_escape").encode("latin-1").decode()
+
+
+def entries() -> list[tuple[str, str, str]]:
+    source = (VI / "django.po").read_text(encoding="utf-8")
+    found = []
+    for flags, msgid, msgstr in ENTRY.findall(source):
+        first = re.match(r'msgstr(?:\[0\])? ((?:".*"\n)+)', msgstr)
+        found.append((flags or "", _text(msgid), _text(first.group(1)) if first else ""))
+    return [entry for entry in found if entry[1]]  # the header has an empty msgid
+
+
+def test_every_message_is_translated_and_none_is_fuzzy():
+    catalogue = entries()
+    assert len(catalogue) > 300
+    assert [msgid for flags, msgid, _ in catalogue if "fuzzy" in flags] == []
+    assert [msgid for _, msgid, msgstr in catalogue if not msgstr] == []
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    with (VI / "django.mo").open("rb") as compiled:
+        translations = gettext.GNUTranslations(compiled)
+    stale = [msgid for _, msgid, msgstr in entries() if "%" not in msgid and translations.gettext(msgid) != msgstr]
+    assert stale == [], "run `make messages` (compilemessages) after editing django.po"
+
+
+def test_placeholders_survive_translation():
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+    broken = [
+        msgid
+        for _, msgid, msgstr in entries()
+        if sorted(placeholder.findall(msgid)) != sorted(placeholder.findall(msgstr))
+    ]
+    assert broken == []
