@@ -73,9 +73,12 @@ requirements: venv
 			--output-file requirements/$$name.txt requirements/$$name.in || exit 1; \
 	done
 
+# Scans backend/ and frontend/ (templates, and the plain-text message templates) into backend/locale.
 messages: venv
-	cd backend && $(OFFLINE_SETTINGS) ../$(VENV_PYTHON) manage.py makemessages -l vi -l en
-	cd backend && $(OFFLINE_SETTINGS) ../$(VENV_PYTHON) manage.py compilemessages
+	$(OFFLINE_SETTINGS) PYTHONPATH=backend $(VENV_PYTHON) backend/manage.py makemessages -l vi -l en -e html,txt,py \
+		--ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore '*/migrations/*' \
+		--ignore '.ci/*' --ignore '.mypy_cache/*' --ignore 'staticfiles/*' --ignore '.local/*'
+	cd backend && $(OFFLINE_SETTINGS) ../$(VENV_PYTHON) manage.py compilemessages -l vi -l en
 
 down:
 	cd backend && ../$(VENV_PYTHON) -m caunoi.devstack down

@@ -216,3 +216,34 @@ def test_the_citizen_rates_once_after_the_answer(personas, reference_data):
     assert (rating.score, case.events.get(type=EventType.RATED).actor) == (4, None)
     with pytest.raises(InvalidTransition):
         case_rate(case=case, score=1)
+
+
+def test_review_is_named_for_officials_but_not_for_the_citizen(personas, reference_data, api):
+    from tests.conftest import api_as
+
+    case, token = submit_case()
+    case_claim(case=case, by=personas["official_a"])
+    case_answer_draft(case=case, by=personas["official_a"], body="Nháp.")
+    case_submit_for_review(case=case, by=personas["official_a"])
+    staff = api_as(personas["leader"]).get(f"/api/v1/cases/{case.id}/").json()
+    citizen = api.get(f"/api/v1/cases/track/{case.tracking_code}/", HTTP_X_ACCESS_TOKEN=token).json()
+    assert staff["status_label"] == "Chờ lãnh đạo duyệt"
+    assert citizen["status_label"] == "Đang xử lý"
+
+
+def test_a_draft_can_start_from_an_agency_template(personas, reference_data, agencies):
+    from caunoi.cases.models import AnswerTemplate
+
+    from tests.conftest import api_as
+
+    ours = AnswerTemplate.objects.create(agency=agencies["UBND-HN"], title="Mẫu chung", body="Nội dung mẫu của Hà Nội.")
+    theirs = AnswerTemplate.objects.create(agency=agencies["BO-GDDT"], title="Mẫu khác", body="Không dùng được.")
+    case, _ = submit_case()
+    case_claim(case=case, by=personas["official_a"])
+    client = api_as(personas["official_a"])
+    refused = client.post(f"/api/v1/cases/{case.id}/draft/", {"template": theirs.pk}, format="json")
+    assert (refused.status_code, list(refused.json())) == (400, ["template"])
+    assert client.post(f"/api/v1/cases/{case.id}/draft/", {"template": ours.pk}, format="json").status_code == 200
+    assert case.answer_versions.get().body == "Nội dung mẫu của Hà Nội."  # a template of an agency above counts
+    empty = client.post(f"/api/v1/cases/{case.id}/draft/", {"body": "  "}, format="json")
+    assert (empty.status_code, list(empty.json())) == (400, ["body"])

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Case, CaseEvent
+from .models import AnswerTemplate, Case, CaseEvent
 
 
 class CaseEventInline(admin.TabularInline):
@@ -24,3 +24,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # cases come in through intake, which routes them and starts their clock
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    list_display = ("title", "agency", "is_active", "updated_at")
+    list_filter = ("is_active", "agency")
+    search_fields = ("title", "body")
+    autocomplete_fields = ["agency"]

@@ -321,3 +321,20 @@ class SweepMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mark} on {self.case_id}"
+
+
+class AnswerTemplate(TimeStampedModel):
+    """A standard answer an agency reuses; it is offered for the agency's cases and those of agencies below."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("answer"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+
+    def __str__(self) -> str:
+        return self.title

@@ -13,15 +13,16 @@ from django.utils.translation import gettext as _
 from caunoi.core import clock
 from caunoi.workflows.registry import workflows
 
-from .models import PUBLIC_EVENT_TYPES, Case, CaseEvent, EventType, Rating
+from .models import PUBLIC_EVENT_TYPES, AnswerTemplate, Case, CaseEvent, EventType, Rating
 
 
 def _language() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
-def status_label(case: Case) -> str:
-    return workflows().lifecycles[case.lifecycle_version].label(case.status, _language())
+def status_label(case: Case, *, staff: bool = False) -> str:
+    """The case's status in the current language; `staff` pages get the internal wording where it differs."""
+    return workflows().lifecycles[case.lifecycle_version].label(case.status, _language(), staff=staff)
 
 
 def clock_state(case: Case) -> str:
@@ -129,3 +130,8 @@ def rating_summary(cases: QuerySet[Case]) -> RatingSummary:
     count = sum(rows.values())
     average = round(sum(score * n for score, n in rows.items()) / count, 2) if count else None
     return RatingSummary(count, average, {score: rows.get(score, 0) for score in range(1, 6)})
+
+
+def answer_templates_for(case: Case) -> QuerySet[AnswerTemplate]:
+    """Templates of the case's agency and of the agencies above it."""
+    return AnswerTemplate.objects.filter(agency_id__in=case.agency.ancestor_ids(), is_active=True)

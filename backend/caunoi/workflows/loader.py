@@ -138,7 +138,15 @@ def _load_versions(
 def _build_lifecycle(doc: _Document) -> Lifecycle:
     data = doc.data
     states = {
-        name: State(name, spec["label"]["vi"], spec["label"]["en"], spec["clock"], spec.get("final", False))
+        name: State(
+            name,
+            spec["label"]["vi"],
+            spec["label"]["en"],
+            spec["clock"],
+            spec.get("final", False),
+            spec.get("staff_label", {}).get("vi", ""),
+            spec.get("staff_label", {}).get("en", ""),
+        )
         for name, spec in data["states"].items()
     }
     if data["initial"] not in states:

@@ -13,6 +13,9 @@ class State:
     label_en: str
     clock: str  # running | paused | stopped
     final: bool
+    # What officials see when it differs from the public label (e.g. internal review).
+    staff_label_vi: str = ""
+    staff_label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,10 @@ class Lifecycle:
     transitions: dict[str, Transition]
     actions: dict[str, Action]
 
-    def label(self, state: str, language: str) -> str:
+    def label(self, state: str, language: str, *, staff: bool = False) -> str:
         found = self.states[state]
+        if staff and found.staff_label_vi:
+            return found.staff_label_en if language == "en" else found.staff_label_vi
         return found.label_en if language == "en" else found.label_vi
 
 

@@ -19,6 +19,7 @@ from caunoi.agencies.models import Agency
 from .. import services
 from ..access import cases_for_staff
 from ..models import Case
+from ..selectors import answer_templates_for
 
 
 class NoInput(serializers.Serializer):
@@ -27,6 +28,23 @@ class NoInput(serializers.Serializer):
 
 class BodyInput(serializers.Serializer):
     body = serializers.CharField(max_length=20000, error_messages={"blank": _("Write something first.")})
+
+
+class DraftInput(serializers.Serializer):
+    """The draft's text, or a template of the agency to start from."""
+
+    body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    template = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["template"] is not None:
+            template = answer_templates_for(self.context["case"]).filter(pk=data["template"]).first()
+            if template is None:
+                raise serializers.ValidationError({"template": _("Choose one of this agency's templates.")})
+            data["body"] = data["body"].strip() or template.body
+        if not data["body"].strip():
+            raise serializers.ValidationError({"body": _("Write something first.")})
+        return data
 
 
 class AssignInput(serializers.Serializer):
@@ -109,7 +127,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("The citizen has been asked; the deadline is on hold until they reply."),
     ),
     "draft": ActionSpec(
-        BodyInput, lambda c, u, d: services.case_answer_draft(case=c, by=u, body=d["body"]), _("Draft saved.")
+        DraftInput, lambda c, u, d: services.case_answer_draft(case=c, by=u, body=d["body"]), _("Draft saved.")
     ),
     "submit_for_review": ActionSpec(
         NoInput, lambda c, u, d: services.case_submit_for_review(case=c, by=u), _("Sent for review.")

@@ -203,7 +203,7 @@ def queue_item(case: Case, *, now: dt.datetime) -> dict[str, Any]:
         "kind": case.kind,
         "title": case.title,
         "status": case.status,
-        "status_label": status_label(case),
+        "status_label": status_label(case, staff=True),
         "agency": {"code": case.agency.code, "name": case.agency.display_name},
         "category": case.category.slug,
         "area": case.area.code if case.area else None,

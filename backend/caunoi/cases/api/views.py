@@ -45,6 +45,11 @@ ACCESS_TOKEN_HEADER = OpenApiParameter(
 )  # fmt: skip
 
 
+def tracked_by_header(request: Request, tracking_code: str) -> Case:
+    """The case whose access code the client sent in X-Access-Token (NotFound otherwise)."""
+    return access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+
+
 def _agency(case: Case) -> dict[str, str]:
     return {"code": case.agency.code, "name": case.agency.display_name}
 
@@ -101,7 +106,7 @@ class CaseTrackView(APIView):
 
     @extend_schema(parameters=[ACCESS_TOKEN_HEADER], responses={200: TrackedCaseSerializer})
     def get(self, request: Request, tracking_code: str) -> Response:
-        case = access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+        case = tracked_by_header(request, tracking_code)
         return Response(TrackedCaseSerializer(tracked_case_data(case)).data)
 
 
@@ -110,7 +115,7 @@ class CaseTrackAttachmentView(APIView):
 
     @extend_schema(parameters=[ACCESS_TOKEN_HEADER], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, tracking_code: str, attachment_id: int) -> FileResponse:
-        case = access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+        case = tracked_by_header(request, tracking_code)
         return attachment_response(case, attachment_id)
 
 
@@ -157,7 +162,7 @@ class CaseActionView(APIView):
                 "id": case.pk,
                 "tracking_code": case.tracking_code,
                 "status": case.status,
-                "status_label": status_label(case),
+                "status_label": status_label(case, staff=True),
                 "agency": _agency(case),
                 "assignee": case.assignee.username if case.assignee else None,
                 "due_at": case.due_at,
@@ -166,7 +171,7 @@ class CaseActionView(APIView):
 
 
 def staff_case_data(case: Case) -> dict[str, Any]:
-    case.status_label = status_label(case)  # type: ignore[attr-defined]
+    case.status_label = status_label(case, staff=True)  # type: ignore[attr-defined]
     case.overdue = is_overdue(case)  # type: ignore[attr-defined]
     case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
     return StaffCaseSerializer(case).data  # type: ignore[return-value]
@@ -188,7 +193,7 @@ class CaseTrackReplyView(APIView):
 
     @extend_schema(parameters=[ACCESS_TOKEN_HEADER], request=CitizenReplyInput, responses={200: TrackedCaseSerializer})
     def post(self, request: Request, tracking_code: str) -> Response:
-        case = access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+        case = tracked_by_header(request, tracking_code)
         data = CitizenReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         case_citizen_reply(case=case, body=data.validated_data["body"])
@@ -203,7 +208,7 @@ class CaseTrackRatingView(APIView):
 
     @extend_schema(parameters=[ACCESS_TOKEN_HEADER], request=RatingInput, responses={201: RatingInput})
     def post(self, request: Request, tracking_code: str) -> Response:
-        case = access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+        case = tracked_by_header(request, tracking_code)
         data = RatingInput(data=request.data)
         data.is_valid(raise_exception=True)
         rating = case_rate(case=case, **data.validated_data)

@@ -51,7 +51,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     )
     now = clock.now()  # one instant for the whole page
     context["rows"] = [
-        QueueRow(case, status_label(case), is_overdue(case, now=now), clock_state(case) == "paused")
+        QueueRow(case, status_label(case, staff=True), is_overdue(case, now=now), clock_state(case) == "paused")
         for case in page.rows
     ]
     if page.next_cursor:
@@ -75,7 +75,7 @@ def _form_context(data: QueryDict) -> dict[str, Any]:
         "first_url": None,
         "filtered": any(value for key, value in data.items() if key not in {"cursor", "limit"}),
         "statuses": [
-            {"value": name, "label": lifecycle.label(name, language), "checked": name in selected}
+            {"value": name, "label": lifecycle.label(name, language, staff=True), "checked": name in selected}
             for name, state in lifecycle.states.items()
             if not state.final  # closed cases are never in the queue
         ],

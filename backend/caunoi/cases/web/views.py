@@ -21,7 +21,7 @@ from ..api.serializers import CaseSubmitSerializer, submit_validated
 from ..api.views import attachment_response, tracked_case_data
 from ..attachments import ALLOWED_EXTENSIONS
 from ..models import Case, Channel, Kind
-from ..selectors import due_explanation, is_overdue, status_label
+from ..selectors import answer_templates_for, due_explanation, is_overdue, status_label
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
 SESSION_TRACKED = "tracked_cases"
@@ -185,7 +185,7 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/staff_case.html",
         {
             "case": case,
-            "status_label": status_label(case),
+            "status_label": status_label(case, staff=True),
             "overdue": is_overdue(case),
             "due": due_explanation(case),
             "routing": case.routing_explanation,
@@ -199,6 +199,7 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
             "duplicate_of": case.duplicate_of,
             "duplicates": case.duplicates.all(),
             "parts": case.parts.select_related("agency"),
+            "answer_templates": answer_templates_for(case),
             "transfer_agencies": Agency.objects.filter(is_active=True).exclude(pk=case.agency_id).order_by("path"),
             "colleagues": User.objects.filter(
                 memberships__agency=case.agency, role__in=[Role.OFFICIAL, Role.LEADER], is_active=True

@@ -11,7 +11,7 @@ from django.db import transaction
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Area, Category, Membership
 from caunoi.agencies.seed import seed_agencies, seed_areas, seed_categories
-from caunoi.cases.models import Case, Channel
+from caunoi.cases.models import AnswerTemplate, Case, Channel
 from caunoi.cases.services import Contact, case_submit
 
 # username → (role, agency codes, display name)
@@ -29,6 +29,13 @@ DEMO_CASES = (
     ("question", "Thủ tục cấp giấy chứng nhận quyền sử dụng đất lần đầu", "Gia đình tôi sử dụng đất ổn định từ năm 1990, không có giấy tờ. Xin hỏi hồ sơ cấp sổ đỏ lần đầu gồm những gì?", "dat-dai", "tinh-01"),
     ("petition", "Đề nghị giảm học phí cho học sinh vùng khó khăn", "Kiến nghị Bộ xem xét chính sách miễn giảm học phí cho học sinh các xã đặc biệt khó khăn.", "giao-duc", None),
 )  # fmt: skip
+
+
+DEMO_TEMPLATE = (
+    "Kính gửi Ông/Bà,\n\nHồ sơ đề nghị cấp giấy chứng nhận quyền sử dụng đất lần đầu gồm: đơn đăng ký theo mẫu, "
+    "giấy tờ về quyền sử dụng đất (nếu có), sơ đồ thửa đất và giấy tờ nhân thân. Hồ sơ nộp tại Bộ phận một cửa "
+    "của Ủy ban nhân dân cấp xã nơi có đất.\n\nTrân trọng."
+)
 
 
 class Command(BaseCommand):
@@ -57,6 +64,11 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             for code in agency_codes:
                 Membership.objects.get_or_create(user=user, agency=agencies[code])
+        AnswerTemplate.objects.get_or_create(
+            agency=agencies["SO-NNMT-HN"],
+            title="Hồ sơ cấp giấy chứng nhận quyền sử dụng đất lần đầu",
+            defaults={"body": DEMO_TEMPLATE},
+        )
         created = 0
         if not Case.objects.filter(contact_email=DEMO_EMAIL).exists():
             citizen = User.objects.get(username="demo-citizen")
