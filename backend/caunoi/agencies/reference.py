@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from caunoi.core.versioned_cache import VersionedCache
@@ -21,16 +22,23 @@ class ReferenceData:
     areas: dict[str, Area]  # by code
     area_lineage: dict[int, frozenset[str]]  # area id → the codes of the area and all its ancestors
     agencies: dict[str, Agency]  # active ones, by code
+    by_id: dict[type[Model], dict[int, Model]]  # model → id → the same objects, for attaching to rows read alone
 
 
 def _load() -> ReferenceData:
     areas = list(Area.objects.all())
+    categories = list(Category.objects.filter(is_active=True))
+    agencies = list(Agency.objects.filter(is_active=True))
     code_by_id = {area.pk: area.code for area in areas}
     return ReferenceData(
-        categories={c.slug: c for c in Category.objects.filter(is_active=True)},
+        categories={c.slug: c for c in categories},
         areas={area.code: area for area in areas},
         area_lineage={area.pk: frozenset(code_by_id[i] for i in area.ancestor_ids()) for area in areas},
-        agencies={a.code: a for a in Agency.objects.filter(is_active=True)},
+        agencies={a.code: a for a in agencies},
+        by_id={
+            model: {row.pk: row for row in rows}
+            for model, rows in ((Area, areas), (Category, categories), (Agency, agencies))
+        },
     )
 
 

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category
+from caunoi.agencies.reference import reference_data
 from caunoi.agencies.selectors import agency_ids_in_reach
 from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
@@ -184,8 +185,22 @@ def _first_rows(queue: QuerySet[Case], *, user: User, limit: int) -> list[Case]:
     lean = queue.select_related(None).only(*QUEUE_FIELDS)
     branches = [lean.filter(agency_id=agency_id).order_by(*QUEUE_ORDER)[:limit] for agency_id in agency_ids]
     rows = list(branches[0].union(*branches[1:], all=True).order_by(*QUEUE_ORDER)[:limit])
-    prefetch_related_objects(rows, *QUEUE_RELATED)
+    _attach_related(rows)
     return rows
+
+
+def _attach_related(rows: list[Case]) -> None:
+    """Agency, category and area come from the per-process reference copy (no query); the assignee, and any
+    inactive agency or category the copy leaves out, from one query each."""
+    known = reference_data().by_id
+    for name in ("agency", "category", "area"):
+        field = Case._meta.get_field(name)
+        objects = known[field.related_model]  # type: ignore[index]
+        for row in rows:
+            found = objects.get(getattr(row, field.attname))  # type: ignore[union-attr]
+            if found is not None:
+                field.set_cached_value(row, found)  # type: ignore[union-attr]
+    prefetch_related_objects(rows, *QUEUE_RELATED)  # skips what is already attached
 
 
 def _filtered(queue: QuerySet[Case], filters: QueueFilters, user: User) -> QuerySet[Case]:
