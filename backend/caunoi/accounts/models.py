@@ -21,6 +21,6 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     @property
-    def works_cases(self) -> bool:
+    def works_cases(self) -> bool:  # also read from templates: the work queue's link in the navigation
         """Officials, leaders and admins have a work queue of cases."""
-        return self.is_authenticated and self.role in {Role.OFFICIAL, Role.LEADER, Role.ADMIN}
+        return self.is_authenticated and self.is_active and self.role in {Role.OFFICIAL, Role.LEADER, Role.ADMIN}

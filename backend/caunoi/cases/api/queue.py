@@ -22,7 +22,7 @@ from rest_framework.utils import html
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from caunoi.accounts.models import Role, User
+from caunoi.accounts.models import User
 from caunoi.agencies.models import Area, Category
 from caunoi.core import clock
 from caunoi.workflows.registry import workflows
@@ -34,11 +34,6 @@ from .serializers import AgencyBriefSerializer
 
 # The roles that handle cases and so have a queue. A moderator (published content) or a citizen does not:
 # they are refused, not shown an empty queue.
-QUEUE_ROLES = frozenset({Role.OFFICIAL, Role.LEADER, Role.ADMIN})
-
-
-def has_queue(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in QUEUE_ROLES)
 
 
 def lifecycle_states() -> list[str]:
@@ -219,7 +214,7 @@ class IsQueueStaff(BasePermission):
     message = _("Only officials, leaders and administrators have a work queue.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return has_queue(request.user)
+        return bool(getattr(request.user, "works_cases", False))
 
 
 class QueueView(APIView):

@@ -230,6 +230,21 @@ class StaffCaseSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class CitizenReplyInput(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
+class RatingInput(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class RatingSummarySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    distribution = serializers.DictField(child=serializers.IntegerField())
+
+
 def submit_validated(serializer: CaseSubmitSerializer, *, channel: str, user: Any) -> Any:
     """Calls the intake service with a validated submission (shared by the API and the web form)."""
     from ..services import Contact, case_submit

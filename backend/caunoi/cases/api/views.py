@@ -6,9 +6,10 @@ from typing import Any
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -33,6 +34,9 @@ from .actions import ACTIONS
 from .serializers import (
     ActionResultSerializer,
     CaseSubmitSerializer,
+    CitizenReplyInput,
+    RatingInput,
+    RatingSummarySerializer,
     StaffCaseSerializer,
     SubmittedSerializer,
     TrackedCaseSerializer,
@@ -78,6 +82,7 @@ class CaseSubmitView(APIView):
 
 
 def tracked_case_data(case: Case) -> dict[str, Any]:
+    rating = Rating.objects.filter(case=case).values_list("score", flat=True).first()
     return {
         "tracking_code": case.tracking_code,
         "kind": case.kind,
@@ -96,8 +101,8 @@ def tracked_case_data(case: Case) -> dict[str, Any]:
             for m in case.messages.all()
         ],
         "can_reply": case.status == "waiting_citizen",
-        "rating": rating.score if (rating := Rating.objects.filter(case=case).first()) else None,
-        "can_rate": case.status == "answered" and not Rating.objects.filter(case=case).exists(),
+        "rating": rating,
+        "can_rate": case.status == "answered" and rating is None,
     }
 
 
@@ -122,7 +127,7 @@ class CaseTrackAttachmentView(APIView):
 def attachment_response(case: Case, attachment_id: int) -> FileResponse:
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound("Attachment not found.")
+        raise NotFound(_("Attachment not found."))
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
         content_type=attachment.content_type,
@@ -177,15 +182,6 @@ def staff_case_data(case: Case) -> dict[str, Any]:
     return StaffCaseSerializer(case).data  # type: ignore[return-value]
 
 
-class CitizenReplyInput(serializers.Serializer):
-    body = serializers.CharField(max_length=10000)
-
-
-class RatingInput(serializers.Serializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
 class CaseTrackReplyView(APIView):
     """POST /api/v1/cases/track/<code>/reply/: the citizen answers the agency's request for information."""
 
@@ -213,12 +209,6 @@ class CaseTrackRatingView(APIView):
         data.is_valid(raise_exception=True)
         rating = case_rate(case=case, **data.validated_data)
         return Response({"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED)
-
-
-class RatingSummarySerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    average = serializers.FloatField(allow_null=True)
-    distribution = serializers.DictField(child=serializers.IntegerField())
 
 
 class RatingSummaryView(APIView):

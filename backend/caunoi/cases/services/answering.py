@@ -3,6 +3,8 @@ case when its last part is answered) or rejects it as out of scope."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -38,9 +40,9 @@ def case_approve(*, case: Case, by: User) -> Case:
     return case
 
 
-def _close_as_answered(case: Case, now: object) -> None:
+def _close_as_answered(case: Case, now: dt.datetime) -> None:
     case.status = ANSWERED
-    case.closed_at = now  # type: ignore[assignment]
+    case.closed_at = now
     case.save(update_fields=["status", "closed_at", "updated_at"])
 
 

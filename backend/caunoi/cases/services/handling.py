@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Membership
-from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
 
 from ..events import record
@@ -124,7 +123,3 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
             case, EventType.EXTENDED, actor=by, payload={"days": days, "reason": reason.strip(), "due_date": due_date}
         )
     return case
-
-
-def close(case: Case) -> None:
-    case.closed_at = clock.now()

@@ -21,10 +21,6 @@ def lock(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
 
 
-def state_label(case: Case) -> str:
-    return str(workflows().lifecycles[case.lifecycle_version].label(case.status, "vi"))
-
-
 def apply_transition(case: Case, name: str) -> str:
     """Sets the case's status by the lifecycle transition `name`; returns the previous status.
 

@@ -16,13 +16,14 @@ from caunoi.core.errors import ApplicationError, NotFound
 
 from ..access import ActionNotAllowed, access_case_for_action, cases_for_staff
 from ..api.actions import ACTIONS
-from ..api.views import CitizenReplyInput, RatingInput
+from ..api.serializers import CitizenReplyInput, RatingInput
 from ..services import case_citizen_reply, case_rate
-from .views import _messages, _tracked_case
+from .errors import error_texts
+from .views import case_tracked_in_session
 
 
 def _report_invalid(request: HttpRequest, errors: dict[str, object]) -> None:
-    for message in _messages(errors):
+    for message in error_texts(errors):
         messages.error(request, message)
 
 
@@ -56,7 +57,7 @@ def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpRe
 
 @require_POST
 def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    case = _tracked_case(request, tracking_code)
+    case = case_tracked_in_session(request, tracking_code)
     form = CitizenReplyInput(data=request.POST)
     if not form.is_valid():
         messages.error(request, _("Write your reply before sending it."))
@@ -71,7 +72,7 @@ def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
 
 @require_POST
 def track_rating(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    case = _tracked_case(request, tracking_code)
+    case = case_tracked_in_session(request, tracking_code)
     form = RatingInput(data=request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a rating from 1 to 5."))

@@ -18,10 +18,11 @@ from caunoi.agencies.models import Area, Category
 from caunoi.core import clock
 from caunoi.workflows.registry import workflows
 
-from ..api.queue import QueueQuerySerializer, has_queue
+from ..api.queue import QueueQuerySerializer
 from ..models import Case, Kind
 from ..queue import case_list_for_queue
 from ..selectors import clock_state, is_overdue, status_label
+from .errors import error_texts
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class QueueRow:
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
     # Citizens and moderators have no queue; as elsewhere on staff pages, what they may not see is not found.
-    if not has_queue(request.user):
+    if not request.user.works_cases:  # type: ignore[union-attr]
         raise Http404
     query = QueueQuerySerializer(data=request.GET)
     context = _form_context(request.GET)
     if not query.is_valid():
-        context["errors"] = {field: _messages(detail) for field, detail in query.errors.items()}
+        context["errors"] = {field: error_texts(detail) for field, detail in query.errors.items()}
         return render(request, "cases/queue.html", context, status=400)
     page = case_list_for_queue(
         user=request.user,  # type: ignore[arg-type]
@@ -101,11 +102,3 @@ def _with_cursor(request: HttpRequest, cursor: str | None) -> str:
     if cursor:
         query["cursor"] = cursor
     return f"{request.path}?{query.urlencode()}" if query else request.path
-
-
-def _messages(detail: Any) -> list[str]:
-    if isinstance(detail, dict):
-        return [message for value in detail.values() for message in _messages(value)]
-    if isinstance(detail, list | tuple):
-        return [message for value in detail for message in _messages(value)]
-    return [str(detail)]

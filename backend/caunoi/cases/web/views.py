@@ -22,6 +22,7 @@ from ..api.views import attachment_response, tracked_case_data
 from ..attachments import ALLOWED_EXTENSIONS
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, is_overdue, status_label
+from .errors import error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
 SESSION_TRACKED = "tracked_cases"
@@ -32,17 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"kinds": Kind.choices})
 
 
-def _messages(detail: Any) -> list[str]:
-    """DRF errors are lists, or dicts by position for list fields (one per attachment): flatten to text."""
-    if isinstance(detail, dict):
-        return [m for value in detail.values() for m in _messages(value)]
-    if isinstance(detail, list | tuple):
-        return [m for value in detail for m in _messages(value)]
-    return [str(detail)]
-
-
 def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
-    field_errors = {field: _messages(detail) for field, detail in errors.items()}
+    field_errors = {field: error_texts(detail) for field, detail in errors.items()}
     return {
         "data": data,
         "errors": field_errors,
@@ -130,7 +122,7 @@ def track(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tracked_case(request: HttpRequest, tracking_code: str) -> Case:
+def case_tracked_in_session(request: HttpRequest, tracking_code: str) -> Case:
     case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code).first()
     if case is None or case.pk not in request.session.get(SESSION_TRACKED, []):
         raise Http404
@@ -156,7 +148,7 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
         _remember(request, case)
         return redirect("cases:track-detail", tracking_code=case.tracking_code)
     try:
-        case = _tracked_case(request, tracking_code)
+        case = case_tracked_in_session(request, tracking_code)
     except Http404:
         return redirect(f"{reverse('cases:track')}?code={tracking_code}")
     context = tracked_case_data(case)
@@ -167,7 +159,7 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
 
 
 def track_attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> FileResponse:
-    case = _tracked_case(request, tracking_code)
+    case = case_tracked_in_session(request, tracking_code)
     try:
         return attachment_response(case, attachment_id)
     except NotFound as exc:
