@@ -9,6 +9,9 @@ api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
     path("cases/", include("caunoi.cases.api.urls")),
     path("queue/", include(queue_urlpatterns)),
+    path("published/", include("caunoi.publication.api.urls")),
+    path("dialogues/", include("caunoi.dialogues.api.urls")),
+    path("reports/", include("caunoi.reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,5 +23,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("caunoi.accounts.urls")),
+    path("", include("caunoi.publication.web.urls")),
+    path("", include("caunoi.dialogues.web.urls")),
+    path("", include("caunoi.reports.web.urls")),
     path("", include("caunoi.cases.web.urls")),
 ]

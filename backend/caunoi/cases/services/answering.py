@@ -13,6 +13,7 @@ from caunoi.core import clock
 
 from ..events import record
 from ..models import AnswerVersion, Case, EventType
+from ..signals import case_answered
 from .lifecycle import InvalidTransition, apply_transition, lock
 from .notify import notify_citizen
 
@@ -30,9 +31,11 @@ def case_approve(*, case: Case, by: User) -> Case:
             raise InvalidTransition(_("There is no answer to approve."))
         now = clock.now()
         AnswerVersion.objects.filter(pk=version.pk).update(approved_by=by, approved_at=now)
+        version.approved_by, version.approved_at = by, now
         _close_as_answered(case, now)
         record(case, EventType.ANSWERED, actor=by, payload={"version": version.number, "approver": by.username})
         notify_citizen(case, "case_answered", answer=version.body)
+        case_answered.send(sender=Case, case=case, answer=version, by=by)
         for duplicate in Case.objects.select_for_update().filter(duplicate_of=case, closed_at__isnull=True):
             _answer_duplicate(duplicate, version.body, by=by, primary=case)
         if case.split_from_id:
@@ -48,10 +51,13 @@ def _close_as_answered(case: Case, now: dt.datetime) -> None:
 
 def _answer_duplicate(duplicate: Case, body: str, *, by: User, primary: Case) -> None:
     now = clock.now()
-    AnswerVersion.objects.create(case=duplicate, number=1, body=body, author=by, approved_by=by, approved_at=now)
+    answer = AnswerVersion.objects.create(
+        case=duplicate, number=1, body=body, author=by, approved_by=by, approved_at=now
+    )
     _close_as_answered(duplicate, now)
     record(duplicate, EventType.ANSWERED, actor=by, payload={"version": 1, "via_primary": primary.tracking_code})
     notify_citizen(duplicate, "case_answered", answer=body)
+    case_answered.send(sender=Case, case=duplicate, answer=answer, by=by)
 
 
 def _complete_split(whole_id: int, *, by: User) -> None:
@@ -67,10 +73,13 @@ def _complete_split(whole_id: int, *, by: User) -> None:
     combined = "\n\n".join(sections)
     now = clock.now()
     number = (whole.answer_versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    AnswerVersion.objects.create(case=whole, number=number, body=combined, author=by, approved_by=by, approved_at=now)
+    answer = AnswerVersion.objects.create(
+        case=whole, number=number, body=combined, author=by, approved_by=by, approved_at=now
+    )
     _close_as_answered(whole, now)
     record(whole, EventType.ANSWERED, actor=by, payload={"version": number, "parts": [p.tracking_code for p in parts]})
     notify_citizen(whole, "case_answered", answer=combined)
+    case_answered.send(sender=Case, case=whole, answer=answer, by=by)
 
 
 def case_reject(*, case: Case, by: User, reason: str, pointer: str) -> Case:

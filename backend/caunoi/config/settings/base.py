@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "caunoi.routing",
     "caunoi.deadlines",
     "caunoi.cases",
+    "caunoi.publication",
+    "caunoi.dialogues",
+    "caunoi.reports",
 ]
 
 MIDDLEWARE = [
