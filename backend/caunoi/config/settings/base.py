@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "caunoi.deadlines",
     "caunoi.cases",
     "caunoi.publication",
+    "caunoi.syndication",
     "caunoi.dialogues",
     "caunoi.reports",
 ]
