@@ -301,6 +301,8 @@ RAW_FILTERS = {
     "none": "",
     "kind=feedback": " AND c.kind = 'feedback'",
     "overdue=true": " AND COALESCE(c.due_at, '9999-12-31 00:00:00+00'::timestamptz) < %(now)s",
+    # A word typed without marks, found in the stored folded text (the trigram index or the queue's walk).
+    "q=nhiem": " AND c.folded_text LIKE '%%nhiem%%'",
 }
 RAW_AFTER = " AND (COALESCE(c.due_at, '9999-12-31 00:00:00+00'::timestamptz), c.id) > (%(due)s, %(after_id)s)"
 
@@ -326,6 +328,7 @@ def queue_filters(name: str) -> Any:
         "none": QueueFilters(),
         "kind=feedback": QueueFilters(kind="feedback"),
         "overdue=true": QueueFilters(overdue=True),
+        "q=nhiem": QueueFilters(q="nhiem"),
     }[name]
 
 
@@ -371,6 +374,7 @@ def measure(username: str, filter_name: str, conn: psycopg.Connection[Any]) -> t
     of them alike: the ratios and the depth comparison are made under the same conditions.
     """
     from caunoi.accounts.models import User
+    from caunoi.agencies.selectors import forget_reach
     from caunoi.cases.queue import Cursor, case_list_for_queue
 
     user = User.objects.get(username=username)
@@ -388,6 +392,7 @@ def measure(username: str, filter_name: str, conn: psycopg.Connection[Any]) -> t
         cursor = Cursor(after[0], after[1]) if after else None
 
         def orm(cursor: Cursor | None = cursor) -> list[int]:
+            forget_reach(user)  # as on every request, which loads its user afresh
             listed = case_list_for_queue(user=user, filters=filters, after=cursor, limit=PAGE_SIZE)
             return [case.pk for case in listed.rows]
 
