@@ -354,3 +354,22 @@ class AnswerTemplate(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IntakeKey(models.Model):
+    """An `Idempotency-Key` a client sent with a submission: a retry with the same key and the same content
+    gets the case the first request created instead of a second one (IETF httpapi idempotency-key draft).
+    Kept for IDEMPOTENCY_KEY_HOURS, then deleted by a periodic task."""
+
+    key = models.CharField(max_length=255, unique=True)
+    fingerprint = models.CharField(max_length=64)  # sha256 of what was submitted (see services/idempotency.py)
+    # Set in the transaction that stores the case; empty only while that transaction is still open.
+    case = models.OneToOneField(Case, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return self.key

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from .services.idempotency import intake_keys_expire
 from .services.sweep import deadline_sweep
 
 logger = logging.getLogger(__name__)
@@ -17,3 +18,9 @@ def run_deadline_sweep() -> dict[str, int]:
     result = deadline_sweep()
     logger.info("deadline sweep: %s", result)
     return {"reminded": result.reminded, "overdue": result.overdue, "late_updates": result.late_updates}
+
+
+@shared_task(acks_late=True)
+def expire_intake_keys() -> int:
+    """Idempotent: deletes Idempotency-Keys past their time; a second run finds none."""
+    return intake_keys_expire()

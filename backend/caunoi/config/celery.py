@@ -15,6 +15,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders, overdue escalations and late-status updates. Deadlines are whole days, so every 15 minutes
     # is prompt enough; the sweep is idempotent, so a missed or doubled run does no harm.
     "deadline-sweep": {"task": "caunoi.cases.tasks.run_deadline_sweep", "schedule": 15 * 60},
+    # Idempotency-Keys of submissions are remembered for IDEMPOTENCY_KEY_HOURS; hourly keeps the table small.
+    "expire-intake-keys": {"task": "caunoi.cases.tasks.expire_intake_keys", "schedule": 60 * 60},
     # Messages left to it by hot paths (intake's receipts), messages whose earlier attempt failed and is due
     # again, and messages whose dispatch was lost (Redis down at commit time). Every 5 seconds so a receipt
     # arrives promptly; an idle run is one indexed query. `expires` drops runs that queued up while workers
@@ -23,6 +25,14 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "caunoi.notifications.tasks.dispatch_pending_notifications",
         "schedule": 5,
         "options": {"expires": 4},
+    },
+    # Signed webhooks to partner portals: deliveries due again after a backoff (30 s, doubling) and those
+    # whose dispatch after commit was lost. Every 15 seconds is well inside the first backoff; an idle run
+    # is one indexed query, and `expires` drops runs that queued up while workers were down.
+    "dispatch-pending-webhooks": {
+        "task": "caunoi.syndication.tasks.dispatch_pending_webhooks",
+        "schedule": 15,
+        "options": {"expires": 14},
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

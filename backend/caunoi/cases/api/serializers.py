@@ -245,7 +245,9 @@ class RatingSummarySerializer(serializers.Serializer):
     distribution = serializers.DictField(child=serializers.IntegerField())
 
 
-def submit_validated(serializer: CaseSubmitSerializer, *, channel: str, user: Any) -> Any:
+def submit_validated(
+    serializer: CaseSubmitSerializer, *, channel: str, user: Any, idempotency_key: str | None = None
+) -> Any:
     """Calls the intake service with a validated submission (shared by the API and the web form)."""
     from ..services import Contact, case_submit
 
@@ -268,4 +270,5 @@ def submit_validated(serializer: CaseSubmitSerializer, *, channel: str, user: An
         attachments=data["attachments"],
         submitter=user if getattr(user, "is_authenticated", False) else None,
         language=get_language() or "vi",
+        idempotency_key=idempotency_key,
     )

@@ -30,6 +30,7 @@ from ..selectors import (
     status_label,
 )
 from ..services import case_citizen_reply, case_rate
+from ..services.idempotency import check_key
 from .actions import ACTIONS
 from .serializers import (
     ActionResultSerializer,
@@ -61,11 +62,27 @@ def _agency(case: Case) -> dict[str, str]:
 class CaseSubmitView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=CaseSubmitSerializer, responses={201: SubmittedSerializer})
+    @extend_schema(
+        request=CaseSubmitSerializer,
+        responses={201: SubmittedSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="A new random key (a UUID) per submission. Retrying with the same key and the same "
+                "content returns the case already created (header Idempotent-Replayed: true) instead of a second "
+                "one; the same key with other content is refused with 422.",
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is not None:
+            key = check_key(key)
         serializer = CaseSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submitted = submit_validated(serializer, channel=Channel.API, user=request.user)
+        submitted = submit_validated(serializer, channel=Channel.API, user=request.user, idempotency_key=key)
         case = submitted.case
         body = {
             "tracking_code": case.tracking_code,
@@ -78,7 +95,8 @@ class CaseSubmitView(APIView):
         }
         # The body is built as plain data: instantiating a response serializer costs more than the rest of
         # the response on this hot path (SubmittedSerializer documents the shape in the schema).
-        return Response(body, status=status.HTTP_201_CREATED)
+        headers = {"Idempotent-Replayed": "true"} if submitted.replayed else None
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
 def tracked_case_data(case: Case) -> dict[str, Any]:

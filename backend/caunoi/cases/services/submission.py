@@ -8,7 +8,7 @@ import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -23,8 +23,9 @@ from caunoi.workflows.registry import workflows
 
 from ..attachments import CheckedFile
 from ..events import build_event
-from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, EventType, Kind
+from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, EventType, IntakeKey, Kind
 from .deadline import case_due_computation, due_at, explanation, forwarding_deadline
+from .idempotency import derived_access_token, intake_key_claim, submission_fingerprint
 from .notify import notify_citizen
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Contact:
 class Submitted:
     case: Case
     access_token: str  # shown to the citizen once; only its hash is stored
+    replayed: bool = False  # True when an Idempotency-Key retry found the case its first attempt stored
 
 
 def hash_token(token: str) -> str:
@@ -85,20 +87,35 @@ def case_submit(
     attachments: Sequence[CheckedFile] = (),
     submitter: User | None = None,
     language: str = "vi",
+    idempotency_key: str | None = None,
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
 
-    Inputs are already validated (see api/serializers.py). If anything fails, nothing is stored.
+    Inputs are already validated (see api/serializers.py). If anything fails, nothing is stored. With an
+    `idempotency_key` (checked by idempotency.check_key) already used for the same content, nothing is stored
+    and the earlier case is returned (`replayed`); used for other content, raises IdempotencyKeyReused.
     """
     wf = workflows()
     title, body = normalize(title).strip(), normalize(body).strip()
     with _files_removed_on_failure() as written, transaction.atomic():
+        token = secrets.token_urlsafe(18)
+        if idempotency_key:
+            what = {
+                "kind": kind, "title": title, "body": body, "category": category.pk,
+                "area": area.pk if area else None, "channel": channel, "contact": asdict(contact),
+                "consent": consent_to_publish, "show_name": show_name_publicly,
+                "submitter": submitter.pk if submitter is not None else None,
+            }  # fmt: skip
+            fingerprint = submission_fingerprint(what, attachments)
+            token = derived_access_token(idempotency_key, fingerprint)
+            earlier = intake_key_claim(key=idempotency_key, fingerprint=fingerprint)
+            if earlier is not None and earlier.case is not None:
+                return Submitted(earlier.case, token, replayed=True)
         decision = route_case(
             kind=kind, category=category, area=area, text=f"{title}\n{body}", channel=channel, rules=wf.routing
         )
         now = clock.now()
-        token = secrets.token_urlsafe(18)
         case_id = _next_case_id()
         case = Case(
             id=case_id,
@@ -134,6 +151,8 @@ def case_submit(
         case.forward_by = forwarding_deadline(case, case.clock_started_on)
         case.save(force_insert=True)
         _save_attachments(case, attachments, written)
+        if idempotency_key:
+            IntakeKey.objects.filter(key=idempotency_key).update(case=case)
         due_date = computation.due_date.isoformat() if computation.due_date else None
         CaseEvent.objects.bulk_create(
             [
