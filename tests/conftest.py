@@ -10,6 +10,7 @@ import pytest
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category, Membership
 from caunoi.agencies.seed import COUNTRY_CODE, seed_agencies, seed_categories
+from caunoi.core.ratelimit import Limit
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -19,6 +20,13 @@ from rest_framework.test import APIClient
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    # Every test client comes from 127.0.0.1 and the counters live in the shared Redis: with the production
+    # limits, tests would throttle each other. Tests of the limits themselves set their own.
+    settings.RATE_LIMITS = {scope: Limit(1_000_000, 60) for scope in settings.RATE_LIMITS}
 
 
 @pytest.fixture(autouse=True)

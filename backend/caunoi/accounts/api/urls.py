@@ -1,6 +1,7 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
+
+from .views import TokenLoginView
 
 urlpatterns = [
-    path("token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("token/", TokenLoginView.as_view(), name="api-token"),
 ]

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caunoi.core.errors import NotFound
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
 from ..access import access_case_for_action, access_case_for_staff, access_case_for_tracker, cases_for_staff
 from ..models import Case, Channel, Message, Rating
@@ -63,6 +64,7 @@ class CaseSubmitView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="cases_submit",
         request=CaseSubmitSerializer,
         responses={201: SubmittedSerializer},
         parameters=[
@@ -77,6 +79,8 @@ class CaseSubmitView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
+        if not request_allowed(request, "intake"):
+            return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         key = request.headers.get("Idempotency-Key")
         if key is not None:
             key = check_key(key)
@@ -168,7 +172,7 @@ class CaseActionView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ActionResultSerializer})
+    @extend_schema(operation_id="cases_action", request=None, responses={200: ActionResultSerializer})
     def post(self, request: Request, case_id: int, action: str) -> Response:
         spec = ACTIONS.get(action)
         if spec is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.errors import NotFound
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
 from ..access import access_case_for_staff, access_case_for_tracker, actions_for
 from ..api.serializers import CaseSubmitSerializer, submit_validated
@@ -22,6 +24,7 @@ from ..api.views import attachment_response, tracked_case_data
 from ..attachments import ALLOWED_EXTENSIONS
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, is_overdue, status_label
+from ..services.idempotency import KEY_PATTERN
 from .errors import error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
@@ -45,6 +48,9 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
         "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
         "attachment_max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        # Sent back with the form: pressing "Send" twice, or resending after a dropped connection, stores one
+        # case (the key of an idempotent submission). Kept across a page with errors.
+        "submission_key": data.get("submission_key") or uuid.uuid4().hex,
     }
 
 
@@ -53,6 +59,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"kind": request.GET.get("kind", "")}
         return render(request, "cases/submit.html", _form_context(request, initial, {}))
+    if not request_allowed(request, "intake"):
+        context = _form_context(request, request.POST, {"non_field_errors": [str(TOO_MANY_REQUESTS)]})
+        return render(request, "cases/submit.html", context, status=429)
     data = request.POST.copy()
     # The serializer reads files from the same mapping as the fields, as DRF does with request.data.
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
@@ -62,7 +71,10 @@ def submit(request: HttpRequest) -> HttpResponse:
         context = _form_context(request, request.POST, serializer.errors)
         context["files_dropped"] = bool(request.FILES)
         return render(request, "cases/submit.html", context, status=400)
-    submitted = submit_validated(serializer, channel=Channel.WEB, user=request.user)
+    key = request.POST.get("submission_key", "")
+    submitted = submit_validated(
+        serializer, channel=Channel.WEB, user=request.user, idempotency_key=key if KEY_PATTERN.fullmatch(key) else None
+    )
     case = submitted.case
     _remember(request, case)
     request.session[SESSION_LAST_SUBMISSION] = {"code": case.tracking_code, "token": submitted.access_token}

@@ -3,4 +3,5 @@
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .channels import *  # noqa: F403
+from .security import *  # noqa: F403
 from .sentry import *  # noqa: F403

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "caunoi.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "caunoi.config.urls"
@@ -162,12 +163,6 @@ NOTIFICATION_BACKENDS: dict[str, str] = {}
 # Reports: the public league table ranks only agencies that answered at least this many items in the
 # period, so that an agency with two answers, both on time, does not top a table of agencies with hundreds.
 REPORTS_LEAGUE_MIN_ANSWERED = env_int("REPORTS_LEAGUE_MIN_ANSWERED", 20, minimum=1)
-
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,23 @@
+"""Authentication: Django's model backend behind the login lockout (lockout.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from . import lockout
+
+
+class LockoutModelBackend(ModelBackend):
+    """Refuses a locked-out username before its password is even checked (PermissionDenied stops Django
+    trying other backends), so guesses made during the lockout teach an attacker nothing."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if username and lockout.is_locked(username):
+            raise PermissionDenied
+        return super().authenticate(request, username=username, password=password, **kwargs)

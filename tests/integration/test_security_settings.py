@@ -1,0 +1,54 @@
+"""Production settings pass Django's deployment checklist; every response carries the security headers."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+def check_deploy(**env_changes: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DJANGO_DEBUG": "false", "ALLOWED_HOSTS": "hoidap.example.gov.vn", **env_changes}
+    return subprocess.run(
+        [sys.executable, str(settings.BACKEND_DIR / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy(HTTPS="true", SECRET_KEY="k3y-" + "x7Qm9#pL2$vR8@wZ5!nB4&cT1^" * 3)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_complains_without_https():
+    result = check_deploy(HTTPS="false", SECRET_KEY="k3y-" + "x7Qm9#pL2$vR8@wZ5!nB4&cT1^" * 3)
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr  # SECURE_SSL_REDIRECT
+
+
+def test_pages_carry_the_security_headers(client):
+    response = client.get("/track/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_api_responses_carry_them_too(client):
+    assert "Content-Security-Policy" in client.get("/healthz")
+
+
+def test_under_https_pages_redirect_but_probes_do_not(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/track/").status_code == 301
+    assert client.get("/healthz").status_code == 200
