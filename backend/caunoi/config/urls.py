@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from caunoi.cases.api.urls import queue_urlpatterns
 from caunoi.core import health
@@ -19,10 +19,12 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("caunoi.accounts.urls")),
+    path("feeds/", include("caunoi.syndication.web.urls")),
+    path("open311/v2/", include("caunoi.syndication.api.open311_urls")),
     path("", include("caunoi.publication.web.urls")),
     path("", include("caunoi.dialogues.web.urls")),
     path("", include("caunoi.reports.web.urls")),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SyndicationConfig(AppConfig):
@@ -7,3 +8,7 @@ class SyndicationConfig(AppConfig):
 
     name = "caunoi.syndication"
     label = "syndication"
+    verbose_name = _("Syndication to partner portals")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects to publication's item signals)

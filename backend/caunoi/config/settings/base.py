@@ -159,6 +159,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # a stalled mail server
 # which backend delivers each channel (SMS and Zalo only log until a gateway is configured).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
 NOTIFICATION_BACKENDS: dict[str, str] = {}
+# Signed webhooks to partner portals: attempts before a delivery is marked failed (30 s backoff, doubling,
+# at most 2 h apart), and seconds to connect or read: a receiver that hangs costs a worker this long.
+SYNDICATION_MAX_ATTEMPTS = env_int("SYNDICATION_MAX_ATTEMPTS", 8, minimum=1)
+SYNDICATION_TIMEOUT = env_int("SYNDICATION_TIMEOUT", 5, minimum=1)
 
 # Reports: the public league table ranks only agencies that answered at least this many items in the
 # period, so that an agency with two answers, both on time, does not top a table of agencies with hundreds.

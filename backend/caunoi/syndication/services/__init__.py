@@ -1,0 +1,1 @@
+"""Syndication's writes. Import from the submodules: webhooks (outbox to partners), imports (pull)."""

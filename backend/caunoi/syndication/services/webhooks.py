@@ -1,0 +1,256 @@
+"""Signed webhooks to partner portals: written to the outbox with the change, delivered after commit.
+
+Delivery is at least once and in order per item and partner: a receiver may see an event twice (same
+`id`), never "corrected" before "published" for the same item, since a delivery waits while an earlier
+one for the same item and partner is still pending. Nothing here ever blocks or fails publishing: the
+publishing transaction only inserts rows; the HTTP requests happen in workers, with a short timeout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from caunoi.core import clock
+from caunoi.publication.models import PublishedItem
+
+from .. import signing
+from ..events import event_body
+from ..models import Delivery, EventType, Subscription
+
+logger = logging.getLogger(__name__)
+
+FIRST_RETRY_DELAY = dt.timedelta(seconds=30)
+MAX_RETRY_DELAY = dt.timedelta(hours=2)
+WAIT_BEHIND_EARLIER = dt.timedelta(seconds=1)
+LAST_ERROR_MAX_CHARS = 1000
+DISPATCH_BATCH = 200
+USER_AGENT = "CauNoi-Webhooks/1"
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"
+    RETRY = "retry"  # failed; due again after a backoff
+    FAILED = "failed"  # failed for good (out of attempts, or the subscription was switched off)
+    WAITING = "waiting"  # an earlier event for the same item and partner has not been delivered yet
+    SKIPPED = "skipped"  # not pending, not due yet, or being delivered by another worker
+
+
+def max_attempts() -> int:
+    return int(settings.SYNDICATION_MAX_ATTEMPTS)
+
+
+def request_timeout() -> float:
+    return float(settings.SYNDICATION_TIMEOUT)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th failed attempt: 30 s, doubling, at most two hours."""
+    return min(FIRST_RETRY_DELAY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY_DELAY)
+
+
+def subscription_matches(subscription: Subscription, item: PublishedItem) -> bool:
+    """An empty filter lets everything through; filters that are set must all hold. An agency stands for
+    itself and every agency below it (a province's portal hears about its departments), as in the feeds."""
+    agency_paths = [agency.path for agency in subscription.agencies.all()]
+    category_ids = {category.pk for category in subscription.categories.all()}
+    if agency_paths and (item.agency is None or not item.agency.path.startswith(tuple(agency_paths))):
+        return False
+    if category_ids and item.category_id not in category_ids:
+        return False
+    return not subscription.kinds or item.kind in subscription.kinds
+
+
+def deliveries_enqueue(*, item: PublishedItem, event_type: EventType, revision: int | None = None) -> list[Delivery]:
+    """Writes one pending delivery per active subscription whose filters match the item, in the caller's
+    transaction; their sending is queued once it commits (a rollback leaves no row and sends nothing).
+
+    Items imported from another portal are not sent on: their origin tells its own partners, and sending
+    them on would echo items between portals that import from each other. Returns the rows written."""
+    if item.origin_portal:
+        return []
+    subscriptions = Subscription.objects.filter(is_active=True).prefetch_related("agencies", "categories")
+    matching = [s for s in subscriptions if subscription_matches(s, item)]
+    if not matching:
+        return []
+    body = event_body(event_type=event_type, item=item, occurred_at=clock.now(), revision=revision)
+    rows = [
+        Delivery(subscription=s, event_type=event_type, item_id=item.pk, item_slug=item.slug, payload=body)
+        for s in matching
+    ]
+    for row in rows:
+        # The id each receiver sees is the row's own: a partner de-duplicates on it.
+        row.payload = {"id": str(row.event_id), **body}
+    Delivery.objects.bulk_create(rows)
+    transaction.on_commit(partial(_dispatch, [row.pk for row in rows]))
+    return rows
+
+
+def deliveries_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
+    """Queues a delivery task for up to `limit` pending rows that are due, oldest first; returns how many.
+    For the periodic task: retries after a backoff and rows whose dispatch after commit was lost."""
+    due = (
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=clock.now())
+        .order_by("next_attempt_at")  # the partial index delivery_due_idx
+        .values_list("pk", flat=True)[:limit]
+    )
+    return _dispatch(list(due))
+
+
+def delivery_attempt(delivery_id: int) -> Outcome:
+    """POSTs one pending, due delivery to its partner, signed; safe to run twice or at once.
+
+    The row is locked (SKIP LOCKED) while it is sent, so a concurrent call skips it. A 2xx answer marks it
+    delivered. A timeout, a refused connection, a redirect or any other status counts a failed attempt,
+    stores the status code and error (never the secret, never the receiver's body) and makes the row due
+    again after `retry_delay`; the attempt that reaches SYNDICATION_MAX_ATTEMPTS marks it failed. A
+    delivery whose subscription has been switched off is marked failed without a request.
+
+    Raises only database errors (the task retries those)."""
+    now = clock.now()
+    with transaction.atomic():
+        row = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("subscription")
+            .filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:
+            return Outcome.SKIPPED
+        earlier = _earlier_pending(row)
+        if earlier is not None:
+            # Not due again before the earlier event is: the dispatcher does not pick it up in vain meanwhile.
+            row.next_attempt_at = max(earlier, now) + WAIT_BEHIND_EARLIER
+            row.save(update_fields=["next_attempt_at"])
+            return Outcome.WAITING
+        subscription = row.subscription
+        if not subscription.is_active:
+            row.status = Delivery.Status.FAILED
+            row.last_error = "The subscription is switched off."
+            row.save(update_fields=["status", "last_error"])
+            return Outcome.FAILED
+        row.attempts += 1
+        row.last_attempt_at = now
+        try:
+            row.last_status_code = _post(row, subscription)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            row.last_status_code = exc.code
+            return _record_failure(row, f"HTTP {exc.code}", now=now)
+        except Exception as exc:
+            # Timeouts, refused connections, DNS, TLS: the partner's to fix, ours to retry and show.
+            row.last_status_code = None
+            return _record_failure(row, f"{type(exc).__name__}: {exc}", now=now)
+        row.status = Delivery.Status.DELIVERED
+        row.delivered_at = clock.now()
+        row.last_error = ""
+        row.save(
+            update_fields=["status", "delivered_at", "attempts", "last_attempt_at", "last_status_code", "last_error"]
+        )
+        return Outcome.DELIVERED
+
+
+@transaction.atomic
+def deliveries_retry(*, delivery_ids: Iterable[int]) -> int:
+    """Makes failed and pending deliveries among `delivery_ids` due now and queues them after commit;
+    delivered ones are left alone. Attempts are not reset: a failed row gets one more attempt, and is
+    failed again if that one fails. Returns how many rows were requeued."""
+    ids = list(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=list(delivery_ids), status__in=[Delivery.Status.FAILED, Delivery.Status.PENDING])
+        .values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, next_attempt_at=clock.now())
+    transaction.on_commit(partial(_dispatch, ids))
+    return len(ids)
+
+
+def encode_body(payload: dict[str, Any]) -> bytes:
+    """The exact bytes that are signed and sent (compact UTF-8 JSON, keys in a stable order)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def _earlier_pending(row: Delivery) -> dt.datetime | None:
+    """When the earliest still pending delivery of an earlier event for the same item and partner is due."""
+    return (
+        Delivery.objects.filter(
+            subscription_id=row.subscription_id, item_id=row.item_id, id__lt=row.pk, status=Delivery.Status.PENDING
+        )
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect would turn the POST into a GET without the body (or post it somewhere unreviewed):
+    # a partner must configure the receiver's real address.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(row: Delivery, subscription: Subscription) -> int:
+    """Sends the signed request; returns the 2xx status, raises HTTPError for any other status."""
+    body = encode_body(row.payload)
+    timestamp = int(clock.now().timestamp())
+    request = urllib.request.Request(  # noqa: S310  (the URL is an http(s) URLField set by an administrator)
+        subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            signing.TIMESTAMP_HEADER: str(timestamp),
+            signing.SIGNATURE_HEADER: signing.signature(secret=subscription.secret, timestamp=timestamp, body=body),
+            signing.EVENT_HEADER: row.event_type,
+            signing.DELIVERY_HEADER: str(row.event_id),
+        },
+    )
+    with _opener.open(request, timeout=request_timeout()) as response:
+        return int(response.status)
+
+
+def _record_failure(row: Delivery, error: str, *, now: dt.datetime) -> Outcome:
+    row.last_error = error[:LAST_ERROR_MAX_CHARS]
+    if row.attempts >= max_attempts():
+        row.status = Delivery.Status.FAILED
+        logger.error("delivery %s to subscription %s failed for good: %s", row.pk, row.subscription_id, row.last_error)
+        outcome = Outcome.FAILED
+    else:
+        row.next_attempt_at = now + retry_delay(row.attempts)
+        logger.warning("delivery %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
+        outcome = Outcome.RETRY
+    row.save(
+        update_fields=["status", "attempts", "last_attempt_at", "last_status_code", "last_error", "next_attempt_at"]
+    )
+    return outcome
+
+
+def _dispatch(delivery_ids: list[int]) -> int:
+    """Queues a task per id; never raises: a broker outage only delays rows until the periodic dispatcher."""
+    from ..tasks import deliver_webhook  # tasks import this module
+
+    for queued, delivery_id in enumerate(delivery_ids):
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Exception:
+            logger.warning(
+                "delivery %s: the broker refused its task; the periodic dispatcher will queue it again",
+                delivery_id,
+                exc_info=True,
+            )
+            return queued
+    return len(delivery_ids)
