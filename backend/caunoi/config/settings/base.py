@@ -99,6 +99,15 @@ if not _database_url:
 _pool_size = env_int("DATABASE_POOL_MAX_SIZE", 8, minimum=0)
 _pool = {"min_size": 1, "max_size": _pool_size, "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)}
 DATABASES = {"default": database_from_url(_database_url, pool=_pool if _pool_size else None)}
+# A streaming replica for public portal reads (views marked @portal_read, see caunoi.core.replica).
+_replica_url = env_url("DATABASE_REPLICA_URL", schemes=("postgres", "postgresql"))
+if _replica_url:
+    DATABASES["replica"] = database_from_url(
+        _replica_url, name="DATABASE_REPLICA_URL", pool=_pool if _pool_size else None
+    )
+    # Tests have no replica: they read the primary's test database under the replica's name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["caunoi.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
