@@ -19,7 +19,7 @@ class TokenLoginView(ObtainAuthToken):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request_allowed(request, "login"):
             return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        username = request.data.get("username")
+        username = request.data.get("username") if isinstance(request.data, dict) else None
         if isinstance(username, str) and lockout.is_locked(username):
             return Response({"detail": lockout_message()}, status=status.HTTP_403_FORBIDDEN)
         return super().post(request, *args, **kwargs)

@@ -40,7 +40,6 @@ from ..events import item_url
 from ..selectors import published_for_open311, published_item_for_open311
 from .open311_serializers import (
     CreatedSerializer,
-    ErrorSerializer,
     ServiceRequestInput,
     ServiceRequestSerializer,
     ServiceSerializer,
@@ -60,6 +59,18 @@ OPEN311_PARAMETER = {
 }
 TITLE_LENGTH = 120
 MAX_IDS = 100
+
+
+# Open311 errors are a list; drf-spectacular shows a serializer with many=True on an error status as one
+# object, so the list is spelled out.
+OPEN311_ERRORS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
 
 
 class Open311Error(Exception):
@@ -118,7 +129,7 @@ class RequestsView(Open311View):
             OpenApiParameter("end_date", str),
             OpenApiParameter("status", str, description="open, closed or both (comma-separated)."),
         ],
-        responses={200: ServiceRequestSerializer(many=True), 400: ErrorSerializer(many=True)},
+        responses={200: ServiceRequestSerializer(many=True), 400: OPEN311_ERRORS},
     )
     def get(self, request: Request) -> Response:
         query = _list_query(request.query_params)
@@ -130,9 +141,11 @@ class RequestsView(Open311View):
     @extend_schema(
         summary="Open311: send a request (a case through the intake)",
         request={"application/x-www-form-urlencoded": ServiceRequestInput, "application/json": ServiceRequestInput},
-        responses={201: CreatedSerializer(many=True), 400: ErrorSerializer(many=True)},
+        responses={201: CreatedSerializer(many=True), 400: OPEN311_ERRORS},
     )
     def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):  # a JSON list or scalar: Open311 sends named parameters
+            raise Open311Error([_("description: Send the parameters by name (form fields or a JSON object).")])
         data, extra, problems = _intake_data(request.data)
         serializer = CaseSubmitSerializer(data=data)
         valid = serializer.is_valid()
@@ -162,7 +175,7 @@ class RequestsView(Open311View):
 class RequestDetailView(Open311View):
     @extend_schema(
         summary="Open311: one published request",
-        responses={200: ServiceRequestSerializer(many=True), 404: ErrorSerializer(many=True)},
+        responses={200: ServiceRequestSerializer(many=True), 404: OPEN311_ERRORS},
     )
     def get(self, request: Request, request_id: str) -> Response:
         item = published_item_for_open311(request_id)
