@@ -31,7 +31,10 @@ def test_accepted_types_are_stored_with_their_sniffed_type(api, reference_data, 
     response = api.post("/api/v1/cases/", {**VALID, "attachments": [files.upload(name, content)]}, format="multipart")
     assert response.status_code == 201, response.json()
     attachment = Case.objects.get(tracking_code=response.json()["tracking_code"]).attachments.get()
-    assert (attachment.original_name, attachment.content_type, attachment.size) == (name, content_type, len(content))
+    assert (attachment.original_name, attachment.content_type) == (name, content_type)
+    assert attachment.size == attachment.file.size  # pictures are written afresh (test_attachment_images.py)
+    if not content_type.startswith("image/"):
+        assert attachment.file.read() == content
     assert name not in attachment.file.name  # stored under an unguessable name
 
 
@@ -50,7 +53,7 @@ def test_the_citizen_downloads_with_the_access_code(api, case_with_file):
     url = f"/api/v1/cases/track/{case.tracking_code}/attachments/{attachment.id}/"
     response = api.get(url, HTTP_X_ACCESS_TOKEN=token)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == files.png_bytes()
+    assert b"".join(response.streaming_content) == attachment.file.read()  # the picture as stored
     assert response["Content-Type"] == "image/png"
     assert api.get(url, HTTP_X_ACCESS_TOKEN="wrong").status_code == 404
 

@@ -49,3 +49,26 @@ def exe_bytes() -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def photo_bytes(image_format: str = "JPEG", *, gps: bool = True, orientation: int = 1) -> bytes:
+    """A small photo as phones write them: EXIF with a GPS position, camera and owner, and an orientation."""
+    from PIL import Image
+
+    picture = Image.new("RGB", (40, 20), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x013B] = "Nguyen Van A"  # Artist
+    exif[0x0112] = orientation  # Orientation
+    if gps:
+        exif[0x8825] = {1: "N", 2: (21.0, 1.0, 30.0), 3: "E", 4: (105.0, 51.0, 2.0)}  # GPSInfo: Hà Nội
+    buffer = io.BytesIO()
+    if image_format == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        text = PngInfo()
+        text.add_text("Author", "Nguyen Van A")
+        picture.save(buffer, format="PNG", exif=exif, pnginfo=text)
+    else:
+        picture.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()

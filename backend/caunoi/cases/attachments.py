@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import filetype
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 # Detected type → the extensions a citizen's file of that type may carry, and the MIME type we serve.
 ALLOWED = {
@@ -99,8 +101,37 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
             _("“%(name)s” does not contain what its name says (its content is %(kind)s).")
             % {"name": name, "kind": detected.upper()}
         )
+    if detected in IMAGE_FORMATS:
+        upload = _reencoded_image(upload, name, detected, mime)
+        size = upload.size or 0
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     return CheckedFile(upload, name, mime, size, digest.hexdigest())
+
+
+# Photos are decoded and written again, so that what is stored and shown carries the picture only: no EXIF
+# (GPS position, camera, owner), no text chunks, no data appended after the image.
+IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG"}
+MAX_IMAGE_PIXELS = 60_000_000  # a 60-megapixel photo; beyond it, decoding costs more than a case is worth
+
+
+def _reencoded_image(upload: UploadedFile, name: str, detected: str, mime: str) -> UploadedFile:
+    """The picture of `upload` written afresh without metadata, turned upright first (the EXIF orientation
+    is dropped with the rest). Raises AttachmentRejected if it cannot be decoded."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as opened:
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                raise AttachmentRejected(_("“%(name)s” is too large a picture to accept.") % {"name": name})
+            picture = ImageOps.exif_transpose(opened)
+            picture.load()
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise AttachmentRejected(_("“%(name)s” could not be read as a picture.") % {"name": name}) from exc
+    if detected == "jpg" and picture.mode not in {"RGB", "L"}:
+        picture = picture.convert("RGB")
+    output = io.BytesIO()
+    options = {"quality": 90, "optimize": True} if detected == "jpg" else {"optimize": True}
+    picture.save(output, format=IMAGE_FORMATS[detected], **options)
+    return SimpleUploadedFile(name, output.getvalue(), content_type=mime)
