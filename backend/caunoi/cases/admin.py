@@ -1,6 +1,16 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from caunoi.deadlines.admin import CalendarOverrideAdmin as PlainCalendarOverrideAdmin
+from caunoi.deadlines.models import CalendarOverride
 
 from .models import AnswerTemplate, Case, CaseEvent
+from .services import calendar_override_add, recompute_due_dates
 
 
 class CaseEventInline(admin.TabularInline):
@@ -29,6 +39,51 @@ class CaseAdmin(admin.ModelAdmin):
 @admin.register(AnswerTemplate)
 class AnswerTemplateAdmin(admin.ModelAdmin):
     list_display = ("title", "agency", "is_active", "updated_at")
-    list_filter = ("is_active", "agency")
-    search_fields = ("title", "body")
+    list_filter = ("is_active", "agency__level")
+    search_fields = ("title", "body", "agency__code", "agency__name")
+    list_select_related = ("agency",)
     autocomplete_fields = ["agency"]
+
+
+# Calendar overrides: the deadlines app registers the plain admin; here, where the cases are, saving or
+# deleting one goes through the calendar service, which moves the due dates of the open cases it affects.
+admin.site.unregister(CalendarOverride)
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(PlainCalendarOverrideAdmin):
+    def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            old_day = CalendarOverride.objects.filter(pk=obj.pk).values_list("day", flat=True).first()
+            result = calendar_override_add(day=obj.day, kind=obj.kind, reason_vi=obj.reason_vi, reason_en=obj.reason_en)
+            moved = result.cases_moved
+            if old_day is not None and old_day != obj.day:
+                CalendarOverride.objects.filter(pk=obj.pk).delete()
+                moved += recompute_due_dates({old_day}, reason=self._reason(obj))
+            saved = CalendarOverride.objects.get(day=obj.day)
+            obj.pk, obj.source = saved.pk, saved.source
+        self._tell(request, moved)
+
+    def delete_model(self, request: HttpRequest, obj: CalendarOverride) -> None:
+        with transaction.atomic():
+            day, reason = obj.day, self._reason(obj)
+            obj.delete()
+            moved = recompute_due_dates({day}, reason=reason)
+        self._tell(request, moved)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarOverride]) -> None:
+        with transaction.atomic():
+            days = set(queryset.values_list("day", flat=True))
+            for row in queryset:
+                row.delete()  # one by one: the signal refreshes the calendar in force
+            moved = recompute_due_dates(
+                days, reason={"reason_vi": "Bỏ ngày điều chỉnh lịch", "reason_en": "Calendar override removed"}
+            )
+        self._tell(request, moved)
+
+    @staticmethod
+    def _reason(obj: CalendarOverride) -> dict[str, str]:
+        return {"reason_vi": obj.reason_vi, "reason_en": obj.reason_en}
+
+    def _tell(self, request: HttpRequest, moved: int) -> None:
+        messages.info(request, _("Due dates recomputed: %(count)d open cases moved.") % {"count": moved})

@@ -1,3 +1,8 @@
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from .views import LeagueView, ReportSummaryView
+
+urlpatterns = [
+    path("summary/", ReportSummaryView.as_view(), name="reports-summary"),
+    path("league/", LeagueView.as_view(), name="reports-league"),
+]

@@ -1,0 +1,186 @@
+"""Charts drawn on the server as SVG: readable without JavaScript, and accessible.
+
+Each chart is an <svg role="img"> with a <title> and a <desc> that says what it shows; every bar carries its
+value as text, and the second series of a grouped chart differs by pattern (hatching) as well as colour,
+so nothing is said by colour alone. The page puts the same numbers in a table under each chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .series import Month
+
+WIDTH = 640
+PLOT_TOP, PLOT_BOTTOM, LEFT = 28, 230, 48
+HEIGHT = 270
+BLUE, DARK, RED, GREY = "#1d4f91", "#0b0c0c", "#b10e1e", "#505a5f"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    width: float
+    value: float
+    label: str  # the text printed on or above the bar
+
+
+def month_label(month: dt.date) -> str:
+    return date_format(month, "m/Y")
+
+
+def _svg(chart_id: str, title: str, desc: str, body: str, height: int = HEIGHT) -> SafeString:
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="inherit" font-size="14">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
+        w=WIDTH,
+        h=height,
+        id=chart_id,
+        title=title,
+        desc=desc,
+        body=mark_safe(body),  # noqa: S308 - built below from format_html only
+    )
+
+
+def _axis(maximum: float, suffix: str = "") -> str:
+    """Horizontal grid lines at 0, ½ and the maximum, with their values."""
+    lines = []
+    for fraction in (0, 0.5, 1):
+        y = PLOT_BOTTOM - fraction * (PLOT_BOTTOM - PLOT_TOP)
+        value = maximum * fraction
+        text = f"{value:.0f}{suffix}" if suffix or value == int(value) else f"{value:.1f}"
+        lines.append(
+            format_html(
+                '<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="1"/>'
+                '<text x="{tx}" y="{ty}" text-anchor="end" fill="{t}">{text}</text>',
+                x1=LEFT,
+                x2=WIDTH - 8,
+                y=round(y, 1),
+                c="#b1b4b6",
+                tx=LEFT - 6,
+                ty=round(y + 5, 1),
+                t=DARK,
+                text=text,
+            )
+        )
+    return "".join(lines)
+
+
+def _month_slots(months: Sequence[Month], groups: int) -> list[float]:
+    slot = (WIDTH - LEFT - 8) / max(len(months), 1)
+    return [LEFT + slot * index for index in range(len(months))] + [slot]
+
+
+def on_time_chart(months: Sequence[Month]) -> SafeString:
+    """Bars of the on-time rate per month (0–100 %); a month with no answers says so in words."""
+    *starts, slot = _month_slots(months, 1)
+    parts = [_axis(100, "%")]
+    for start, month in zip(starts, months, strict=True):
+        centre = start + slot / 2
+        parts.append(_x_label(centre, month_label(month.month)))
+        if month.on_time_rate is None:
+            parts.append(format_html('<text x="{x}" y="{y}" text-anchor="middle" fill="{c}">{t}</text>',
+                                     x=round(centre, 1), y=PLOT_BOTTOM - 6, c=GREY, t=_("none")))  # fmt: skip
+            continue
+        percent = month.on_time_rate * 100
+        parts.append(_bar(start + slot * 0.2, slot * 0.6, percent / 100, f"{percent:.0f}%", BLUE, None))
+    summary = "; ".join(
+        f"{month_label(m.month)}: {'—' if m.on_time_rate is None else f'{m.on_time_rate * 100:.0f}%'}" for m in months
+    )
+    return _svg("chart-on-time", _("Answered on time, by month"), summary, "".join(parts))
+
+
+def backlog_chart(months: Sequence[Month]) -> SafeString:
+    """Grouped bars per month: open items (solid) and overdue items (hatched), with a legend in words."""
+    *starts, slot = _month_slots(months, 2)
+    top = max([m.backlog for m in months] + [1])
+    parts = [
+        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+        f'<rect width="3" height="6" fill="{RED}"/></pattern></defs>',
+        _axis(top),
+        _legend(),
+    ]
+    for start, month in zip(starts, months, strict=True):
+        parts.append(_x_label(start + slot / 2, month_label(month.month)))
+        width = slot * 0.34
+        parts.append(_bar(start + slot * 0.14, width, month.backlog / top, str(month.backlog), BLUE, None))
+        parts.append(_bar(start + slot * 0.52, width, month.overdue / top, str(month.overdue), "url(#hatch)", RED))
+    summary = "; ".join(
+        _("%(month)s: %(open)s open, %(overdue)s overdue")
+        % {"month": month_label(m.month), "open": m.backlog, "overdue": m.overdue}
+        for m in months
+    )
+    return _svg("chart-backlog", _("Open and overdue items at the end of each month"), summary, "".join(parts))
+
+
+def category_chart(rows: Sequence[tuple[str, int]]) -> SafeString:
+    """Horizontal bars: items received per category, largest first, each with its name and number."""
+    rows = sorted(rows, key=lambda row: -row[1])
+    top = max([count for _name, count in rows] + [1])
+    bar_left, row_height = 250, 30
+    height = max(60, 20 + row_height * len(rows))
+    parts = []
+    for index, (name, count) in enumerate(rows):
+        y = 10 + index * row_height
+        width = (WIDTH - bar_left - 60) * count / top
+        parts.append(
+            format_html(
+                '<text x="{lx}" y="{ty}" text-anchor="end" fill="{t}">{name}</text>'
+                '<rect x="{x}" y="{y}" width="{w}" height="20" fill="{c}"/>'
+                '<text x="{vx}" y="{ty}" fill="{t}">{count}</text>',
+                lx=bar_left - 8,
+                ty=y + 15,
+                t=DARK,
+                name=name[:34],
+                x=bar_left,
+                y=y,
+                w=round(max(width, 1), 1),
+                c=BLUE,
+                vx=round(bar_left + width + 6, 1),
+                count=count,
+            )
+        )
+    if not rows:
+        parts.append(format_html('<text x="10" y="30" fill="{c}">{t}</text>', c=GREY, t=_("Nothing received.")))
+    summary = "; ".join(f"{name}: {count}" for name, count in rows) or _("Nothing received.")
+    return _svg("chart-categories", _("Items received by category"), summary, "".join(parts), height=height)
+
+
+def _bar(x: float, width: float, fraction: float, label: str, fill: str, stroke: str | None) -> str:
+    height = max(fraction * (PLOT_BOTTOM - PLOT_TOP), 0)
+    y = PLOT_BOTTOM - height
+    return format_html(
+        '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"{stroke}/>'
+        '<text x="{tx}" y="{ty}" text-anchor="middle" fill="{t}" font-weight="bold">{label}</text>',
+        x=round(x, 1), y=round(y, 1), w=round(width, 1), h=round(height, 1), fill=fill,
+        stroke=format_html(' stroke="{}" stroke-width="1"', stroke) if stroke else "",
+        tx=round(x + width / 2, 1), ty=round(y - 5, 1), t=DARK, label=label,
+    )  # fmt: skip
+
+
+def _x_label(centre: float, text: str) -> str:
+    return format_html(
+        '<text x="{x}" y="{y}" text-anchor="middle" fill="{c}">{t}</text>',
+        x=round(centre, 1), y=PLOT_BOTTOM + 20, c=DARK, t=text,
+    )  # fmt: skip
+
+
+def _legend() -> str:
+    items = ((BLUE, None, _("Open")), ("url(#hatch)", RED, _("Overdue")))
+    return format_html_join(
+        "",
+        '<rect x="{}" y="4" width="14" height="14" fill="{}" stroke="{}"/><text x="{}" y="16" fill="#0b0c0c">{}</text>',
+        (
+            (LEFT + 130 * i, fill, stroke or fill, LEFT + 130 * i + 20, text)
+            for i, (fill, stroke, text) in enumerate(items)
+        ),
+    )

@@ -1,0 +1,30 @@
+"""The public league table's data, shared by its page and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .periods import Period
+from .series import RankedAgency
+
+
+def league_as_dict(period: Period, min_answered: int, ranked: list[RankedAgency]) -> dict[str, Any]:
+    return {
+        "period": {
+            "code": period.code,
+            "kind": period.kind,
+            "first_day": period.first_day.isoformat(),
+            "last_day": period.last_day.isoformat(),
+        },
+        "min_answered": min_answered,
+        "agencies": [
+            {
+                "rank": position,
+                "agency": {"code": row.agency.code, "name": row.agency.display_name},
+                "answered": row.figures.answered,
+                "answered_on_time": row.figures.answered_on_time,
+                "on_time_rate": round(row.figures.on_time_rate or 0, 4),
+            }
+            for position, row in enumerate(ranked, start=1)
+        ],
+    }
