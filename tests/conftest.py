@@ -30,6 +30,13 @@ def _generous_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    # Tests sign staff in with force_login, which cannot pass a second factor; tests of two-factor login
+    # (test_two_factor_login.py) require it again for administrators.
+    settings.TWO_FACTOR_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -34,5 +34,15 @@ def browser() -> Iterator[object]:
 def page(browser, live_server):
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="vi-VN")
     page = context.new_page()
+    # Every page runs under the content security policy: anything it blocks (an inline script or style,
+    # a resource from elsewhere) is a bug in the page, reported by Chromium on the console.
+    blocked: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", watch)
     yield page
     context.close()
+    assert blocked == [], f"blocked by the content security policy: {blocked}"

@@ -5,7 +5,7 @@ HTTPS=true (production, behind TLS) turns on the redirect, secure cookies and HS
 plain http for `make run` and the tests.
 """
 
-from caunoi.core.env import env_bool, env_int, env_str
+from caunoi.core.env import env_bool, env_int, env_list, env_str
 from caunoi.core.ratelimit import parse_limit
 
 HTTPS = env_bool("HTTPS", False)
@@ -64,3 +64,7 @@ RATE_LIMITS = {
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AUTHENTICATION_BACKENDS = ["caunoi.accounts.backends.LockoutModelBackend"]
+# Two-factor login (caunoi.accounts.two_factor): roles that must use it (TT 12/2022 asks strong
+# authentication for system administration), and the name authenticator apps show beside the code.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["admin"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cầu Nối") or "Cầu Nối"

@@ -1,0 +1,106 @@
+"""Login in one or two steps, and the page where staff turn two-factor login on or off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from caunoi.core.errors import ApplicationError
+
+from . import two_factor
+from .forms import LoginForm
+
+# Between the password and the code: who passed the first step, with which backend, and where to go next.
+PENDING = "two_factor_pending"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"), max_length=10, error_messages={"required": _("Enter the code.")}
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """The password step; with two-factor login on, the session holds the user as pending, not logged in."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        if not two_factor.has_two_factor(user):
+            return super().form_valid(form)
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            # authenticate() sets the backend that accepted the password; login() needs it again.
+            "backend": user.backend,  # type: ignore[attr-defined]
+            "next": self.get_success_url(),
+        }
+        return redirect("accounts:login-code")
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step: a code from the authenticator app. Wrong codes are throttled by django-otp."""
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+        device = two_factor.verify(user, form.cleaned_data["code"]) if user else None
+        if device is not None:
+            del request.session[PENDING]
+            auth_login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            target = pending["next"]
+            safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+            return redirect(target if safe else "cases:home")
+        form.add_error("code", _("This code is not right, or was used already. Enter the code the app shows now."))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not two_factor.may_use(user):  # type: ignore[arg-type]
+        raise Http404
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "turn-off":
+        try:
+            two_factor.two_factor_turn_off(user=user)  # type: ignore[arg-type]
+        except ApplicationError as refused:
+            messages.error(request, str(refused.message))
+        else:
+            messages.success(request, _("Two-factor login is off."))
+        return redirect("accounts:two-factor")
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.two_factor_confirm(user=user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+        if device is not None:
+            otp_login(request, device)
+            messages.success(request, _("Two-factor login is on. From now on you will be asked for a code."))
+            return redirect("accounts:two-factor")
+        form.add_error("code", _("This code is not right. Check the time on your phone and enter the code shown now."))
+    context: dict[str, Any] = {
+        "form": form,
+        "enabled": two_factor.has_two_factor(user),  # type: ignore[arg-type]
+        "required": two_factor.required_for(user),  # type: ignore[arg-type]
+    }
+    if not context["enabled"] or request.GET.get("replace"):
+        device = two_factor.pending_device(user)  # type: ignore[arg-type]
+        context.update(qr=two_factor.qr_data_uri(device), key=two_factor.readable_key(device), setting_up=True)
+    return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
