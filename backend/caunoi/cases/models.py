@@ -78,6 +78,8 @@ class Case(TimeStampedModel):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     due_explanation = models.JSONField(default=dict)
     closed_at = models.DateTimeField(null=True, blank=True)  # set when answered or rejected: "open" = NULL
+    # Set when the submitter's personal data was removed, ANONYMISE_AFTER_MONTHS after closing.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     # A forwarded case must leave a non-competent agency within 5 working days of reaching it (Decree 20/2008).
     forward_by = models.DateField(null=True, blank=True)
 
@@ -195,6 +197,7 @@ class EventType(models.TextChoices):
     REMINDED = "reminded", _("Deadline reminder sent")  # by the sweep; payload: days_before
     OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
     LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
+    ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
 
 
 # Events a citizen sees on the track page; the rest are internal.

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from .services.anonymise import cases_anonymise_closed
 from .services.idempotency import intake_keys_expire
 from .services.sweep import deadline_sweep
 
@@ -24,3 +25,9 @@ def run_deadline_sweep() -> dict[str, int]:
 def expire_intake_keys() -> int:
     """Idempotent: deletes Idempotency-Keys past their time; a second run finds none."""
     return intake_keys_expire()
+
+
+@shared_task(acks_late=True)
+def anonymise_closed_cases() -> int:
+    """Idempotent: each case is anonymised once; a run does a bounded batch and the next run goes on."""
+    return cases_anonymise_closed()

@@ -158,6 +158,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or LOCAL_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
+# Personal data of a case is removed this long after it closed (statistics are kept); PDPL 2025 asks that
+# personal data be kept no longer than its purpose needs.
+ANONYMISE_AFTER_MONTHS = env_int("ANONYMISE_AFTER_MONTHS", 24, minimum=1)
 # How long a submission's Idempotency-Key is remembered: longer than any client keeps retrying.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
