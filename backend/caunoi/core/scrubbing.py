@@ -40,7 +40,7 @@ def scrub(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def sentry_before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def sentry_before_send(event: Any, hint: Any) -> Any:
     """Sentry's before_send (and before_send_transaction): the whole event scrubbed."""
     return scrub(event)
 
