@@ -29,8 +29,8 @@ def test_turn_on_then_log_in_with_a_code(page, personas, settings):
     assert serious_accessibility_violations(page) == []
     screenshot(page, "two-factor-setup")
 
-    page.fill("#id_code", code_for(two_factor.pending_device(official)))
-    page.click("form:has(#id_code) button[type=submit]")
+    page.fill("#id_otp_code", code_for(two_factor.pending_device(official)))
+    page.click("form:has(#id_otp_code) button[type=submit]")
     assert page.locator(".callout").first.is_visible()
 
     page.click("button:has-text('Đăng xuất')")
@@ -41,7 +41,7 @@ def test_turn_on_then_log_in_with_a_code(page, personas, settings):
     device = two_factor.confirmed_device(official)
     device.last_t = -1  # the code used to confirm is still the current one
     device.save()
-    page.fill("#id_code", code_for(device))
+    page.fill("#id_otp_code", code_for(device))
     page.click("button[type=submit]")
     page.goto("/staff/queue/")
     assert page.url.endswith("/staff/queue/")

@@ -53,13 +53,13 @@ def test_an_official_turns_it_on_from_the_settings_page(personas):
     page = client.get("/accounts/two-factor/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert 'src="data:image/svg+xml' in page.content.decode()
-    wrong = client.post("/accounts/two-factor/", {"code": "000000"}, HTTP_ACCEPT_LANGUAGE="en")
+    wrong = client.post("/accounts/two-factor/", {"otp_code": "000000"}, HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 400
     assert "This code is not right" in wrong.content.decode()
     assert not two_factor.has_two_factor(official)
 
     device = two_factor.pending_device(official)
-    done = client.post("/accounts/two-factor/", {"code": code_for(device)}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    done = client.post("/accounts/two-factor/", {"otp_code": code_for(device)}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "Two-factor login is on" in done.content.decode()
     assert two_factor.has_two_factor(official)
 
@@ -73,11 +73,11 @@ def test_with_it_on_the_password_alone_does_not_log_in(personas):
     assert "_auth_user_id" not in client.session
     assert client.get("/staff/queue/").status_code == 302  # still a visitor
 
-    wrong = client.post("/accounts/login/code/", {"code": "123456"}, HTTP_ACCEPT_LANGUAGE="en")
+    wrong = client.post("/accounts/login/code/", {"otp_code": "123456"}, HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 400
     assert "_auth_user_id" not in client.session
 
-    right = client.post("/accounts/login/code/", {"code": code_for(device)})
+    right = client.post("/accounts/login/code/", {"otp_code": code_for(device)})
     assert right.status_code == 302
     assert client.session["_auth_user_id"] == str(official.pk)
     assert client.get("/staff/queue/").status_code == 200
@@ -107,7 +107,7 @@ def test_an_administrator_must_set_it_up_before_anything_else(personas):
         assert client.get(path)["Location"] == "/accounts/two-factor/"
     page = client.get("/accounts/two-factor/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Administrators must use two-factor login" in page.content.decode()
-    client.post("/accounts/two-factor/", {"code": code_for(two_factor.pending_device(admin))})
+    client.post("/accounts/two-factor/", {"otp_code": code_for(two_factor.pending_device(admin))})
     assert client.get("/admin/").status_code == 200
     assert APIClient().post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code == 400
 
@@ -157,6 +157,6 @@ def test_wrong_codes_are_throttled(personas, settings):
     device = turn_on(official)
     client = Client()
     login(client, official)
-    client.post("/accounts/login/code/", {"code": "111111"})
-    client.post("/accounts/login/code/", {"code": code_for(device)})  # right, but within the wait
+    client.post("/accounts/login/code/", {"otp_code": "111111"})
+    client.post("/accounts/login/code/", {"otp_code": code_for(device)})  # right, but within the wait
     assert "_auth_user_id" not in client.session

@@ -27,7 +27,7 @@ PENDING = "two_factor_pending"
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    otp_code = forms.CharField(
         label=_("Code from your authenticator app"), max_length=10, error_messages={"required": _("Enter the code.")}
     )
 
@@ -60,7 +60,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
-        device = two_factor.verify(user, form.cleaned_data["code"]) if user else None
+        device = two_factor.verify(user, form.cleaned_data["otp_code"]) if user else None
         if device is not None:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
@@ -68,7 +68,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             target = pending["next"]
             safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
             return redirect(target if safe else "cases:home")
-        form.add_error("code", _("This code is not right, or was used already. Enter the code the app shows now."))
+        form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
     status = 400 if form.errors else 200
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
@@ -89,12 +89,14 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor login is off."))
         return redirect("accounts:two-factor")
     if request.method == "POST" and form.is_valid():
-        device = two_factor.two_factor_confirm(user=user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+        device = two_factor.two_factor_confirm(user=user, code=form.cleaned_data["otp_code"])  # type: ignore[arg-type]
         if device is not None:
             otp_login(request, device)
             messages.success(request, _("Two-factor login is on. From now on you will be asked for a code."))
             return redirect("accounts:two-factor")
-        form.add_error("code", _("This code is not right. Check the time on your phone and enter the code shown now."))
+        form.add_error(
+            "otp_code", _("This code is not right. Check the time on your phone and enter the code shown now.")
+        )
     context: dict[str, Any] = {
         "form": form,
         "enabled": two_factor.has_two_factor(user),  # type: ignore[arg-type]
