@@ -6,21 +6,14 @@ The periodic `dispatch_pending_notifications` is declared in `caunoi.config.cele
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from caunoi.core.tasks import DELIVERY_TASK_OPTIONS
 
 from .services import notification_deliver, notifications_dispatch_pending
 
 
 @shared_task(
-    acks_late=True,
-    # Delivery failures reschedule the row itself; only an unreachable database escapes the service, and
-    # then Celery retries (1 s, 2 s, 4 s … up to 10 minutes apart). Should it give up, the row is still
-    # pending and the periodic dispatcher queues it again.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=10,
+    **DELIVERY_TASK_OPTIONS,
     # A gateway that hangs must not hold the row's lock for ever: the soft limit raises inside the send,
     # which counts as a failed attempt; the hard limit ends the worker process if even that does not return.
     soft_time_limit=60,

@@ -6,19 +6,14 @@ The periodic `dispatch_pending_webhooks` is declared in `caunoi.config.celery.BE
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from caunoi.core.tasks import DELIVERY_TASK_OPTIONS
 
 from .services.webhooks import deliveries_dispatch_pending, delivery_attempt
 
 
 @shared_task(
-    acks_late=True,
-    # Failed requests reschedule the row itself; only an unreachable database escapes the service.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=10,
+    **DELIVERY_TASK_OPTIONS,
     # The request has its own short timeout; these limits only catch a receiver that trickles bytes.
     soft_time_limit=30,
     time_limit=45,
