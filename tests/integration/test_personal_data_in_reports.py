@@ -74,3 +74,8 @@ def test_the_logging_settings_install_the_filter(settings):
     handler = settings.LOGGING["handlers"]["console"]
     assert "personal_data" in handler["filters"]
     assert settings.LOGGING["filters"]["personal_data"]["()"] == "caunoi.core.scrubbing.PersonalDataFilter"
+
+
+def test_what_is_not_personal_data_is_left_as_it_is():
+    message = "case HD-2026-000042 routed to SO-NNMT-HN\n\nThis message was sent automatically (Điều 12 Luật 2024)"
+    assert scrub(message) == message

@@ -29,7 +29,8 @@ _NOT_STREET = (
     r"Cục|Tổng|Hội|Đảng|Bệnh|Trung|Viện|Tòa|Toà|Quốc|Chính|Giấy|Hộ|Tháng|Ngày|Năm|Học|Giáo|Người|Cán|"
     r"Đoàn|Hợp|Doanh|Ngân|Xã|Phường|Quận|Huyện|Tỉnh|Thị|Đơn|Tờ|Bản|Lớp|Khối|Tổ|Đội)\b)"
 )
-_STREET_NAME = rf"{_NOT_STREET}{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,3}}"
+# Addresses never run across lines: [^\S\n] is white space other than a line break.
+_STREET_NAME = rf"{_NOT_STREET}{_CAP_WORD}(?:[^\S\n]+{_CAP_WORD}){{0,3}}"
 _HOUSE_NO = r"\d{1,4}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)*"
 _LANE = rf"(?:,?\s*(?:ngõ|ngách|hẻm|kiệt|Ngõ|Ngách|Hẻm|Kiệt)\s+(?:số\s+)?{_HOUSE_NO})"
 _STREET = rf"(?:,?\s*(?:phố|đường|Phố|Đường)\s+{_STREET_NAME})"
@@ -56,7 +57,8 @@ _ADDRESS_RES = [
     # "ngõ 34 phố Huế", "hẻm 45/2 đường Lê Văn Sỹ"
     re.compile(rf"(?<!\w)(?:ngõ|ngách|hẻm|kiệt|Ngõ|Ngách|Hẻm|Kiệt)\s+{_HOUSE_NO}{_LANE}*{_STREET}?"),
     # "123 Nguyễn Trãi", "45B đường Trần Phú", "12/3 Lê Lợi"
-    re.compile(rf"(?<![\w/.,])(?<!\d\s){_HOUSE_NO}{_LANE}*(?:{_STREET}|\s+{_STREET_NAME})"),
+    # Not after a hyphen: "HD-2026-42" is a tracking code.
+    re.compile(rf"(?<![\w/.,-])(?<!\d\s){_HOUSE_NO}{_LANE}*(?:{_STREET}|[^\S\n]+{_STREET_NAME})"),
 ]
 # A number after these words is a legal reference, a date or a count, not a house number.
 _NUMBER_CONTEXT = re.compile(
@@ -98,18 +100,30 @@ def detect(
     found: list[Finding] = []
     for phrase_kind, phrase in _known_phrases(names, addresses, contacts):
         found += _find_phrase(text, phrase, phrase_kind)
-    found += [Finding(EMAIL, m.group(), m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
-    # ID numbers before phones: a tie at the same place goes to the earlier kind.
-    for regex in _ID_RES:
-        found += [Finding(ID_NUMBER, m.group(), m.start(), m.end()) for m in regex.finditer(text)]
-    for regex in _PHONE_RES:
-        found += [Finding(PHONE, m.group().strip(), *_stripped_span(m)) for m in regex.finditer(text)]
+    found += _contact_details(text)
     for regex in _ADDRESS_RES:
         for m in regex.finditer(text):
             if regex is _ADDRESS_RES[2] and _NUMBER_CONTEXT.search(text[max(0, m.start() - 15) : m.start()]):
                 continue
             found.append(Finding(ADDRESS, m.group().strip(" ,"), *_stripped_span(m, " ,")))
     return _without_overlaps(found)
+
+
+def _contact_details(text: str) -> list[Finding]:
+    """E-mail addresses, ID numbers and phone numbers: the personal data with a fixed shape."""
+    found = [Finding(EMAIL, m.group(), m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
+    # ID numbers before phones: a tie at the same place goes to the earlier kind.
+    for regex in _ID_RES:
+        found += [Finding(ID_NUMBER, m.group(), m.start(), m.end()) for m in regex.finditer(text)]
+    for regex in _PHONE_RES:
+        found += [Finding(PHONE, m.group().strip(), *_stripped_span(m)) for m in regex.finditer(text)]
+    return found
+
+
+def redact_contact_details(text: str) -> str:
+    """`text` with e-mail addresses, ID numbers and phone numbers hidden, nothing else: for logs and error
+    reports, where the address and name heuristics would damage messages that are not prose."""
+    return apply(text, [(f.kind, f.text) for f in _without_overlaps(_contact_details(normalize(text)))])
 
 
 def apply(text: str, phrases: Sequence[tuple[str, str]]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .redaction import redact
+from .redaction import redact_contact_details
 
 FILTERED = "[Filtered]"
 # Field names (lower case) whose values are personal data or secrets, wherever they appear.
@@ -29,7 +29,7 @@ def scrub(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         return FILTERED
     if isinstance(value, str):
-        return redact(value) if any(ch.isdigit() or ch == "@" for ch in value) else value
+        return redact_contact_details(value) if any(ch.isdigit() or ch == "@" for ch in value) else value
     if isinstance(value, dict):
         return {
             key: FILTERED if str(key).lower() in SENSITIVE_KEYS else scrub(item, depth + 1)
