@@ -35,8 +35,12 @@ web)
     remember_role web
     # --lifespan off: Django has no startup/shutdown hooks over ASGI; without it uvicorn logs a probe failure.
     # --timeout-graceful-shutdown: on SIGTERM, open requests and websockets get this long to finish.
+    # --ws-per-message-deflate false: a dialogue frame is encoded once and written to thousands of viewers;
+    # per-message compression would compress it again for each of them. --ws-max-size: the room refuses
+    # frames over 8 KB anyway.
     exec uvicorn caunoi.config.asgi:application \
         --host 0.0.0.0 --port "${PORT:-8000}" \
+        --ws-per-message-deflate false --ws-max-size 65536 \
         --workers "${WEB_CONCURRENCY:-2}" \
         --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
         --lifespan off --no-server-header \

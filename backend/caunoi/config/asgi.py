@@ -10,12 +10,17 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
-from caunoi.config.websocket_urls import websocket_urlpatterns  # noqa: E402
+from caunoi.config.websocket_urls import raw_websocket_urlpatterns, websocket_urlpatterns  # noqa: E402
 
+# The live dialogue room (raw_websocket_urlpatterns) reads the session itself when a socket opens: Channels'
+# session middleware would wrap every frame sent to every viewer. Other routes get the usual auth stack.
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            URLRouter([*raw_websocket_urlpatterns, re_path(r"", AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))])
+        ),
     }
 )

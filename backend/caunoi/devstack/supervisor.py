@@ -154,11 +154,9 @@ def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
     if failed is not None:
         return failed
 
-    supervisor.spawn(
-        "web server (uvicorn)",
-        [*venv_command("uvicorn"), "caunoi.config.asgi:application", "--host", host, "--port", str(port)],
-        env,
-    )
+    # As in deploy/entrypoint.sh: a dialogue frame is not compressed again for each viewer.
+    web = [*venv_command("uvicorn"), "caunoi.config.asgi:application", "--host", host, "--port", str(port)]
+    supervisor.spawn("web server (uvicorn)", [*web, "--ws-per-message-deflate", "false"], env)
     celery = [*venv_command("celery"), "-A", "caunoi"]
     supervisor.spawn("celery worker", [*celery, "worker", *CELERY_LOGGING, "--concurrency", "2"], env)
     schedule = str(local / "celerybeat-schedule")

@@ -1,3 +1,8 @@
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from . import views
+
+urlpatterns = [
+    path("", views.DialogueListView.as_view(), name="dialogue-list"),
+    path("<int:dialogue_id>/", views.DialogueDetailView.as_view(), name="dialogue-detail"),
+]

@@ -1,0 +1,37 @@
+"""Dialogues in the admin: read-mostly. Changes go through the pages (services), which number and broadcast
+them; editing rows here would bypass the room."""
+
+from django.contrib import admin
+
+from .models import Dialogue, DialogueMessage, DialogueQuestion
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(admin.ModelAdmin):
+    list_display = ("title", "agency", "state", "starts_at", "ends_at", "last_seq")
+    list_filter = ("state",)
+    search_fields = ("title",)
+    filter_horizontal = ("hosts", "moderators")
+    readonly_fields = ("state", "last_seq", "now_answering", "scheduled_by")
+
+
+@admin.register(DialogueQuestion)
+class DialogueQuestionAdmin(admin.ModelAdmin):
+    list_display = ("id", "dialogue", "asker_name", "status", "vote_count", "case")
+    list_filter = ("status",)
+    search_fields = ("text", "asker_name")
+    readonly_fields = ("dialogue", "status", "vote_count", "merged_into", "case", "answered_at", "asker")
+
+
+@admin.register(DialogueMessage)
+class DialogueMessageAdmin(admin.ModelAdmin):
+    """The stored broadcasts: what clients were sent, by number (append-only)."""
+
+    list_display = ("dialogue", "seq", "type", "audience", "created_at")
+    list_filter = ("type", "audience")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

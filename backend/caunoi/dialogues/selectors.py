@@ -1,0 +1,83 @@
+"""Reads for dialogue pages, the API and the live room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Min, Prefetch, QuerySet
+
+from .models import PUBLIC_STATUSES, Audience, Dialogue, DialogueMessage, DialogueQuestion, LiveAnswer, QuestionStatus
+
+# A client further behind than this is told to reload the page rather than be sent the whole backlog.
+MAX_REPLAY = 2000
+
+
+def question_data(question: DialogueQuestion) -> dict[str, Any]:
+    """A question as the room shows it: never the asker's contact details."""
+    return {
+        "id": question.pk,
+        "asker": question.asker_name,
+        "text": question.text,
+        "status": question.status,
+        "votes": question.vote_count,
+        "position": question.position,
+    }
+
+
+def dialogues_announced() -> QuerySet[Dialogue]:
+    """Every scheduled dialogue, soonest upcoming and live first, then the past ones newest first."""
+    return Dialogue.objects.select_related("agency").order_by("-starts_at")
+
+
+def public_questions(dialogue: Dialogue) -> list[DialogueQuestion]:
+    """Approved and answered questions with their live answers, in running order."""
+    return list(
+        dialogue.questions.filter(status__in=PUBLIC_STATUSES)
+        .prefetch_related(Prefetch("answers", queryset=LiveAnswer.objects.select_related("host")))
+        .order_by("position", "-vote_count", "id")
+    )
+
+
+def staff_questions(dialogue: Dialogue, status: str) -> list[DialogueQuestion]:
+    return list(dialogue.questions.filter(status=status).order_by("position", "-vote_count", "id"))
+
+
+def transcript(dialogue: Dialogue) -> list[DialogueQuestion]:
+    """The questions answered on air, each with its answers, in the order they were answered."""
+    return list(
+        dialogue.questions.annotate(first_answer=Min("answers__created_at"))
+        .filter(first_answer__isnull=False)
+        .prefetch_related(Prefetch("answers", queryset=LiveAnswer.objects.select_related("host")))
+        .order_by("first_answer", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Replay:
+    frames: list[str]
+    last_seq: int  # the newest number stored when read: live frames up to it are already in `frames`
+    too_far_behind: bool
+
+
+def messages_after(dialogue_id: int, since: int, *, staff: bool) -> Replay:
+    """The frames a client that saw everything up to `since` has missed, in order (staff also get staff-only
+    frames). When more than MAX_REPLAY are missing, none are returned and `too_far_behind` is set."""
+    last_seq = Dialogue.objects.filter(pk=dialogue_id).values_list("last_seq", flat=True).first() or 0
+    rows = DialogueMessage.objects.filter(dialogue_id=dialogue_id, seq__gt=since, seq__lte=last_seq)
+    if not staff:
+        rows = rows.filter(audience=Audience.PUBLIC)
+    frames = list(rows.order_by("seq").values_list("frame", flat=True)[: MAX_REPLAY + 1])
+    if len(frames) > MAX_REPLAY:
+        return Replay([], last_seq, True)
+    return Replay(frames, last_seq, False)
+
+
+def wire_messages_between(dialogue_id: int, first: int, last: int) -> list[tuple[str, int, str]]:
+    """(audience, seq, frame) of the stored messages numbered first..last: a room fills a gap with them."""
+    rows = DialogueMessage.objects.filter(dialogue_id=dialogue_id, seq__gte=first, seq__lte=last).order_by("seq")
+    return [(audience, seq, frame) for audience, seq, frame in rows.values_list("audience", "seq", "frame")]
+
+
+def unanswered_approved(dialogue: Dialogue) -> QuerySet[DialogueQuestion]:
+    return dialogue.questions.filter(status=QuestionStatus.APPROVED, case__isnull=True).order_by("id")

@@ -1,0 +1,40 @@
+"""Writes to dialogues. Each service runs in one transaction; room broadcasts are stored with it and published
+after commit (services/broadcast.py)."""
+
+from .broadcast import message_broadcast, room_channel
+from .errors import AlreadyVoted, DialogueStateError, QuestionStateError, RateLimited
+from .lifecycle import Advanced, dialogue_advance, dialogue_schedule, notice_is_short, working_days_until
+from .questions import (
+    answer_publish,
+    question_approve,
+    question_ask,
+    question_mark_answered,
+    question_merge,
+    question_pick,
+    question_reject,
+    question_vote,
+    questions_reorder,
+)
+
+__all__ = [
+    "Advanced",
+    "AlreadyVoted",
+    "DialogueStateError",
+    "QuestionStateError",
+    "RateLimited",
+    "answer_publish",
+    "dialogue_advance",
+    "dialogue_schedule",
+    "message_broadcast",
+    "notice_is_short",
+    "question_approve",
+    "question_ask",
+    "question_mark_answered",
+    "question_merge",
+    "question_pick",
+    "question_reject",
+    "question_vote",
+    "questions_reorder",
+    "room_channel",
+    "working_days_until",
+]

@@ -1,0 +1,150 @@
+"""A dialogue's life: scheduling, moving through its states, and what happens after it ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.accounts.models import Role, User
+from caunoi.agencies.models import Agency, Category
+from caunoi.cases.services import Contact, case_submit
+from caunoi.core import clock
+from caunoi.core.errors import ValidationFailed
+from caunoi.core.text import normalize
+from caunoi.deadlines.calendar import WorkingCalendar
+from caunoi.deadlines.selectors import calendar_in_force
+
+from ..models import NEXT_STATE, Dialogue, DialogueQuestion, State
+from ..selectors import unanswered_approved
+from .broadcast import message_broadcast
+from .errors import DialogueStateError
+
+logger = logging.getLogger(__name__)
+
+# Decree 154/2026: participants are told of a dialogue at least this many working days before it starts.
+NOTICE_WORKING_DAYS = 5
+FALLBACK_CATEGORY = "khac"
+
+
+def working_days_until(start: dt.date, *, today: dt.date, calendar: WorkingCalendar) -> int:
+    """Working days strictly after `today` and before `start`: the days of notice participants get."""
+    days, day = 0, today + dt.timedelta(days=1)
+    while day < start:
+        days += calendar.is_working_day(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def notice_is_short(starts_at: dt.datetime) -> bool:
+    """True when a dialogue starting at `starts_at` gives fewer than NOTICE_WORKING_DAYS working days of notice."""
+    start = clock.local_date(starts_at)
+    today = clock.local_date()
+    if (start - today).days > 4 * NOTICE_WORKING_DAYS + 30:
+        return False  # far enough that no run of holidays can matter; skip counting
+    return working_days_until(start, today=today, calendar=calendar_in_force()) < NOTICE_WORKING_DAYS
+
+
+@transaction.atomic
+def dialogue_schedule(
+    *,
+    by: User,
+    title: str,
+    description: str,
+    agency: Agency,
+    hosts: Iterable[User],
+    moderators: Iterable[User],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    stream_url: str = "",
+    category: Category | None = None,
+) -> Dialogue:
+    """Announces a dialogue (state scheduled). Inputs are validated by the form/serializer, except the rules
+    checked here, which raise ValidationFailed: hosts are leaders (or administrators), it ends after it starts
+    and starts in the future."""
+    hosts, moderators = list(hosts), list(moderators)
+    errors: dict[str, list[str]] = {}
+    if not hosts:
+        errors["hosts"] = [str(_("Choose at least one host."))]
+    elif any(h.role not in {Role.LEADER, Role.ADMIN} for h in hosts):
+        errors["hosts"] = [str(_("Hosts must be leaders."))]
+    if ends_at <= starts_at:
+        errors["ends_at"] = [str(_("The end must be after the start."))]
+    if starts_at <= clock.now():
+        errors["starts_at"] = [str(_("The start must be in the future."))]
+    if errors:
+        raise ValidationFailed(errors)
+    dialogue = Dialogue.objects.create(
+        title=normalize(title).strip(),
+        description=normalize(description).strip(),
+        agency=agency,
+        category=category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        stream_url=stream_url.strip(),
+        scheduled_by=by,
+    )
+    dialogue.hosts.set(hosts)
+    dialogue.moderators.set(moderators)
+    return dialogue
+
+
+@dataclass(frozen=True)
+class Advanced:
+    dialogue: Dialogue
+    cases_opened: list[DialogueQuestion]
+
+
+@transaction.atomic
+def dialogue_advance(*, dialogue_id: int, to_state: str, by: User) -> Advanced:
+    """Moves the dialogue to the state after its current one (raises DialogueStateError otherwise) and tells
+    the room. On ending, each approved question not answered on air becomes a case (channel "dialogue"),
+    routed and given its deadline like any other; an asker who left contact details gets the usual receipt
+    with the tracking code."""
+    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+    if NEXT_STATE.get(State(dialogue.state)) != to_state:
+        raise DialogueStateError(_("The dialogue cannot move to that state now."))
+    dialogue.state = to_state
+    fields = ["state", "updated_at"]
+    if to_state == State.ENDED:
+        dialogue.now_answering = None
+        fields.append("now_answering")
+    dialogue.save(update_fields=fields)
+    opened = _open_cases(dialogue) if to_state == State.ENDED else []
+    message_broadcast(dialogue_id=dialogue.pk, type_="state", data={"state": to_state})
+    return Advanced(dialogue, opened)
+
+
+def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
+    category = dialogue.category or Category.objects.filter(slug=FALLBACK_CATEGORY).first()
+    if category is None:
+        category = Category.objects.filter(is_active=True).order_by("id").first()
+    if category is None:
+        logger.error("dialogue %s: no category to open cases in; questions left as they are", dialogue.pk)
+        return []
+    opened = []
+    for question in unanswered_approved(dialogue).select_for_update():
+        text = question.text
+        submitted = case_submit(
+            kind="question",
+            title=_case_title(text),
+            body=f"{text}\n\n— {_('Asked during the online dialogue')} “{dialogue.title}”",
+            category=category,
+            area=None,
+            channel="dialogue",
+            contact=Contact(name=question.asker_name, email=question.contact_email, phone=question.contact_phone),
+            submitter=question.asker,
+        )
+        question.case = submitted.case
+        question.save(update_fields=["case", "updated_at"])
+        opened.append(question)
+    return opened
+
+
+def _case_title(text: str) -> str:
+    first_line = text.strip().splitlines()[0] if text.strip() else text
+    return first_line if len(first_line) <= 200 else first_line[:197].rstrip() + "…"

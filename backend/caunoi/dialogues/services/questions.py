@@ -1,0 +1,219 @@
+"""Questions in a dialogue: asking, voting, moderation and answering on air. Each service runs in one
+transaction, locks what it changes, and stores the broadcast it sets off (published after commit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.accounts.models import User
+from caunoi.core import clock
+from caunoi.core.errors import NotFound
+from caunoi.core.text import normalize
+
+from ..models import (
+    ASKING_STATES,
+    Audience,
+    Dialogue,
+    DialogueQuestion,
+    LiveAnswer,
+    QuestionStatus,
+    State,
+    Vote,
+)
+from ..selectors import question_data
+from .broadcast import message_broadcast
+from .errors import AlreadyVoted, DialogueStateError, QuestionStateError
+
+
+def _locked_question(question_id: int, dialogue_id: int) -> DialogueQuestion:
+    question = DialogueQuestion.objects.select_for_update().filter(pk=question_id, dialogue_id=dialogue_id).first()
+    if question is None:
+        raise NotFound(_("Question not found."))
+    return question
+
+
+@transaction.atomic
+def question_ask(
+    *, dialogue: Dialogue, asker_name: str, text: str, email: str = "", phone: str = "", user: User | None = None
+) -> DialogueQuestion:
+    """Stores a question for moderation. Raises DialogueStateError unless the dialogue is open for questions
+    or live. Moderators and hosts are sent it (staff broadcast); everyone else sees it once approved."""
+    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    if dialogue.state not in ASKING_STATES:
+        raise DialogueStateError(_("This dialogue is not taking questions now."))
+    question = DialogueQuestion.objects.create(
+        dialogue=dialogue,
+        asker_name=normalize(asker_name).strip(),
+        text=normalize(text).strip(),
+        contact_email=email.strip(),
+        contact_phone=phone.strip(),
+        asker=user if user is not None and user.is_authenticated else None,
+    )
+    message_broadcast(
+        dialogue_id=dialogue.pk, type_="question_submitted", data=question_data(question), audience=Audience.STAFF
+    )
+    return question
+
+
+@transaction.atomic
+def question_vote(*, dialogue_id: int, question_id: int, voter: str) -> int:
+    """Counts one vote by `voter` ("u:<id>" or "a:<browser id>") for an approved question; returns the new
+    count. Raises AlreadyVoted for a second vote, QuestionStateError if the question is not approved.
+    A hot path (thousands of viewers): three statements, no savepoint."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DialogueQuestion._meta.db_table} SET vote_count = vote_count + 1 "  # noqa: S608
+            "WHERE id = %s AND dialogue_id = %s AND status = %s RETURNING vote_count",
+            [question_id, dialogue_id, QuestionStatus.APPROVED],
+        )
+        counted = cursor.fetchone()
+    if counted is None:
+        if DialogueQuestion.objects.filter(pk=question_id, dialogue_id=dialogue_id).exists():
+            raise QuestionStateError(_("Only approved questions can be voted for."))
+        raise NotFound(_("Question not found."))
+    votes = int(counted[0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Vote._meta.db_table} (question_id, voter, created_at) VALUES (%s, %s, now()) "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [question_id, voter],
+        )
+        if cursor.fetchone() is None:
+            raise AlreadyVoted(_("You have already voted for this question."))  # rolls the count back
+    message_broadcast(dialogue_id=dialogue_id, type_="votes", data={"id": question_id, "votes": votes})
+    return votes
+
+
+@transaction.atomic
+def question_approve(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
+    """Pending → approved; everyone in the room is sent the question."""
+    question = _locked_question(question_id, dialogue_id)
+    if question.status != QuestionStatus.PENDING:
+        raise QuestionStateError(_("Only questions waiting for moderation can be approved."))
+    question.status = QuestionStatus.APPROVED
+    question.save(update_fields=["status", "updated_at"])
+    message_broadcast(dialogue_id=dialogue_id, type_="question", data=question_data(question))
+    return question
+
+
+@transaction.atomic
+def question_reject(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
+    """Pending or approved → rejected. An approved question is withdrawn from everyone's list."""
+    question = _locked_question(question_id, dialogue_id)
+    if question.status not in {QuestionStatus.PENDING, QuestionStatus.APPROVED}:
+        raise QuestionStateError(_("This question can no longer be rejected."))
+    was_public = question.status == QuestionStatus.APPROVED
+    question.status = QuestionStatus.REJECTED
+    question.save(update_fields=["status", "updated_at"])
+    if was_public:
+        message_broadcast(dialogue_id=dialogue_id, type_="question_removed", data={"id": question.pk})
+    else:
+        message_broadcast(
+            dialogue_id=dialogue_id, type_="question_rejected", data={"id": question.pk}, audience=Audience.STAFF
+        )
+    return question
+
+
+@transaction.atomic
+def question_merge(*, dialogue_id: int, question_id: int, into_id: int, by: User) -> DialogueQuestion:
+    """Merges a duplicate into another question of the same dialogue: the duplicate's votes move over and it
+    leaves the list. The target must be approved (the one people see)."""
+    if question_id == into_id:
+        raise QuestionStateError(_("A question cannot be merged into itself."))
+    # Locked in id order so that two moderators merging a pair both ways cannot deadlock.
+    first, second = sorted([question_id, into_id])
+    locked = {q.pk: q for q in (_locked_question(first, dialogue_id), _locked_question(second, dialogue_id))}
+    question, into = locked[question_id], locked[into_id]
+    if question.status not in {QuestionStatus.PENDING, QuestionStatus.APPROVED}:
+        raise QuestionStateError(_("This question can no longer be merged."))
+    if into.status != QuestionStatus.APPROVED:
+        raise QuestionStateError(_("Questions can only be merged into an approved question."))
+    question.status, question.merged_into = QuestionStatus.MERGED, into
+    question.save(update_fields=["status", "merged_into", "updated_at"])
+    into.vote_count += question.vote_count
+    into.save(update_fields=["vote_count", "updated_at"])
+    message_broadcast(
+        dialogue_id=dialogue_id,
+        type_="question_merged",
+        data={"id": question.pk, "into": into.pk, "votes": into.vote_count},
+    )
+    return question
+
+
+@transaction.atomic
+def questions_reorder(*, dialogue_id: int, order: Sequence[int], by: User) -> list[int]:
+    """Sets the running order of approved questions: those listed first, in the order given; the others
+    after them. Ids that are not approved questions of this dialogue are ignored. Returns the order."""
+    approved = list(
+        DialogueQuestion.objects.select_for_update()
+        .filter(dialogue_id=dialogue_id, status=QuestionStatus.APPROVED)
+        .order_by("position", "-vote_count", "id")
+    )
+    by_id = {q.pk: q for q in approved}
+    listed = [by_id[i] for i in dict.fromkeys(order) if i in by_id]
+    rest = [q for q in approved if q not in listed]
+    ordered = listed + rest
+    for position, question in enumerate(ordered, start=1):
+        question.position = position
+    DialogueQuestion.objects.bulk_update(ordered, ["position"])
+    ids = [q.pk for q in ordered]
+    message_broadcast(dialogue_id=dialogue_id, type_="order", data={"ids": ids})
+    return ids
+
+
+def _live_dialogue(dialogue_id: int) -> Dialogue:
+    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+    if dialogue.state != State.LIVE:
+        raise DialogueStateError(_("The dialogue is not live."))
+    return dialogue
+
+
+@transaction.atomic
+def question_pick(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
+    """A host takes an approved question: everyone is told it is being answered now."""
+    dialogue = _live_dialogue(dialogue_id)
+    question = _locked_question(question_id, dialogue_id)
+    if question.status != QuestionStatus.APPROVED:
+        raise QuestionStateError(_("Only approved questions can be answered."))
+    dialogue.now_answering = question
+    dialogue.save(update_fields=["now_answering", "updated_at"])
+    message_broadcast(dialogue_id=dialogue_id, type_="now_answering", data=question_data(question))
+    return question
+
+
+@transaction.atomic
+def answer_publish(*, dialogue_id: int, question_id: int, text: str, by: User) -> LiveAnswer:
+    """A host's typed answer to an approved (or already answered) question, sent to everyone. Raises
+    DialogueStateError unless the dialogue is live (checked by the statement that numbers the broadcast)."""
+    question = DialogueQuestion.objects.filter(pk=question_id, dialogue_id=dialogue_id).only("status").first()
+    if question is None:
+        raise NotFound(_("Question not found."))
+    if question.status not in {QuestionStatus.APPROVED, QuestionStatus.ANSWERED}:
+        raise QuestionStateError(_("Only approved questions can be answered."))
+    answer = LiveAnswer.objects.create(question_id=question_id, host=by, text=normalize(text).strip())
+    message_broadcast(
+        dialogue_id=dialogue_id,
+        type_="answer",
+        data={"id": answer.pk, "question": question_id, "text": answer.text, "host": by.get_full_name() or by.username},
+        require_state=State.LIVE,
+    )
+    return answer
+
+
+@transaction.atomic
+def question_mark_answered(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
+    """Approved → answered (it will not become a case after the dialogue)."""
+    dialogue = _live_dialogue(dialogue_id)
+    question = _locked_question(question_id, dialogue_id)
+    if question.status != QuestionStatus.APPROVED:
+        raise QuestionStateError(_("Only approved questions can be marked answered."))
+    question.status, question.answered_at = QuestionStatus.ANSWERED, clock.now()
+    question.save(update_fields=["status", "answered_at", "updated_at"])
+    if dialogue.now_answering_id == question.pk:
+        dialogue.now_answering = None
+        dialogue.save(update_fields=["now_answering", "updated_at"])
+    message_broadcast(dialogue_id=dialogue_id, type_="answered", data={"id": question.pk})
+    return question

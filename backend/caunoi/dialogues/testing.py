@@ -1,0 +1,150 @@
+"""Helpers for tests and the benchmark: a dialogue ready to use, a signed-in session cookie, a room client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import channels
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from caunoi.accounts.models import User
+from caunoi.agencies.models import Agency
+from caunoi.core import clock
+
+from .models import Dialogue, State
+
+
+def _websocket_communicator() -> Any:
+    """channels' WebsocketCommunicator. `channels.testing` also imports its live-server test case, which needs
+    daphne (we serve with uvicorn and do not install it): without daphne, the package is mounted bare so its
+    submodules import on their own."""
+    import importlib
+    import sys
+    import types
+    from pathlib import Path
+
+    try:
+        importlib.import_module("channels.testing")
+    except ModuleNotFoundError:
+        package = types.ModuleType("channels.testing")
+        package.__path__ = [str(Path(channels.__file__).parent / "testing")]
+        sys.modules["channels.testing"] = package
+    return importlib.import_module("channels.testing.websocket").WebsocketCommunicator
+
+
+WebsocketCommunicator = _websocket_communicator()
+
+
+def make_dialogue(
+    *, agency: Agency, hosts: list[User], moderators: list[User], state: str = State.LIVE, title: str = ""
+) -> Dialogue:
+    """A dialogue that started an hour ago (state as given), stored directly (tests skip the scheduling rules)."""
+    now = clock.now()
+    dialogue = Dialogue.objects.create(
+        title=title or "Đối thoại về đất đai với người dân Hà Nội",
+        description="Lãnh đạo thành phố trả lời câu hỏi của người dân về đất đai.",
+        agency=agency,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=2),
+        state=state,
+    )
+    dialogue.hosts.set(hosts)
+    dialogue.moderators.set(moderators)
+    return dialogue
+
+
+def session_cookie(user: User) -> str:
+    """A session cookie value that signs `user` in, as the login page would."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)
+
+
+def cookie_header(user: User | None = None, voter: str = "") -> str:
+    parts = []
+    if user is not None:
+        parts.append(f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}")
+    if voter:
+        parts.append(f"caunoi_voter={voter}")
+    return "; ".join(parts)
+
+
+def room_communicator(dialogue_id: int, *, cookies: str = "", since: int | None = None) -> Any:
+    """A channels test client on the project's real ASGI application (origin check, sessions, routing)."""
+    from caunoi.config.asgi import application
+
+    path = f"/ws/dialogues/{dialogue_id}/" + (f"?since={since}" if since is not None else "")
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+    if cookies:
+        headers.append((b"cookie", cookies.encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def receive_until(communicator: Any, predicate: Any, timeout: float = 3) -> dict[str, Any]:
+    """Receives frames until one satisfies `predicate` (others are skipped); returns it."""
+    while True:
+        frame = json.loads(await communicator.receive_from(timeout=timeout))
+        if predicate(frame):
+            return frame
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_asgi_server(port: int, *, database_name: str, extra_env: dict[str, str] | None = None) -> Any:
+    """A uvicorn process serving the project's ASGI application on loopback against `database_name` (the
+    same PostgreSQL server and Redis as this process). Waits until /healthz answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    backend = Path(__file__).resolve().parents[2]
+    url = _database_url(database_name)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": str(settings.REDIS_URL),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONPATH": f"{backend}:{backend.parent}",
+        "DJANGO_SETTINGS_MODULE": "caunoi.config.settings",
+        **(extra_env or {}),
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "caunoi.config.asgi:application", "--host", "127.0.0.1",
+        "--port", str(port), "--no-access-log", "--log-level", "warning", "--lifespan", "off",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=backend)  # noqa: S603 - our own interpreter and arguments
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"uvicorn on port {port} did not start")
+
+
+def _database_url(name: str) -> str:
+    db = settings.DATABASES["default"]
+    auth = db.get("USER") or "postgres"
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"

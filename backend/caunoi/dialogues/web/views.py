@@ -1,0 +1,295 @@
+"""Dialogue pages. Thin: access, validate with the shared serializers and forms, call services, render.
+Every page works without JavaScript; dialogue-room.js makes the viewer page live."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caunoi.core.errors import ApplicationError, NotFound, ValidationFailed
+
+from .. import services
+from ..access import (
+    HOST,
+    MODERATOR,
+    access_dialogue,
+    access_dialogue_for_role,
+    agencies_for_scheduling,
+    is_staff_of,
+    may_schedule,
+    room_roles,
+)
+from ..api.serializers import QuestionInput
+from ..models import ASKING_STATES, NEXT_STATE, QuestionStatus, State
+from ..selectors import dialogues_announced, public_questions, staff_questions, transcript
+from ..services.lifecycle import NOTICE_WORKING_DAYS
+from ..ws import VOTER_COOKIE, RoomEntry, run_action
+from .forms import ScheduleForm
+
+LIVE_REFRESH_SECONDS = 30
+VOTER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _room_strings() -> dict[str, str]:
+    """The words dialogue-room.js writes into the page, translated here (the module has no catalogue)."""
+    return {
+        "askedBy": _("Asked by %(name)s"),
+        "votes": _("votes"),
+        "answer": _("Answer"),
+        "answered": _("Answered"),
+        "vote": _("I want this answered too"),
+        "voted": _("Your vote was counted."),
+        "live": _("Live: this page updates by itself."),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "newAnswer": _("New answer"),
+        "newQuestions": _("New questions are waiting. Refresh to see them."),
+        "changed": _("Something changed. Refresh to see it."),
+        "refresh": _("Refresh"),
+    }
+
+
+def _dialogue_or_404(dialogue_id: int, user: Any = None, role: str = "") -> Any:
+    try:
+        return access_dialogue_for_role(user, dialogue_id, role) if role else access_dialogue(dialogue_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def dialogue_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dialogues/list.html",
+        {"dialogues": dialogues_announced()[:100], "may_schedule": may_schedule(request.user)},
+    )
+
+
+def dialogue_detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id)
+    roles = room_roles(request.user, dialogue)
+    questions = public_questions(dialogue)
+    response = render(
+        request,
+        "dialogues/detail.html",
+        {
+            "dialogue": dialogue,
+            "questions": questions,
+            "now_answering": next((q for q in questions if q.pk == dialogue.now_answering_id), None),
+            "asking": dialogue.state in ASKING_STATES,
+            "refresh_seconds": LIVE_REFRESH_SECONDS if dialogue.state in ASKING_STATES else None,
+            "is_moderator": MODERATOR in roles,
+            "is_host": HOST in roles,
+            "strings": _room_strings(),
+        },
+    )
+    if not request.COOKIES.get(VOTER_COOKIE):
+        # Lets a person without an account vote once per question (from this browser).
+        response.set_cookie(
+            VOTER_COOKIE, secrets.token_urlsafe(16), max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def dialogue_ask(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id)
+    context: dict[str, Any] = {"dialogue": dialogue, "data": {}, "errors": {}, "open": dialogue.state in ASKING_STATES}
+    if request.method == "GET":
+        return render(request, "dialogues/ask.html", context)
+    reply = run_action(_entry(request, dialogue.pk), "ask", request.POST.dict())
+    if reply["type"] == "ok":
+        messages.success(request, _("Thank you. Your question was sent and will appear once a moderator approves it."))
+        return redirect("dialogues:detail", dialogue_id=dialogue.pk)
+    errors = _field_errors(reply)
+    context.update(data=request.POST, errors=errors, error_list=_error_list(errors, QuestionInput().fields))
+    return render(request, "dialogues/ask.html", context, status=429 if reply["code"] == "rate_limited" else 400)
+
+
+def _field_errors(reply: dict[str, Any]) -> dict[str, list[str]]:
+    if reply.get("errors"):
+        return {field: [str(m) for m in messages_] for field, messages_ in reply["errors"].items()}
+    return {"non_field_errors": [reply["message"]]}
+
+
+def _error_list(errors: dict[str, list[str]], fields: Any) -> list[tuple[str, str, list[str]]]:
+    """(field, label, messages) for the error summary; errors of no field come without a label."""
+    return [(name, str(fields[name].label) if name in fields else "", messages_) for name, messages_ in errors.items()]
+
+
+def _entry(request: HttpRequest, dialogue_id: int) -> RoomEntry:
+    dialogue = access_dialogue(dialogue_id)
+    user = request.user if request.user.is_authenticated else None
+    roles = room_roles(request.user, dialogue)
+    browser = request.COOKIES.get(VOTER_COOKIE, "")
+    person = f"u:{user.pk}" if user else (f"a:{browser[:64]}" if browser else None)
+    return RoomEntry(dialogue_id, user, roles, is_staff_of(roles), person, request.LANGUAGE_CODE)  # type: ignore[arg-type]
+
+
+# Where each action's form lives: the page to return to.
+_RETURN_TO = {
+    "vote": "dialogues:detail",
+    "approve": "dialogues:moderate",
+    "reject": "dialogues:moderate",
+    "merge": "dialogues:moderate",
+    "move_up": "dialogues:moderate",
+    "pick": "dialogues:host",
+    "answer": "dialogues:host",
+    "mark_answered": "dialogues:host",
+}
+_DONE = {
+    "vote": _("Your vote was counted."),
+    "approve": _("The question was approved and is now shown to everyone."),
+    "reject": _("The question was rejected."),
+    "merge": _("The question was merged."),
+    "move_up": _("The running order was changed."),
+    "pick": _("Everyone now sees that you are answering this question."),
+    "answer": _("Your answer was published."),
+    "mark_answered": _("The question was marked answered."),
+}
+
+
+@require_POST
+def dialogue_act(request: HttpRequest, dialogue_id: int, action: str) -> HttpResponse:
+    """The forms of the viewer, moderator and host pages: the same checks and services as the live room."""
+    if action not in _RETURN_TO:
+        raise Http404
+    entry = _entry(request, _dialogue_or_404(dialogue_id).pk)
+    data: dict[str, Any] = request.POST.dict()
+    room_action = action
+    if action == "move_up":
+        room_action, data = "reorder", {"ids": _moved_up(dialogue_id, request.POST.get("question", ""))}
+    reply = run_action(entry, room_action, data)
+    if reply["type"] == "ok":
+        messages.success(request, _DONE[action])
+    else:
+        errors = reply.get("errors") or {}
+        detail = "; ".join(str(m) for field in errors.values() for m in field) if errors else reply["message"]
+        messages.error(request, detail)
+    target = reverse(_RETURN_TO[action], args=[dialogue_id])
+    question = request.POST.get("question", "")
+    return redirect(f"{target}#q-{question}" if question.isdigit() else target)
+
+
+def _moved_up(dialogue_id: int, question: str) -> list[int]:
+    ids = [q.pk for q in staff_questions(access_dialogue(dialogue_id), QuestionStatus.APPROVED)]
+    if question.isdigit() and int(question) in ids:
+        index = ids.index(int(question))
+        if index > 0:
+            ids[index - 1], ids[index] = ids[index], ids[index - 1]
+    return ids
+
+
+@login_required
+def dialogue_moderate(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id, request.user, MODERATOR)
+    return render(
+        request,
+        "dialogues/moderate.html",
+        {
+            "dialogue": dialogue,
+            "pending": staff_questions(dialogue, QuestionStatus.PENDING),
+            "approved": staff_questions(dialogue, QuestionStatus.APPROVED),
+            "strings": _room_strings(),
+        },
+    )
+
+
+@login_required
+def dialogue_host(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
+    approved = staff_questions(dialogue, QuestionStatus.APPROVED)
+    return render(
+        request,
+        "dialogues/host.html",
+        {
+            "dialogue": dialogue,
+            "approved": approved,
+            "now_answering": next((q for q in approved if q.pk == dialogue.now_answering_id), None),
+            "next_state": NEXT_STATE.get(State(dialogue.state)),
+            "next_state_label": State(NEXT_STATE[State(dialogue.state)]).label if dialogue.state in NEXT_STATE else "",
+            "strings": _room_strings(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def dialogue_advance_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
+    try:
+        result = services.dialogue_advance(
+            dialogue_id=dialogue.pk,
+            to_state=request.POST.get("to_state", ""),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The dialogue is now: %(state)s.") % {"state": State(result.dialogue.state).label})
+        if result.cases_opened:
+            messages.info(
+                request,
+                _("%(count)d questions not answered on air were sent to agencies as cases.")
+                % {"count": len(result.cases_opened)},
+            )
+    return redirect("dialogues:host", dialogue_id=dialogue.pk)
+
+
+def dialogue_transcript(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id)
+    return render(request, "dialogues/transcript.html", {"dialogue": dialogue, "questions": transcript(dialogue)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dialogue_schedule_page(request: HttpRequest) -> HttpResponse:
+    if not may_schedule(request.user):
+        raise Http404
+    agencies = agencies_for_scheduling(request.user)  # type: ignore[arg-type]
+    form = ScheduleForm(request.POST or None, agencies=agencies)
+    short_notice = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        short_notice = services.notice_is_short(data["starts_at"])
+        if not short_notice or data["confirm_short_notice"]:
+            try:
+                dialogue = services.dialogue_schedule(
+                    by=request.user,  # type: ignore[arg-type]
+                    title=data["title"],
+                    description=data["description"],
+                    agency=data["agency"],
+                    category=data["category"],
+                    hosts=data["hosts"],
+                    moderators=data["moderators"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    stream_url=data["stream_url"],
+                )
+            except ValidationFailed as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(field, error)
+            else:
+                messages.success(request, _("The dialogue was scheduled and is announced on the portal."))
+                return redirect("dialogues:detail", dialogue_id=dialogue.pk)
+    form_errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+    status = 400 if form_errors else 200
+    return render(
+        request,
+        "dialogues/schedule.html",
+        {
+            "form": form,
+            "errors": form_errors,
+            "error_list": _error_list(form_errors, form.fields),
+            "short_notice": short_notice,
+            "notice_days": NOTICE_WORKING_DAYS,
+        },
+        status=status,
+    )

@@ -1,0 +1,200 @@
+"""The live room's protocol, independent of the socket.
+
+Client → server: {"action": <name>, "ref": <optional echo>, ...fields}
+  ask {name, text, email?, phone?} · vote {question}                         everyone
+  approve {question} · reject {question} · merge {question, into} · reorder {ids}  moderators
+  pick {question} · answer {question, text} · mark_answered {question}        hosts
+Server → client:
+  {"type": "hello", "data": {"roles": [...], "last_seq": N}} first, then the missed numbered frames;
+  numbered frames {"seq": N, "type": ..., "data": {...}}: question, votes, question_removed, question_merged,
+    order, now_answering, answer, answered, state (everyone); question_submitted, question_rejected (staff);
+  {"type": "viewers", "data": {"count": N}} unnumbered;
+  {"type": "ok", "action": ..., "ref": ...} or {"type": "error", "code": ..., "message": ..., "errors"?: ...}
+    in reply to an action. An error never closes the connection.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
+from django.http.cookie import parse_cookie
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
+
+from caunoi.accounts import two_factor
+from caunoi.accounts.models import User
+from caunoi.core.errors import ApplicationError, NotFound
+
+from . import services
+from .access import ActionNotAllowed, UnknownAction, access_dialogue, access_room_action, is_staff_of, room_roles
+from .api.serializers import AnswerInput, MergeInput, QuestionInput, QuestionRef, ReorderInput
+from .ratelimit import person_allowed
+
+MAX_FRAME_BYTES = 8 * 1024
+# The viewer page sets this cookie: it lets an anonymous person vote once per question.
+VOTER_COOKIE = "caunoi_voter"
+
+
+@dataclass(frozen=True)
+class RoomEntry:
+    dialogue_id: int
+    user: User | None
+    roles: frozenset[str]
+    staff: bool
+    person: str | None  # "u:<id>" or "a:<browser id>": whose votes and rate limits
+    language: str
+
+
+def scope_cookies(scope: dict[str, Any]) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            return parse_cookie(value.decode("latin-1"))
+    return {}
+
+
+def session_user(cookies: dict[str, str]) -> User | None:
+    """The signed-in user of the session cookie, read once when the socket opens. The room's route is served
+    without Channels' session and auth middleware: their wrapper would sit on every frame sent to every viewer
+    and their objects on every idle connection, for what is needed once. The pages' rule holds here too: a
+    role that must use two-factor login counts as signed in only once the session is verified by a code."""
+    key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if two_factor.required_for(user) and not _verified_by_code(session, user):
+        return None
+    return user
+
+
+def _verified_by_code(session: Any, user: User) -> bool:
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return False
+    device = Device.from_persistent_id(OTPMiddleware._normalize_persistent_id(persistent_id))
+    return device is not None and device.user_id == user.pk
+
+
+def room_entry(scope: dict[str, Any], dialogue_id: int) -> RoomEntry | None:
+    """Who is connecting to which room, or None when the dialogue does not exist."""
+    try:
+        dialogue = access_dialogue(dialogue_id)
+    except NotFound:
+        return None
+    cookies = scope_cookies(scope)
+    user = session_user(cookies)
+    roles = room_roles(user, dialogue) if user is not None else room_roles(AnonymousUser(), dialogue)
+    browser = cookies.get(VOTER_COOKIE, "")
+    person = f"u:{user.pk}" if user else (f"a:{browser[:64]}" if browser else None)
+    language = cookies.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return RoomEntry(dialogue_id, user, roles, is_staff_of(roles), person, language)
+
+
+def error_frame(code: str, ref: Any, message: str = "", errors: dict[str, Any] | None = None) -> str:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message or _default_message(code)}
+    if errors:
+        frame["errors"] = errors
+    if ref is not None and isinstance(ref, str | int):
+        frame["ref"] = ref
+    return json.dumps(frame, ensure_ascii=False)
+
+
+def _default_message(code: str) -> str:
+    return {
+        "bad_frame": _("The message could not be read: send one JSON object of at most 8 KB with an action."),
+        "rate_limited": _("Too many requests. Please wait a moment."),
+    }.get(code, _("The request was refused."))
+
+
+_INPUTS = {
+    "ask": QuestionInput,
+    "vote": QuestionRef,
+    "approve": QuestionRef,
+    "reject": QuestionRef,
+    "merge": MergeInput,
+    "reorder": ReorderInput,
+    "pick": QuestionRef,
+    "answer": AnswerInput,
+    "mark_answered": QuestionRef,
+}
+
+
+def run_action(entry: RoomEntry, action: str, request: dict[str, Any]) -> dict[str, Any]:
+    """Checks the role, validates the fields, applies the per-person limit and calls the service. Returns the
+    reply frame: {"type": "ok", ...} or {"type": "error", ...}; never raises for bad input or refusals."""
+    with translation.override(entry.language):
+        try:
+            access_room_action(entry.roles, action)
+            serializer = _INPUTS[action](data=request)
+            if not serializer.is_valid():
+                return json.loads(error_frame("invalid", None, _("Some fields are not valid."), serializer.errors))
+            if action == "vote" and entry.person is None:
+                return json.loads(error_frame("no_voter", None, _("Reload the page to vote.")))
+            if action in {"ask", "vote"} and not person_allowed(
+                action=action, dialogue_id=entry.dialogue_id, person=entry.person or "anonymous"
+            ):
+                return json.loads(error_frame("rate_limited", None))
+            result = _call(entry, action, serializer.validated_data)
+        except ApplicationError as exc:
+            return json.loads(error_frame(_error_code(exc), None, str(exc.message), exc.extra))
+    return {"type": "ok", "action": action, **result}
+
+
+def _error_code(exc: ApplicationError) -> str:
+    if isinstance(exc, UnknownAction):
+        return "unknown_action"
+    if isinstance(exc, ActionNotAllowed):
+        return "forbidden"
+    return {404: "not_found", 409: "conflict", 429: "rate_limited"}.get(exc.status_code, "refused")
+
+
+def _call(entry: RoomEntry, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    dialogue_id, user = entry.dialogue_id, entry.user
+    if action == "ask":
+        question = services.question_ask(
+            dialogue=access_dialogue(dialogue_id),
+            asker_name=data["name"],
+            text=data["text"],
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            user=user,
+        )
+        return {"question": question.pk}
+    if action == "vote":
+        return {
+            "votes": services.question_vote(
+                dialogue_id=dialogue_id, question_id=data["question"], voter=entry.person or ""
+            )
+        }
+    assert user is not None  # every other action needs a moderator or host, who are signed in
+    if action == "reorder":
+        return {"ids": services.questions_reorder(dialogue_id=dialogue_id, order=data["ids"], by=user)}
+    if action == "merge":
+        services.question_merge(dialogue_id=dialogue_id, question_id=data["question"], into_id=data["into"], by=user)
+        return {}
+    if action == "answer":
+        answer = services.answer_publish(
+            dialogue_id=dialogue_id, question_id=data["question"], text=data["text"], by=user
+        )
+        return {"answer": answer.pk}
+    single = {
+        "approve": services.question_approve,
+        "reject": services.question_reject,
+        "pick": services.question_pick,
+        "mark_answered": services.question_mark_answered,
+    }[action]
+    single(dialogue_id=dialogue_id, question_id=data["question"], by=user)
+    return {}

@@ -1,0 +1,363 @@
+"""Live-dialogue fan-out benchmark, printed as figures (not a test): `make bench` runs it.
+
+N viewers (BENCH_VIEWERS, default 1000; a comma-separated list runs several sizes) connect with the `websockets`
+client library, half to each of two uvicorn processes serving the project; a host on the first process
+publishes BENCH_MESSAGES typed answers (default 200) of about 300 bytes at BENCH_RATE per second (default 20)
+through the real path (role check, service, PostgreSQL transaction with the sequence number, Redis publish
+after commit, each process's hub writing the one frame to its viewers). The baseline, in the same run on the
+same machine: a bare broadcast server written with the `websockets` library (one process, uvloop,
+`websockets.broadcast`) to which the host sends the same frames.
+
+Reported for each: p50/p99 delivery latency (host send → viewer receipt), the delivered fraction, server CPU
+per delivery (user+system time of the server processes from /proc during the broadcast, divided by
+deliveries; PostgreSQL and Redis are shared servers and not counted) and memory per idle connection (RSS
+growth of the server processes from /proc while all but the first 50 viewers connect, divided by N - 50).
+Goals: p99 ≤ 1.5× bare, 100% delivered, CPU per delivery ≤ 2×, memory per idle connection ≤ 2×.
+Clients do not negotiate permessage-deflate (as deployments should disable it for the room: compressing per
+viewer would cost more than everything else).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKEND = ROOT / "backend"
+sys.path[:0] = [str(BACKEND), str(ROOT)]
+
+VIEWER_COUNTS = [int(n) for n in os.environ.get("BENCH_VIEWERS", "1000").split(",") if n]
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "200"))
+RATE = float(os.environ.get("BENCH_RATE", "20"))
+PAYLOAD_BYTES = 300
+CONNECT_CONCURRENCY = 50
+# Viewers connected before the memory baseline is read: what a process sets up once (worker threads, database
+# connections, the room's subscription) is not charged to each connection. They are viewers like the others.
+WARM_UP = 50
+WARM_UP_MESSAGES = 10
+DRAIN_SECONDS = 10
+ORIGIN = "http://127.0.0.1"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+BARE_SERVER = textwrap.dedent(
+    """
+    import asyncio, sys
+    import uvloop
+    from websockets.asyncio.server import broadcast, serve
+
+    viewers = set()
+
+    async def handler(ws):
+        if ws.request.path == "/host":
+            async for message in ws:
+                broadcast(viewers, message)
+            return
+        viewers.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            viewers.discard(ws)
+
+    async def main():
+        async with serve(handler, "127.0.0.1", int(sys.argv[1]), compression=None, ping_interval=None):
+            print("ready", flush=True)
+            await asyncio.Future()
+
+    uvloop.run(main())
+    """
+)
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def proc_rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+@dataclass
+class Result:
+    name: str
+    viewers: int
+    latencies: list[float] = field(default_factory=list)
+    delivered: int = 0
+    cpu_seconds: float = 0.0
+    rss_per_connection: float = 0.0
+    acks: list[float] = field(default_factory=list)  # host send → reply to its action (the room only)
+    started_ns: float = float("inf")  # when the measured broadcasts began
+
+    @property
+    def expected(self) -> int:
+        return self.viewers * MESSAGES
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
+
+    @property
+    def cpu_per_delivery_us(self) -> float:
+        return self.cpu_seconds / max(1, self.delivered) * 1e6
+
+
+def prepare_database() -> tuple[str, str, dict[str, object]]:
+    """A fresh database with the schema, a live dialogue, an approved question and a host's session."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = f"{settings.DATABASES['default']['NAME']}_fanout"
+    admin = dict(settings.DATABASES["default"])
+    dsn = make_conninfo(
+        host=admin["HOST"] or "localhost",
+        port=admin["PORT"] or "5432",
+        user=admin["USER"] or "postgres",
+        **({"password": admin["PASSWORD"]} if admin["PASSWORD"] else {}),
+    )
+    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0)
+
+    from caunoi.accounts.models import Role, User
+    from caunoi.agencies.seed import seed_agencies, seed_categories
+    from caunoi.dialogues.models import DialogueQuestion, QuestionStatus
+    from caunoi.dialogues.testing import make_dialogue, session_cookie
+
+    agencies = seed_agencies()
+    seed_categories()
+    host = User.objects.create_user(username="bench-host", password="unused-password-1", role=Role.LEADER)
+    dialogue = make_dialogue(agency=agencies["UBND-HN"], hosts=[host], moderators=[])
+    question = DialogueQuestion.objects.create(
+        dialogue=dialogue, asker_name="Bench", text="Câu hỏi của phép đo?", status=QuestionStatus.APPROVED
+    )
+    setup = {"dialogue": dialogue.pk, "question": question.pk, "cookie": f"sessionid={session_cookie(host)}"}
+    connection.close()
+    return name, dsn, setup
+
+
+def drop_database(dsn: str, name: str) -> None:
+    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def marker_time(message: str) -> int | None:
+    """The host's send time (ns) carried in the frame's text as T<ns>|, found without parsing JSON."""
+    start = message.find('"T')
+    if start < 0:
+        return None
+    end = message.find("|", start)
+    return int(message[start + 2 : end]) if end > 0 else None
+
+
+async def run_viewers(
+    urls: list[str], result: Result, warmed: asyncio.Event, connected: asyncio.Event, done: asyncio.Event
+) -> None:
+    """Connects WARM_UP viewers, sets `warmed`, connects the rest, sets `connected`; reads until `done`."""
+    from websockets.asyncio.client import connect
+
+    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def open_one(url: str):
+        async with semaphore:
+            return await connect(url, origin=ORIGIN, compression=None, ping_interval=None, max_queue=None)
+
+    async def read(ws) -> None:
+        latencies = result.latencies
+        try:
+            async for message in ws:
+                sent = marker_time(message)  # type: ignore[arg-type]
+                if sent is not None and sent >= result.started_ns:  # (a replay of the warm-up is not counted)
+                    latencies.append((time.time_ns() - sent) / 1e9)
+                    result.delivered += 1
+        except Exception:
+            return
+
+    first = await asyncio.gather(*(open_one(url) for url in urls[:WARM_UP]))
+    readers = [asyncio.create_task(read(ws)) for ws in first]
+    warmed.set()
+    await asyncio.sleep(2)  # the measurement of the baseline happens now
+    rest = await asyncio.gather(*(open_one(url) for url in urls[WARM_UP:]))
+    readers += [asyncio.create_task(read(ws)) for ws in rest]
+    connected.set()
+    await done.wait()
+    for ws in [*first, *rest]:
+        await ws.close()
+    for reader in readers:
+        reader.cancel()
+
+
+def payload(padding: str) -> str:
+    return f"T{time.time_ns()}|{padding}"
+
+
+async def measure(
+    name: str, viewer_urls: list[str], host_url: str, pids: list[int], frame_for, host_headers: dict[str, str]
+) -> Result:
+    """Connects the viewers (memory), broadcasts (latency, delivery, CPU), and collects the figures."""
+    from websockets.asyncio.client import connect
+
+    result = Result(name, len(viewer_urls))
+    host = await connect(host_url, origin=ORIGIN, compression=None, additional_headers=host_headers or None)
+
+    sent_at: list[float] = []
+
+    async def drain_host() -> None:
+        async for message in host:  # replies (timed: the action's round trip) and its own copies of broadcasts
+            if isinstance(message, str) and message.startswith('{"type": "ok"') and len(result.acks) < len(sent_at):
+                result.acks.append(time.perf_counter() - sent_at[len(result.acks)])
+
+    host_reader = asyncio.create_task(drain_host())
+    # Warm-up, before any viewer connects: the first sends start what a process starts once (worker threads
+    # and their database connections, code paths run for the first time). Their replies are not timed.
+    for i in range(WARM_UP_MESSAGES):
+        sent_at.append(time.perf_counter())
+        await host.send(frame_for(payload("warm-up"), i))
+    await asyncio.sleep(2)
+    sent_at.clear()
+    result.acks.clear()
+    warmed, connected, done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    viewers = asyncio.create_task(run_viewers(viewer_urls, result, warmed, connected, done))
+    await warmed.wait()
+    await asyncio.sleep(1)  # the first connections have started what every process starts once (threads, pool)
+    rss_before = sum(proc_rss_bytes(pid) for pid in pids)
+    await connected.wait()
+    await asyncio.sleep(2)
+    result.rss_per_connection = (sum(proc_rss_bytes(pid) for pid in pids) - rss_before) / (len(viewer_urls) - WARM_UP)
+
+    cpu_before = sum(proc_cpu_seconds(pid) for pid in pids)
+    padding = "x" * 180  # with the frame's envelope, about 300 bytes on the wire
+    result.started_ns = time.time_ns()
+    started = time.perf_counter()
+    for i in range(MESSAGES):
+        sent_at.append(time.perf_counter())
+        await host.send(frame_for(payload(padding), i))
+        next_at = started + (i + 1) / RATE
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    deadline = time.perf_counter() + DRAIN_SECONDS
+    while result.delivered < result.expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    result.cpu_seconds = sum(proc_cpu_seconds(pid) for pid in pids) - cpu_before
+    done.set()
+    await viewers
+    await host.close()
+    host_reader.cancel()
+    return result
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def bare_run(viewers: int) -> Result:
+    from caunoi.dialogues.testing import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)], stdout=subprocess.PIPE)
+    assert server.stdout is not None
+    server.stdout.readline()
+    try:
+        # The same frame our room sends (an "answer" envelope), so both carry the same bytes.
+        def frame(text: str, i: int) -> str:
+            data = f'{{"id":{i},"question":1,"text":"{text}","host":"bench-host"}}'
+            return f'{{"seq":{i + 1},"type":"answer","data":{data}}}'
+
+        urls = [f"ws://127.0.0.1:{port}/viewer"] * viewers
+        return await measure("bare websockets", urls, f"ws://127.0.0.1:{port}/host", [server.pid], frame, {})
+    finally:
+        stop(server)
+
+
+async def room_run(viewers: int, database: str, setup: dict[str, object]) -> Result:
+    import json
+
+    from caunoi.dialogues.testing import free_port, start_asgi_server
+
+    ports = [free_port(), free_port()]
+    quiet = {"LOG_LEVEL": "WARNING"}
+    servers = [start_asgi_server(port, database_name=database, extra_env=quiet) for port in ports]
+    try:
+        dialogue, question = setup["dialogue"], setup["question"]
+
+        def frame(text: str, i: int) -> str:
+            return json.dumps({"action": "answer", "question": question, "text": text})
+
+        urls = [f"ws://127.0.0.1:{ports[i % 2]}/ws/dialogues/{dialogue}/" for i in range(viewers)]
+        host_url = f"ws://127.0.0.1:{ports[0]}/ws/dialogues/{dialogue}/"
+        headers = {"Cookie": str(setup["cookie"])}
+        return await measure("Cầu Nối room (2 uvicorn)", urls, host_url, [s.pid for s in servers], frame, headers)
+    finally:
+        for server in servers:
+            stop(server)
+
+
+def report(bare: Result, room: Result) -> None:
+    print(f"\nfan-out: {bare.viewers} viewers, {MESSAGES} messages of ~{PAYLOAD_BYTES} B at {RATE:g}/s")
+    print(f"  {'':26} {'p50 ms':>8} {'p99 ms':>8} {'delivered':>10} {'CPU µs/delivery':>16} {'KiB/connection':>15}")
+    for r in (bare, room):
+        print(
+            f"  {r.name:26} {r.pct(0.5):8.1f} {r.pct(0.99):8.1f} {r.delivered / r.expected:10.2%}"
+            f" {r.cpu_per_delivery_us:16.1f} {r.rss_per_connection / 1024:15.1f}"
+        )
+    ratios = {
+        "p99 latency": (room.pct(0.99) / bare.pct(0.99), 1.5),
+        "CPU per delivery": (room.cpu_per_delivery_us / bare.cpu_per_delivery_us, 2.0),
+        "memory per connection": (room.rss_per_connection / max(1.0, bare.rss_per_connection), 2.0),
+    }
+    for label, (ratio, goal) in ratios.items():
+        print(f"  {label} room/bare: {ratio:.2f} (goal ≤ {goal:g}) {'met' if ratio <= goal else 'NOT met'}")
+    if room.acks:
+        acks = sorted(room.acks)
+        p50, p99 = acks[len(acks) // 2] * 1000, acks[int(len(acks) * 0.99)] * 1000
+        if os.environ.get("BENCH_DEBUG"):
+            print(
+                "  acks (ms) first:",
+                [round(a * 1000) for a in room.acks[:8]],
+                "last:",
+                [round(a * 1000) for a in room.acks[-8:]],
+            )
+        print(f"  room: host action round trip (send → reply) p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    delivered = room.delivered / room.expected
+    print(f"  delivered: {delivered:.2%} (goal 100%) {'met' if room.delivered >= room.expected else 'NOT met'}")
+
+
+def main() -> None:
+    import uvloop
+
+    database, dsn, setup = prepare_database()
+    try:
+        for viewers in VIEWER_COUNTS:
+            bare = uvloop.run(bare_run(viewers))
+            room = uvloop.run(room_run(viewers, database, setup))
+            report(bare, room)
+            sys.stdout.flush()
+    finally:
+        drop_database(dsn, database)
+
+
+if __name__ == "__main__":
+    main()
