@@ -6,17 +6,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
 
-from caunoi.core.redis_client import redis_client
+from caunoi.core.ratelimit import Limit, hit
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: int
 
 
 # Per person (a signed-in user or a browser's anonymous id) and per connection, for each limited action.
@@ -28,18 +21,7 @@ def person_allowed(*, action: str, dialogue_id: int, person: str) -> bool:
     """Counts one `action` by `person` in a fixed window and says whether it is within the limit. Without
     Redis it allows (the per-connection limit still applies): a Redis outage must not silence the room."""
     limit = PERSON_LIMITS.get(action)
-    if limit is None:
-        return True
-    key = f"caunoi:dlg-rate:{dialogue_id}:{action}:{person}"
-    try:
-        pipe = redis_client().pipeline()
-        pipe.incr(key)
-        pipe.expire(key, limit.seconds, nx=True)
-        count = int(pipe.execute()[0])
-    except Exception:
-        logger.warning("rate limit not checked: Redis unavailable", exc_info=True)
-        return True
-    return count <= limit.count
+    return limit is None or hit(f"dlg:{dialogue_id}:{action}", person, limit)
 
 
 class ConnectionLimiter:
