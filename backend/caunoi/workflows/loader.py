@@ -25,6 +25,7 @@ from .types import (
     DeadlinePolicy,
     Lifecycle,
     Period,
+    PublicationPolicy,
     RoutingRule,
     RoutingRules,
     State,
@@ -225,6 +226,15 @@ def _build_deadlines(doc: _Document) -> DeadlinePolicy:
     )
 
 
+def _build_publication(doc: _Document) -> PublicationPolicy:
+    data = doc.data
+    return PublicationPolicy(
+        version=data["version"],
+        auto_publish=dict(data["auto_publish"]),
+        agencies={code: dict(kinds) for code, kinds in (data.get("agencies") or {}).items()},
+    )
+
+
 def _load_calendars(root: Path, problems: list[Problem]) -> tuple[CalendarEntry, ...]:
     schema = _schema(root, "calendar")
     entries: dict[dt.date, CalendarEntry] = {}
@@ -266,6 +276,7 @@ def load_workflows(root: Path) -> WorkflowSet:
     routings = _load_versions(root, "routing", "routing", _build_routing, problems)
     deadlines = _load_versions(root, "deadlines", "deadlines", _build_deadlines, problems)
     calendar = _load_calendars(root, problems)
+    publications = _load_versions(root, "publication", "publication", _build_publication, problems)
     if problems:
         raise WorkflowError(problems)
-    return WorkflowSet(lifecycles, routings, deadlines, calendar)
+    return WorkflowSet(lifecycles, routings, deadlines, calendar, publications)

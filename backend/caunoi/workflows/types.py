@@ -96,6 +96,22 @@ class CalendarEntry:
 
 
 @dataclass(frozen=True)
+class PublicationPolicy:
+    """Which kinds of answered cases are published without a moderator's review (publication/vN.yaml)."""
+
+    version: int
+    auto_publish: dict[str, bool]
+    # agency code → kind → allowed; applies to the agency and those below it, the nearest one wins.
+    agencies: dict[str, dict[str, bool]] = field(default_factory=dict)
+
+    def allows_auto_publish(self, kind: str, agency_codes_nearest_first: list[str]) -> bool:
+        for code in agency_codes_nearest_first:
+            if kind in self.agencies.get(code, {}):
+                return self.agencies[code][kind]
+        return self.auto_publish.get(kind, False)
+
+
+@dataclass(frozen=True)
 class WorkflowSet:
     """Every version of every workflow, as loaded from one folder."""
 
@@ -103,6 +119,7 @@ class WorkflowSet:
     routings: dict[int, RoutingRules]
     deadlines: dict[int, DeadlinePolicy]
     calendar: tuple[CalendarEntry, ...] = field(default=())
+    publications: dict[int, PublicationPolicy] = field(default_factory=dict)
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -115,3 +132,7 @@ class WorkflowSet:
     @property
     def deadline_policy(self) -> DeadlinePolicy:
         return self.deadlines[max(self.deadlines)]
+
+    @property
+    def publication_policy(self) -> PublicationPolicy:
+        return self.publications[max(self.publications)]

@@ -1,3 +1,9 @@
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from . import views
+
+urlpatterns = [
+    path("", views.PublishedListView.as_view(), name="published-list"),
+    path("similar/", views.PublishedSimilarView.as_view(), name="published-similar"),
+    path("<slug:slug>/", views.PublishedDetailView.as_view(), name="published-detail"),
+]

@@ -1,0 +1,228 @@
+"""Published items: the public, redacted form of answered cases (or items imported from other portals),
+their correction history, the redactions applied to them and the log of what happened to them.
+
+The private `source_*` texts are what the redactions apply to (the case's own words, possibly edited by
+a moderator); the public `title`, `question`, `answer` are always derived from them by the service that
+writes the item, and only those are ever shown or syndicated.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.agencies.models import Agency, Category
+from caunoi.cases.models import Case, Kind
+
+
+class VnUnaccent(Func):
+    """The project's IMMUTABLE `vn_unaccent()` (core migration 0001): usable in generated columns."""
+
+    function = "vn_unaccent"
+    output_field = TextField()
+
+
+def _public_text() -> Func:
+    # `||` (not CONCAT, which is only STABLE) so that PostgreSQL accepts it in a generated column.
+    return Func(
+        Coalesce("title", Value("")),
+        Value(" "),
+        Coalesce("question", Value("")),
+        Value(" "),
+        Coalesce("answer", Value("")),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=TextField(),
+    )
+
+
+def search_vector_expression() -> CombinedExpression:
+    """Accented words weigh A, their unaccented forms B: a query typed either way matches, exact first."""
+    return SearchVector(_public_text(), config="simple", weight="A") + SearchVector(
+        VnUnaccent(_public_text()), config="simple", weight="B"
+    )
+
+
+class Status(models.TextChoices):
+    PENDING_REVIEW = "pending_review", _("Waiting for review")
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+
+
+class PublishedItem(models.Model):
+    slug = models.SlugField(_("address"), max_length=120, unique=True)
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="published_item")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Public texts (redacted). Only these leave the review page.
+    title = models.CharField(_("title"), max_length=255)
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"))
+    asker_display = models.CharField(_("asked by"), max_length=120, blank=True)
+    # Private texts the redactions apply to; never serialised. Empty for imported items.
+    source_title = models.CharField(max_length=255, blank=True)
+    source_question = models.TextField(blank=True)
+    source_answer = models.TextField(blank=True)
+
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("legal deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_REVIEW)
+
+    # Provenance of imported items; blank origin_portal = published by this portal.
+    origin_portal = models.CharField(_("origin portal"), max_length=255, blank=True)
+    origin_id = models.CharField(_("origin id"), max_length=255, blank=True)
+    origin_url = models.URLField(_("origin address"), max_length=500, blank=True)
+    origin_agency_name = models.CharField(_("origin agency"), max_length=255, blank=True)
+
+    # Kept by PostgreSQL itself, so items written by any code path (imports too) are searchable.
+    search_vector = models.GeneratedField(
+        expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("published item")
+        verbose_name_plural = _("published items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin_portal", "origin_id"],
+                condition=~Q(origin_portal=""),
+                name="unique_imported_item",
+            )
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="published_search_idx"),
+            # "Has this been asked already?": the titles nearest a text, by trigram distance on unaccented
+            # titles. GiST, not GIN: only GiST answers ORDER BY distance LIMIT n from the index.
+            GistIndex(
+                OpClass(VnUnaccent("title"), name="gist_trgm_ops"),
+                name="published_title_trgm_gist",
+            ),
+            models.Index(fields=["-published_at"], name="published_latest_idx", condition=Q(status="published")),
+            models.Index(fields=["agency", "-published_at"], name="published_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.origin_portal)
+
+    @property
+    def answered_on_time(self) -> bool | None:
+        """Whether the answer came by the legal deadline; None when either date is unknown."""
+        if self.answered_at is None or self.due_at is None:
+            return None
+        return self.answered_at <= self.due_at
+
+
+class PublishedItemRevision(models.Model):
+    """A previous public text of an item, kept when it is corrected (number 1 = first published text)."""
+
+    item = models.ForeignKey(PublishedItem, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=255)
+    question = models.TextField()
+    answer = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_item_revision")]
+
+    def __str__(self) -> str:
+        return f"r{self.number} of {self.item_id}"
+
+
+class RedactionKind(models.TextChoices):
+    PHONE = "phone", _("phone number")
+    EMAIL = "email", _("email address")
+    ID_NUMBER = "id_number", _("ID number")
+    NAME = "name", _("personal name")
+    ADDRESS = "address", _("address")
+    OTHER = "other", _("personal information")
+
+
+class Redaction(models.Model):
+    """A phrase hidden from the public texts wherever it appears (case- and diacritics-insensitive).
+
+    Proposed ones come from the detector; a reviewer can switch them off or add phrases of their own."""
+
+    class Origin(models.TextChoices):
+        DETECTED = "detected", _("Detected")
+        MANUAL = "manual", _("Added by a reviewer")
+
+    item = models.ForeignKey(PublishedItem, on_delete=models.CASCADE, related_name="redactions")
+    kind = models.CharField(max_length=16, choices=RedactionKind.choices)
+    text = models.CharField(max_length=500)
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.item_id}"
+
+
+class PublicationEventType(models.TextChoices):
+    """The closed list of things that happen to a published item."""
+
+    PROPOSED = "proposed", _("Proposed for publication")  # from an answered case; payload: redactions
+    EDITED = "edited", _("Edited before publication")  # payload: fields
+    REDACTION_ADDED = "redaction_added", _("Redaction added")  # payload: kind (never the hidden text)
+    REDACTION_REMOVED = "redaction_removed", _("Redaction removed")  # payload: redaction id
+    PUBLISHED = "published", _("Published")  # payload: automatic (bool)
+    CORRECTED = "corrected", _("Corrected")  # payload: revision, reason
+    UNPUBLISHED = "unpublished", _("Unpublished")  # payload: reason
+
+
+class PublicationEvent(models.Model):
+    """Append-only log, written in the same transaction as the change it records."""
+
+    item = models.ForeignKey(PublishedItem, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32, choices=PublicationEventType.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.item_id}"
+
+
+class SearchWord(models.Model):
+    """The vocabulary of published titles, for "did you mean" (pg_trgm) when a search finds nothing."""
+
+    word = models.CharField(max_length=80, unique=True)
+    folded = models.CharField(max_length=80)
+    frequency = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [GinIndex(OpClass("folded", name="gin_trgm_ops"), name="search_word_trgm_idx")]
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,0 +1,173 @@
+"""Reads of published items for the portal pages, the review list and the similar-questions lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, QuerySet
+
+from caunoi.accounts.models import User
+from caunoi.agencies.models import Agency, Category
+from caunoi.core import clock
+from caunoi.core.text import normalize, vn_fold
+from caunoi.core.versioned_cache import VersionedCache
+from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.workflows.registry import workflows
+
+from .access import items_for_reviewer
+from .models import PublishedItem, Status
+from .search import _WORD
+
+SIMILAR_MAX_TEXT = 500
+# Below this trigram similarity a title shares too little with the text to be offered as "the same question".
+SIMILARITY_FLOOR = 0.2
+
+
+def published_items() -> QuerySet[PublishedItem]:
+    return PublishedItem.objects.filter(status=Status.PUBLISHED).select_related("agency", "category")
+
+
+def published_latest(*, limit: int = 10, agency: Agency | None = None) -> list[PublishedItem]:
+    items = published_items()
+    if agency is not None:
+        items = items.filter(agency__path__startswith=agency.path)
+    return list(items.order_by("-published_at", "-id")[:limit])
+
+
+@dataclass
+class Group:
+    """A heading on the home page (an agency or a category) with its latest answers."""
+
+    key: Agency | Category
+    count: int
+    latest: list[PublishedItem]
+
+
+def published_by_agency(*, groups: int = 6, per_group: int = 3) -> list[Group]:
+    """The agencies with the most published answers, each with its latest ones."""
+    counts = (
+        published_items()
+        .exclude(agency=None)
+        .values("agency")
+        .annotate(n=Count("id"))
+        .order_by("-n", "agency")[:groups]
+    )
+    agencies = Agency.objects.in_bulk([row["agency"] for row in counts])
+    return [
+        Group(
+            agencies[row["agency"]],
+            row["n"],
+            list(published_items().filter(agency_id=row["agency"]).order_by("-published_at", "-id")[:per_group]),
+        )
+        for row in counts
+    ]
+
+
+def published_by_category(*, groups: int = 6, per_group: int = 3) -> list[Group]:
+    counts = (
+        published_items()
+        .exclude(category=None)
+        .values("category")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category")[:groups]
+    )
+    categories = Category.objects.in_bulk([row["category"] for row in counts])
+    return [
+        Group(
+            categories[row["category"]],
+            row["n"],
+            list(published_items().filter(category_id=row["category"]).order_by("-published_at", "-id")[:per_group]),
+        )
+        for row in counts
+    ]
+
+
+@dataclass
+class HomeData:
+    latest: list[PublishedItem]
+    by_agency: list[Group]
+    by_category: list[Group]
+
+
+def _load_home() -> HomeData:
+    return HomeData(published_latest(limit=5), published_by_agency(), published_by_category())
+
+
+# The front page's groups count every published item: computed once per process per change (the services'
+# signals invalidate it, see receivers.py), and at most a minute old for items imported by other code.
+home_cache: VersionedCache[HomeData] = VersionedCache("published-home", _load_home, max_age=60.0)
+
+
+def portal_home() -> HomeData:
+    """What the front page shows: the latest answers and the busiest agencies and topics with theirs."""
+    return home_cache.get()
+
+
+def published_similar(*, text: str, limit: int = 5) -> list[PublishedItem]:
+    """Published items whose title is nearest `text` by trigrams (diacritics ignored), together with those
+    containing all its words (full-text), best first. Short texts find nothing: nothing to compare yet."""
+    text = " ".join(normalize(text).split())[:SIMILAR_MAX_TEXT]
+    words = [vn_fold(w) for w in _WORD.findall(text)]
+    if len(text) < 6 or not words:
+        return []
+    folded = " ".join(words)
+    # Nearest titles come straight from the GiST index (ORDER BY distance LIMIT); items with every word
+    # are ranked over a bounded candidate set. Both lists are short; the union is ordered by similarity.
+    sql = """
+        WITH nearest AS (
+            SELECT i.id FROM publication_publisheditem i
+            WHERE i.status = 'published'
+            ORDER BY vn_unaccent(i.title) <-> %s LIMIT 10
+        ), with_words AS (
+            SELECT c.id FROM (
+                SELECT i.id, i.search_vector FROM publication_publisheditem i
+                WHERE i.status = 'published' AND i.search_vector @@ plainto_tsquery('simple', %s) LIMIT 200
+            ) c ORDER BY ts_rank(c.search_vector, plainto_tsquery('simple', %s)) DESC LIMIT 10
+        )
+        SELECT i.id FROM publication_publisheditem i
+        WHERE i.id IN (SELECT id FROM nearest UNION SELECT id FROM with_words)
+          AND (similarity(vn_unaccent(i.title), %s) >= %s OR i.id IN (SELECT id FROM with_words))
+        ORDER BY similarity(vn_unaccent(i.title), %s) DESC, i.published_at DESC
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [folded, folded, folded, folded, SIMILARITY_FLOOR, folded, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = published_items().defer("search_vector", "source_title", "source_question", "source_answer").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def review_list(user: User, *, status: str = Status.PENDING_REVIEW) -> QuerySet[PublishedItem]:
+    """Items waiting for (or past) review that `user` may act on, oldest waiting first."""
+    items = items_for_reviewer(user)
+    if status in Status.values:
+        items = items.filter(status=status)
+    return items.order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long the agency took, in the unit of the legal period for the item's kind."""
+
+    days_taken: int
+    legal_days: int
+    unit: str  # working_days | calendar_days
+    on_time: bool | None
+
+
+def item_timing(item: PublishedItem) -> Timing | None:
+    """Days from receipt to answer counted like the legal period (which starts the day after receipt)."""
+    if item.received_at is None or item.answered_at is None:
+        return None
+    period = workflows().deadline_policy.kinds.get(item.kind)
+    if period is None:
+        return None
+    start, end = clock.local_date(item.received_at), clock.local_date(item.answered_at)
+    if period.unit == "working_days":
+        calendar = calendar_in_force()
+        days = sum(1 for n in range(1, (end - start).days + 1) if calendar.is_working_day(start + dt.timedelta(days=n)))
+    else:
+        days = max(0, (end - start).days)
+    return Timing(days, period.days, period.unit, item.answered_on_time)

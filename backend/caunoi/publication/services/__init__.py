@@ -1,0 +1,29 @@
+"""Writes to published items. Each service runs in one transaction and records its PublicationEvent."""
+
+from .common import NothingToPublish, WrongItemStatus
+from .proposal import auto_publish_allowed, is_publication_candidate, item_propose, make_slug
+from .review import (
+    ReasonRequired,
+    item_correct,
+    item_edit,
+    item_publish,
+    item_redaction_add,
+    item_redaction_remove,
+    item_unpublish,
+)
+
+__all__ = [
+    "NothingToPublish",
+    "ReasonRequired",
+    "WrongItemStatus",
+    "auto_publish_allowed",
+    "is_publication_candidate",
+    "item_correct",
+    "item_edit",
+    "item_propose",
+    "item_publish",
+    "item_redaction_add",
+    "item_redaction_remove",
+    "item_unpublish",
+    "make_slug",
+]

@@ -1,0 +1,82 @@
+"""An answered case whose citizen consented becomes a publication candidate with redactions proposed."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from caunoi.accounts.models import User
+from caunoi.agencies.models import Agency
+from caunoi.cases.models import AnswerVersion, Case
+from caunoi.core.text import vn_fold
+from caunoi.workflows.registry import workflows
+
+from .. import redaction
+from ..models import PublicationEventType, PublishedItem, Redaction, Status
+from .common import record, refresh_public_texts
+from .review import item_publish
+
+
+def make_slug(title: str) -> str:
+    """A readable, unguessable-enough address: the unaccented title plus a random suffix."""
+    base = slugify(vn_fold(title))[:80].strip("-") or "hoi-dap"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def is_publication_candidate(case: Case) -> bool:
+    """Consented, and neither a linked duplicate (its primary is published) nor a part of a split case
+    (the whole, with its combined answer, is)."""
+    return case.consent_to_publish and case.duplicate_of_id is None and case.split_from_id is None
+
+
+def auto_publish_allowed(kind: str, agency: Agency | None) -> bool:
+    policy = workflows().publication_policy
+    codes: list[str] = []
+    if agency is not None:
+        by_id = dict(Agency.objects.filter(id__in=agency.ancestor_ids()).values_list("id", "code"))
+        codes = [by_id[i] for i in reversed(agency.ancestor_ids()) if i in by_id]
+    return policy.allows_auto_publish(kind, codes)
+
+
+@transaction.atomic
+def item_propose(*, case: Case, answer: AnswerVersion, by: User | None) -> PublishedItem | None:
+    """Creates the pending item for an answered case, with the personal data it finds proposed for hiding.
+
+    Returns None (and does nothing) if the case is not a candidate or already has an item. Publishes at
+    once, as `by`, if the publication policy allows automatic publication for the case's kind and agency."""
+    if not is_publication_candidate(case) or PublishedItem.objects.filter(case=case).exists():
+        return None
+    item = PublishedItem(
+        slug=make_slug(case.title),
+        case=case,
+        kind=case.kind,
+        agency_id=case.agency_id,
+        category_id=case.category_id,
+        source_title=case.title,
+        source_question=case.body,
+        source_answer=answer.body,
+        asker_display=case.contact_name if case.show_name_publicly else "",
+        received_at=case.received_at,
+        answered_at=answer.approved_at or case.closed_at,
+        due_at=case.due_at,
+        status=Status.PENDING_REVIEW,
+    )
+    item.save()
+    names = [] if case.show_name_publicly else [case.contact_name]
+    addresses = [case.contact_address] if case.contact_address else []
+    contacts = [c for c in (case.contact_phone, case.contact_email) if c]
+    found: dict[tuple[str, str], None] = {}
+    for text in (case.title, case.body, answer.body):
+        for finding in redaction.detect(text, names=names, addresses=addresses, contacts=contacts):
+            found.setdefault((finding.kind, finding.text), None)
+    Redaction.objects.bulk_create(
+        [Redaction(item=item, kind=kind, text=text[:500], origin=Redaction.Origin.DETECTED) for kind, text in found]
+    )
+    refresh_public_texts(item)
+    item.save(update_fields=["title", "question", "answer", "updated_at"])
+    record(item, PublicationEventType.PROPOSED, by=None, case=case.tracking_code, redactions=len(found))
+    if auto_publish_allowed(case.kind, case.agency):
+        item_publish(item=item, by=by, automatic=True)
+    return item

@@ -1,0 +1,85 @@
+"""The public portal: home, search, an item, an agency. Server-rendered and light for phones."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from caunoi.agencies.models import Agency, Category
+from caunoi.cases.models import Kind
+from caunoi.core.errors import NotFound
+
+from ..access import access_published_item
+from ..filters import PAGE_SIZE, PublishedSearchFilterSet
+from ..models import PublishedItem
+from ..search import SearchFilters, published_search
+from ..selectors import item_timing, portal_home
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    home_data = portal_home()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "kinds": Kind.choices,
+            "latest": home_data.latest,
+            "by_agency": home_data.by_agency,
+            "by_category": home_data.by_category,
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    filterset = PublishedSearchFilterSet(request.GET, queryset=PublishedItem.objects.none())
+    context = {
+        "filterset": filterset,
+        "data": request.GET,
+        "kinds": Kind.choices,
+        "agencies": Agency.objects.filter(is_active=True, depth__lte=1).order_by("path"),
+        "categories": Category.objects.filter(is_active=True).order_by("name"),
+        "searched": any(request.GET.get(name) for name in ("q", "agency", "category", "kind", "from", "to")),
+    }
+    if not filterset.is_valid():
+        context["errors"] = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+        return render(request, "portal/search.html", context, status=400)
+    page = filterset.page_number()
+    result = published_search(
+        q=filterset.query(), filters=filterset.search_filters(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context.update(
+        result=result,
+        page=page,
+        has_next=page * PAGE_SIZE < result.total,
+        query_string=params.urlencode(),
+    )
+    return render(request, "portal/search.html", context)
+
+
+def item(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        found = access_published_item(slug)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    corrections = found.revisions.filter(number__gt=1).order_by("number").only("at", "reason")
+    return render(
+        request, "portal/item.html", {"item": found, "timing": item_timing(found), "corrections": corrections}
+    )
+
+
+def agency(request: HttpRequest, code: str) -> HttpResponse:
+    found = Agency.objects.filter(code=code, is_active=True).first()
+    if found is None:
+        raise Http404
+    result = published_search(q="", filters=SearchFilters(agency=found), limit=PAGE_SIZE)
+    return render(
+        request,
+        "portal/agency.html",
+        {
+            "agency": found,
+            "result": result,
+            "children": found.children.filter(is_active=True).order_by("name"),
+        },
+    )
