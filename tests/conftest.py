@@ -115,3 +115,9 @@ def _fresh_reference_copies():
 
     for cache in VersionedCache.instances:
         cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright keeps an event loop running in the main thread for the rest of the
+    session, and asyncio tests (websocket consumers) cannot start their own loop after it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -25,7 +25,8 @@ def test_submit_the_form_and_track_the_case(page, reference_data):
     page.click("main button[type=submit]")
     summary = page.locator("#error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # error-summary.js moves focus there once it has loaded (a module: after the page is parsed).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000)
     assert page.locator("#id_title-error").is_visible()
     assert "Lý Thái Tổ" in page.input_value("#id_body")
     assert serious_accessibility_violations(page) == []

@@ -133,3 +133,15 @@ def test_web_form_double_submission_stores_one_case(reference_data):
     assert client.post("/submit/", form).status_code == 302
     assert client.post("/submit/", form).status_code == 302
     assert Case.objects.count() == 1
+
+
+def test_searching_is_limited_per_address(reference_data, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": Limit(2, 60)}
+    where = address()
+    api = APIClient(REMOTE_ADDR=where)
+    assert [api.get("/api/v1/published/", {"q": "đất đai"}).status_code for _ in range(2)] == [200, 200]
+    assert api.get("/api/v1/published/similar/", {"text": "cấp sổ đỏ lần đầu"}).status_code == 429
+    page = Client(REMOTE_ADDR=where).get("/hoi-dap/", {"q": "đất đai"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 429
+    assert "Too many requests" in page.content.decode()
+    assert Client(REMOTE_ADDR=where).get("/hoi-dap/").status_code == 200  # the empty search page is not counted

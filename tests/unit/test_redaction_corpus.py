@@ -7,7 +7,7 @@ Each case is (text, submitter's name, submitter's address, expected); in `expect
 from __future__ import annotations
 
 import pytest
-from caunoi.publication import redaction
+from caunoi.core import redaction
 from django.utils import translation
 
 NAME = "Nguyễn Văn An"

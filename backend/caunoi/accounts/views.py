@@ -67,7 +67,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             target = pending["next"]
             safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
-            return redirect(target if safe else "cases:home")
+            return redirect(target if safe else "publication:home")
         form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
     status = 400 if form.errors else 200
     return render(request, "accounts/login_code.html", {"form": form}, status=status)

@@ -41,13 +41,19 @@ def portal_read(view: View) -> View:
     return wrapper  # type: ignore[return-value]
 
 
+def read_alias() -> str:
+    """The database alias for a read here: the replica inside a portal view (when one is configured),
+    else the primary. Raw SQL reads use it (`connections[read_alias()]`): the router sees only the ORM."""
+    if _portal_read.get() and REPLICA in settings.DATABASES:
+        return REPLICA
+    return "default"
+
+
 class ReplicaRouter:
     """Django database router (settings.DATABASE_ROUTERS)."""
 
     def db_for_read(self, model: type, **hints: Any) -> str | None:
-        if _portal_read.get() and REPLICA in settings.DATABASES:
-            return REPLICA
-        return None  # the primary
+        return read_alias()
 
     def db_for_write(self, model: type, **hints: Any) -> str | None:
         return None

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from caunoi.agencies.models import Agency, Category
+from caunoi.core.replica import read_alias
 from caunoi.core.text import normalize, vn_fold
 
 from .models import PublishedItem, Status
@@ -94,7 +95,8 @@ def published_search(*, q: str, filters: SearchFilters, offset: int = 0, limit: 
         ORDER BY rank DESC, c.published_at DESC, c.id DESC
         LIMIT %s OFFSET %s
     """  # noqa: S608 (placeholders only; the interpolated fragments are constants of this module)
-    with transaction.atomic(), connection.cursor() as cursor:
+    alias = read_alias()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # Planner trap (ARCHITECTURE.md §4): with LIMIT and a rare word, PostgreSQL may guess a seq scan finds
         # the candidates soon and read the whole table. The GIN index is always the right way in here.
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -123,7 +125,7 @@ def published_search(*, q: str, filters: SearchFilters, offset: int = 0, limit: 
 
 
 def _latest(where: str, params: list[Any], offset: int, limit: int) -> SearchResult:
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(
             f"SELECT i.id FROM publication_publisheditem i WHERE {where} "  # noqa: S608
             "ORDER BY i.published_at DESC, i.id DESC LIMIT %s OFFSET %s",
@@ -219,7 +221,7 @@ def did_you_mean(q: str) -> str:
     if not words or len(words) > 8:
         return ""
     suggested = []
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         for word in words:
             folded = vn_fold(word)
             cursor.execute(

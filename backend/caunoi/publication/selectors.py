@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, QuerySet
 
 from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency, Category
 from caunoi.core import clock
+from caunoi.core.replica import read_alias
 from caunoi.core.text import normalize, vn_fold
 from caunoi.core.versioned_cache import VersionedCache
 from caunoi.deadlines.selectors import calendar_in_force
@@ -132,7 +133,7 @@ def published_similar(*, text: str, limit: int = 5) -> list[PublishedItem]:
         ORDER BY similarity(vn_unaccent(i.title), %s) DESC, i.published_at DESC
         LIMIT %s
     """
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [folded, folded, folded, folded, SIMILARITY_FLOOR, folded, limit])
         ids = [row[0] for row in cursor.fetchall()]
     by_id = published_items().defer("search_vector", "source_title", "source_question", "source_answer").in_bulk(ids)

@@ -41,9 +41,8 @@ def cases_anonymise_closed(*, batch: int = BATCH) -> int:
     transaction, skipping rows another worker holds. Returns how many. Idempotent: a case is done once."""
     cutoff = anonymise_cutoff(clock.now())
     done = 0
-    for case_id in Case.objects.filter(closed_at__lt=cutoff, anonymised_at__isnull=True).values_list(
-        "pk", flat=True
-    )[:batch]:
+    due = Case.objects.filter(closed_at__lt=cutoff, anonymised_at__isnull=True).values_list("pk", flat=True)
+    for case_id in due[:batch]:
         done += _anonymise(case_id, cutoff)
     return done
 

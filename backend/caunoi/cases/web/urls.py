@@ -4,7 +4,6 @@ from . import actions, queue, views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("submit/", views.submit, name="submit"),
     path("submit/done/", views.submit_done, name="submit-done"),
     path("track/", views.track, name="track"),

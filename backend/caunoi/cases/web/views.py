@@ -32,10 +32,6 @@ SESSION_TRACKED = "tracked_cases"
 SESSION_LAST_SUBMISSION = "last_submission"
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"kinds": Kind.choices})
-
-
 def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
     field_errors = {field: error_texts(detail) for field, detail in errors.items()}
     return {

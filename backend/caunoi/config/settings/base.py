@@ -131,8 +131,8 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:home"
-LOGOUT_REDIRECT_URL = "cases:home"
+LOGIN_REDIRECT_URL = "publication:home"
+LOGOUT_REDIRECT_URL = "publication:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

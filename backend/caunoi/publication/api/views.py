@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from caunoi.core.errors import ValidationFailed
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.core.replica import portal_read
 
 from ..access import access_published_item
 from ..filters import MAX_PAGE, PAGE_SIZE, PublishedSearchFilterSet
@@ -44,6 +48,9 @@ def parse_search(params: object) -> PublishedSearchFilterSet:
     return filterset
 
 
+method_portal_read = method_decorator(portal_read)
+
+
 class PublishedListView(APIView):
     @extend_schema(
         operation_id="published_search",
@@ -51,9 +58,12 @@ class PublishedListView(APIView):
         description="Ranked full-text search over published questions and answers (latest first without q). "
         f"Only the first {CANDIDATES} matches are ranked; a page past the end is empty.",
         parameters=SEARCH_PARAMETERS,
-        responses=SearchPageSerializer,
+        responses={200: SearchPageSerializer, 429: OpenApiTypes.OBJECT},
     )
+    @method_portal_read
     def get(self, request: Request) -> Response:
+        if not request_allowed(request, "search"):
+            return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         filterset = parse_search(request.query_params)
         page = filterset.page_number()
         result = published_search(
@@ -82,6 +92,7 @@ class PublishedListView(APIView):
 
 class PublishedDetailView(APIView):
     @extend_schema(operation_id="published_retrieve", summary="One published answer", responses=PublishedItemSerializer)
+    @method_portal_read
     def get(self, request: Request, slug: str) -> Response:
         item = access_published_item(slug)
         return Response(PublishedItemSerializer(item, context={"request": request}).data)
@@ -94,9 +105,12 @@ class PublishedSimilarView(APIView):
         description="For a citizen about to ask: published questions whose title resembles the text "
         "(diacritics ignored) or which share its words. Fewer than 6 characters find nothing.",
         parameters=[OpenApiParameter("text", str, required=True, description="At most 500 characters.")],
-        responses=SimilarPageSerializer,
+        responses={200: SimilarPageSerializer, 429: OpenApiTypes.OBJECT},
     )
+    @method_portal_read
     def get(self, request: Request) -> Response:
+        if not request_allowed(request, "search"):
+            return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         text = request.query_params.get("text", "")
         if len(text) > SIMILAR_MAX_TEXT:
             raise ValidationFailed({"text": [str(_("Send at most %(max)d characters.") % {"max": SIMILAR_MAX_TEXT})]})

@@ -12,11 +12,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
-from caunoi.core import clock
+from caunoi.core import clock, redaction
 from caunoi.core.errors import ApplicationError
 from caunoi.core.text import vn_fold
 
-from .. import redaction
 from ..models import PublicationEvent, PublicationEventType, PublishedItem, Status
 
 _MARKER = re.compile(r"\[[^\]]*\]")

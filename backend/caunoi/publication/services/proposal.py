@@ -10,10 +10,10 @@ from django.utils.text import slugify
 from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency
 from caunoi.cases.models import AnswerVersion, Case
+from caunoi.core import redaction
 from caunoi.core.text import vn_fold
 from caunoi.workflows.registry import workflows
 
-from .. import redaction
 from ..models import PublicationEventType, PublishedItem, Redaction, Status
 from .common import record, refresh_public_texts
 from .review import item_publish

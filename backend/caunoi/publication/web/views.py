@@ -8,6 +8,8 @@ from django.shortcuts import render
 from caunoi.agencies.models import Agency, Category
 from caunoi.cases.models import Kind
 from caunoi.core.errors import NotFound
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.core.replica import portal_read
 
 from ..access import access_published_item
 from ..filters import PAGE_SIZE, PublishedSearchFilterSet
@@ -16,6 +18,7 @@ from ..search import SearchFilters, published_search
 from ..selectors import item_timing, portal_home
 
 
+@portal_read
 def home(request: HttpRequest) -> HttpResponse:
     home_data = portal_home()
     return render(
@@ -30,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@portal_read
 def search(request: HttpRequest) -> HttpResponse:
     filterset = PublishedSearchFilterSet(request.GET, queryset=PublishedItem.objects.none())
     context = {
@@ -40,6 +44,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "searched": any(request.GET.get(name) for name in ("q", "agency", "category", "kind", "from", "to")),
     }
+    if context["searched"] and not request_allowed(request, "search"):
+        context["errors"] = {"non_field_errors": [str(TOO_MANY_REQUESTS)]}
+        return render(request, "portal/search.html", context, status=429)
     if not filterset.is_valid():
         context["errors"] = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
         return render(request, "portal/search.html", context, status=400)
@@ -58,6 +65,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", context)
 
 
+@portal_read
 def item(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         found = access_published_item(slug)
@@ -69,6 +77,7 @@ def item(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@portal_read
 def agency(request: HttpRequest, code: str) -> HttpResponse:
     found = Agency.objects.filter(code=code, is_active=True).first()
     if found is None:
