@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
+
+from benchdb import drop_database, recreate_database, row_count, server_dsn, setup_django, use_database  # noqa: E402
 
 TOTAL_CASES = 2_000_000
 OPEN_EVERY = 10  # one case in ten is open: 200,000
@@ -55,55 +56,13 @@ OFFICIAL, LEADER = "bench-official", "bench-leader"  # of SO-NNMT-HN; of UBND-HN
 # --- The database ---------------------------------------------------------------------------------------
 
 
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
-    import django
-
-    django.setup()
-
-
-def server_dsn() -> tuple[str, str]:
-    """The server's connection string (without a database name) and the benchmark database's name."""
-    from django.conf import settings
-
-    default = settings.DATABASES["default"]
-    dsn = make_conninfo(
-        host=default["HOST"] or "localhost",
-        port=default["PORT"] or "5432",
-        user=default["USER"] or "postgres",
-        **({"password": default["PASSWORD"]} if default["PASSWORD"] else {}),
-    )
-    return dsn, f"{default['NAME']}_bench_queue"
-
-
-def use_database(name: str) -> None:
-    from django.db import connection
-
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
 def database_is_ready(dsn: str, name: str) -> bool:
     """With BENCH_KEEP=1, a database left by an earlier run is reused if it holds the full data set."""
-    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            return False
-    try:
-        with psycopg.connect(f"{dsn} dbname={name}") as conn:
-            row = conn.execute("SELECT count(*) FROM cases_case").fetchone()
-    except psycopg.Error:
-        return False
-    return row is not None and row[0] >= TOTAL_CASES
+    return (row_count(dsn, name, "cases_case") or 0) >= TOTAL_CASES
 
 
 def create_database(dsn: str, name: str) -> None:
-    from django.core.management import call_command
-
-    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    use_database(name)
-    call_command("migrate", verbosity=0)
+    recreate_database(dsn, name)
     seed_reference_and_staff()
     from django.db import connection
 
@@ -125,14 +84,6 @@ def seed_reference_and_staff() -> None:
     for username, role, agency in ((OFFICIAL, Role.OFFICIAL, "SO-NNMT-HN"), (LEADER, Role.LEADER, "UBND-HN")):
         user = User.objects.create_user(username=username, role=role)
         Membership.objects.create(user=user, agency=agencies[agency])
-
-
-def drop_database(dsn: str, name: str) -> None:
-    from django.db import connection
-
-    connection.close()
-    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- The data -------------------------------------------------------------------------------------------
@@ -467,7 +418,7 @@ def print_explain(username: str, page: int) -> None:
 
 def main() -> None:
     setup_django()
-    dsn, name = server_dsn()
+    dsn, name = server_dsn("bench_queue")
     if KEEP and database_is_ready(dsn, name):
         print(f"reusing {name} (BENCH_KEEP=1)")
         use_database(name)

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "backend"), str(ROOT)]
+
+from benchdb import drop_database, recreate_database, row_count, server_dsn, setup_django, use_database  # noqa: E402
 
 TOTAL_CASES = int(os.environ.get("REPORT_BENCH_CASES", "2000000"))
 EVENTS_PER_CASE = 10
@@ -44,53 +45,13 @@ AGENCY_SHARE = {
 }  # fmt: skip
 
 
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
-    import django
-
-    django.setup()
-
-
-def server_dsn() -> tuple[str, str]:
-    from django.conf import settings
-
-    default = settings.DATABASES["default"]
-    dsn = make_conninfo(
-        host=default["HOST"] or "localhost",
-        port=default["PORT"] or "5432",
-        user=default["USER"] or "postgres",
-        **({"password": default["PASSWORD"]} if default["PASSWORD"] else {}),
-    )
-    return dsn, f"{default['NAME']}_bench_report"
-
-
-def use_database(name: str) -> None:
-    from django.db import connection
-
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
 def database_is_ready(dsn: str, name: str) -> bool:
-    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            return False
-    try:
-        with psycopg.connect(f"{dsn} dbname={name}") as conn:
-            row = conn.execute("SELECT count(*) FROM cases_case").fetchone()
-    except psycopg.Error:
-        return False
-    return row is not None and row[0] == TOTAL_CASES
+    """With BENCH_KEEP=1, a database left by an earlier run is reused if it holds the full data set."""
+    return row_count(dsn, name, "cases_case") == TOTAL_CASES
 
 
 def create_database(dsn: str, name: str) -> None:
-    from django.core.management import call_command
-
-    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    use_database(name)
-    call_command("migrate", verbosity=0)
+    recreate_database(dsn, name)
     from caunoi.accounts.models import Role, User
     from caunoi.agencies.models import Membership
     from caunoi.agencies.seed import seed_agencies, seed_categories
@@ -102,14 +63,6 @@ def create_database(dsn: str, name: str) -> None:
     from django.db import connection
 
     connection.close()
-
-
-def drop_database(dsn: str, name: str) -> None:
-    from django.db import connection
-
-    connection.close()
-    with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- The data -------------------------------------------------------------------------------------------
@@ -303,7 +256,7 @@ def main() -> int:
     from caunoi.reports.scope import EVERY_AGENCY, Scope
     from caunoi.reports.workdays import working_days_ready
 
-    dsn, name = server_dsn()
+    dsn, name = server_dsn("bench_report")
     print(f"report benchmark: {TOTAL_CASES:,} cases, {TOTAL_CASES * EVENTS_PER_CASE:,} events in {name}")
     if KEEP and database_is_ready(dsn, name):
         print("  reusing the database from an earlier run (BENCH_KEEP=1)")
@@ -336,6 +289,8 @@ def main() -> int:
             a, b = statistics.median(ours), statistics.median(raw)
             agree = ours_result == raw_result
             print(f"{label:34} {a:10.2f} {b:10.2f} {a / b:6.2f}×  {'yes' if agree else 'NO'}")
+            met = "met" if a / b <= 2 and agree else "NOT met"
+            print(f"    ratio selectors / one SQL: {a / b:.2f}× (goal ≤ 2×, same figures) {met}")
             print("    received, answered, on time, returns, median, p90, transfers, overdue, ratings, avg, 1–5:")
             print(f"    selectors {ours_result}")
             if not agree:
