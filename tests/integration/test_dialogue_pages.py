@@ -12,8 +12,19 @@ from caunoi.dialogues.services import answer_publish, question_approve, question
 from caunoi.dialogues.testing import make_dialogue
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    # These tests read messages in English (the message ids); pages default to Vietnamese otherwise.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 VN = dt.timezone(dt.timedelta(hours=7))
 
 

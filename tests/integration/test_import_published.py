@@ -17,11 +17,20 @@ from caunoi.syndication.models import Delivery, Subscription
 from caunoi.syndication.services.imports import ImportFailed, published_items_import
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.support.syndication import make_item, static_site
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    # These tests read messages in English (the message ids); pages default to Vietnamese otherwise.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 ATOM = "application/atom+xml; charset=utf-8"
 JSON = "application/json"

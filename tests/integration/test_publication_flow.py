@@ -12,10 +12,19 @@ from caunoi.publication.signals import item_corrected, item_published, item_unpu
 from caunoi.workflows import registry
 from caunoi.workflows.types import PublicationPolicy
 from django.urls import reverse
+from django.utils import translation
 
 from tests.support.publication import answer, answered_case, submitted_case
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    # These tests read messages in English (the message ids); pages default to Vietnamese otherwise.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def test_a_consented_answer_becomes_a_pending_item_with_personal_data_hidden(personas):

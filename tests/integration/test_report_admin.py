@@ -12,10 +12,21 @@ from caunoi.agencies.models import Agency, Area
 from caunoi.cases.models import EventType
 from caunoi.deadlines.models import CalendarOverride
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from tests.support.cases import submit_case
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    # These tests read messages in English (the message ids); pages default to Vietnamese otherwise.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 VN = dt.timezone(dt.timedelta(hours=7))
 HEADER = "type,code,name,name_en,parent,level\n"
 GOOD = HEADER + (

@@ -14,6 +14,8 @@ from tests.conftest import api_as
 from tests.integration.test_report_figures import NOW, build_timeline
 
 pytestmark = pytest.mark.django_db
+
+
 Q2 = {"period": "2026-Q2"}
 
 
@@ -48,7 +50,8 @@ def test_the_api_gives_a_leader_their_subtree(timeline, personas):
     assert [r["agency"]["code"] for r in body["ranking"]] == ["SO-NNMT-HN"]
 
 
-def test_the_api_filters_and_refuses_bad_values(timeline, personas):
+def test_the_api_filters_and_refuses_bad_values(settings, timeline, personas):
+    settings.LANGUAGE_CODE = "en"  # the messages below are read in English
     admin = personas["admin"]
     body = summary(admin, period="2026-05", kind="question", category="dat-dai").json()
     assert (body["figures"]["received"], body["figures"]["answered"]) == (1, 1)  # D; A

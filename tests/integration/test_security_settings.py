@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def check_deploy(**env_changes: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DJANGO_DEBUG": "false", "ALLOWED_HOSTS": "hoidap.example.gov.vn", **env_changes}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' own process only
     return subprocess.run(
         [sys.executable, str(settings.BACKEND_DIR / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
