@@ -86,6 +86,8 @@ class PublishedItem(models.Model):
     origin_id = models.CharField(_("origin id"), max_length=255, blank=True)
     origin_url = models.URLField(_("origin address"), max_length=500, blank=True)
     origin_agency_name = models.CharField(_("origin agency"), max_length=255, blank=True)
+    # What the item was made from when it is not a case: "dialogue:<id>:question:<id>" (a transcript entry).
+    source_ref = models.CharField(max_length=80, blank=True)
 
     # Kept by PostgreSQL itself, so items written by any code path (imports too) are searchable.
     search_vector = models.GeneratedField(
@@ -104,7 +106,8 @@ class PublishedItem(models.Model):
                 fields=["origin_portal", "origin_id"],
                 condition=~Q(origin_portal=""),
                 name="unique_imported_item",
-            )
+            ),
+            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""), name="unique_item_source"),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="published_search_idx"),
@@ -120,6 +123,12 @@ class PublishedItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def dialogue_id(self) -> int | None:
+        """The online dialogue this item's question was answered in, when it came from a transcript."""
+        kind, _sep, rest = self.source_ref.partition(":")
+        return int(rest.split(":")[0]) if kind == "dialogue" and rest.split(":")[0].isdigit() else None
 
     @property
     def is_imported(self) -> bool:

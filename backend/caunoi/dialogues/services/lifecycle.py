@@ -18,9 +18,10 @@ from caunoi.core.errors import ValidationFailed
 from caunoi.core.text import normalize
 from caunoi.deadlines.calendar import WorkingCalendar
 from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.publication.services import item_propose_from_dialogue
 
 from ..models import NEXT_STATE, Dialogue, DialogueQuestion, State
-from ..selectors import unanswered_approved
+from ..selectors import transcript, unanswered_approved
 from .broadcast import message_broadcast
 from .errors import DialogueStateError
 
@@ -104,7 +105,8 @@ def dialogue_advance(*, dialogue_id: int, to_state: str, by: User) -> Advanced:
     """Moves the dialogue to the state after its current one (raises DialogueStateError otherwise) and tells
     the room. On ending, each approved question not answered on air becomes a case (channel "dialogue"),
     routed and given its deadline like any other; an asker who left contact details gets the usual receipt
-    with the tracking code."""
+    with the tracking code. On publishing, each question answered on air becomes a publication candidate,
+    reviewed like any other before the public sees it."""
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
     if NEXT_STATE.get(State(dialogue.state)) != to_state:
         raise DialogueStateError(_("The dialogue cannot move to that state now."))
@@ -115,6 +117,8 @@ def dialogue_advance(*, dialogue_id: int, to_state: str, by: User) -> Advanced:
         fields.append("now_answering")
     dialogue.save(update_fields=fields)
     opened = _open_cases(dialogue) if to_state == State.ENDED else []
+    if to_state == State.PUBLISHED:
+        _propose_transcript(dialogue)
     message_broadcast(dialogue_id=dialogue.pk, type_="state", data={"state": to_state})
     return Advanced(dialogue, opened)
 
@@ -143,6 +147,29 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
         question.save(update_fields=["case", "updated_at"])
         opened.append(question)
     return opened
+
+
+def _propose_transcript(dialogue: Dialogue) -> None:
+    """Each question answered on air becomes a publication candidate (the publication review decides what
+    the public sees); a merged duplicate's asker is represented by the question it was merged into."""
+    for question in transcript(dialogue):
+        answers = [answer.text for answer in question.answers.all()]
+        item_propose_from_dialogue(
+            source_ref=transcript_ref(dialogue.pk, question.pk),
+            title=_case_title(question.text),
+            question=f"{question.text}\n\n— {_('Asked during the online dialogue')} “{dialogue.title}”",
+            answer="\n\n".join(answers),
+            asker_display=question.asker_name,
+            agency=dialogue.agency,
+            category=dialogue.category,
+            asked_at=question.created_at,
+            answered_at=question.answered_at or dialogue.ends_at,
+        )
+
+
+def transcript_ref(dialogue_id: int, question_id: int) -> str:
+    """How a published item names the dialogue question it was made from."""
+    return f"dialogue:{dialogue_id}:question:{question_id}"
 
 
 def _case_title(text: str) -> str:

@@ -1,7 +1,13 @@
 """Writes to published items. Each service runs in one transaction and records its PublicationEvent."""
 
 from .common import NothingToPublish, WrongItemStatus
-from .proposal import auto_publish_allowed, is_publication_candidate, item_propose, make_slug
+from .proposal import (
+    auto_publish_allowed,
+    is_publication_candidate,
+    item_propose,
+    item_propose_from_dialogue,
+    make_slug,
+)
 from .review import (
     ReasonRequired,
     item_correct,
@@ -21,6 +27,7 @@ __all__ = [
     "item_correct",
     "item_edit",
     "item_propose",
+    "item_propose_from_dialogue",
     "item_publish",
     "item_redaction_add",
     "item_redaction_remove",

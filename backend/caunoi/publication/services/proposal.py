@@ -1,14 +1,16 @@
-"""An answered case whose citizen consented becomes a publication candidate with redactions proposed."""
+"""An answered case whose citizen consented, or a question answered on air in an online dialogue, becomes a
+publication candidate with redactions proposed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from caunoi.accounts.models import User
-from caunoi.agencies.models import Agency
+from caunoi.agencies.models import Agency, Category
 from caunoi.cases.models import AnswerVersion, Case
 from caunoi.core import redaction
 from caunoi.core.text import vn_fold
@@ -49,26 +51,76 @@ def item_propose(*, case: Case, answer: AnswerVersion, by: User | None) -> Publi
     if not is_publication_candidate(case) or PublishedItem.objects.filter(case=case).exists():
         return None
     item = PublishedItem(
-        slug=make_slug(case.title),
         case=case,
         kind=case.kind,
         agency_id=case.agency_id,
         category_id=case.category_id,
-        source_title=case.title,
-        source_question=case.body,
-        source_answer=answer.body,
         asker_display=case.contact_name if case.show_name_publicly else "",
         received_at=case.received_at,
         answered_at=answer.approved_at or case.closed_at,
         due_at=case.due_at,
-        status=Status.PENDING_REVIEW,
     )
+    _propose(
+        item,
+        texts=(case.title, case.body, answer.body),
+        names=[] if case.show_name_publicly else [case.contact_name],
+        addresses=[case.contact_address] if case.contact_address else [],
+        contacts=[c for c in (case.contact_phone, case.contact_email) if c],
+        event={"case": case.tracking_code},
+    )
+    if auto_publish_allowed(case.kind, case.agency):
+        item_publish(item=item, by=by, automatic=True)
+    return item
+
+
+@transaction.atomic
+def item_propose_from_dialogue(
+    *,
+    source_ref: str,
+    title: str,
+    question: str,
+    answer: str,
+    asker_display: str,
+    agency: Agency,
+    category: Category | None,
+    asked_at: dt.datetime,
+    answered_at: dt.datetime,
+) -> PublishedItem | None:
+    """A question answered on air in an online dialogue becomes a pending item (always reviewed: a live answer
+    was never approved in writing), personal data proposed for hiding as for a case. `source_ref` names the
+    question ("dialogue:<id>:question:<id>"); returns None if an item for it exists already."""
+    if PublishedItem.objects.filter(source_ref=source_ref).exists():
+        return None
+    item = PublishedItem(
+        source_ref=source_ref,
+        kind="question",
+        agency=agency,
+        category=category,
+        asker_display=asker_display,
+        received_at=asked_at,
+        answered_at=answered_at,
+    )
+    _propose(item, texts=(title, question, answer), names=[], addresses=[], contacts=[], event={"source": source_ref})
+    return item
+
+
+def _propose(
+    item: PublishedItem,
+    *,
+    texts: tuple[str, str, str],
+    names: list[str],
+    addresses: list[str],
+    contacts: list[str],
+    event: dict[str, str],
+) -> None:
+    """Saves `item` as pending review with title, question and answer from `texts`, the personal data found
+    in them proposed for hiding, and the public texts derived."""
+    item.slug = make_slug(texts[0])
+    item.source_title, item.source_question, item.source_answer = texts
+    item.status = Status.PENDING_REVIEW
     item.save()
-    names = [] if case.show_name_publicly else [case.contact_name]
-    addresses = [case.contact_address] if case.contact_address else []
-    contacts = [c for c in (case.contact_phone, case.contact_email) if c]
     found: dict[tuple[str, str], None] = {}
-    for text in (case.title, case.body, answer.body):
+    for text in texts:
         for finding in redaction.detect(text, names=names, addresses=addresses, contacts=contacts):
             found.setdefault((finding.kind, finding.text), None)
     Redaction.objects.bulk_create(
@@ -76,7 +128,4 @@ def item_propose(*, case: Case, answer: AnswerVersion, by: User | None) -> Publi
     )
     refresh_public_texts(item)
     item.save(update_fields=["title", "question", "answer", "updated_at"])
-    record(item, PublicationEventType.PROPOSED, by=None, case=case.tracking_code, redactions=len(found))
-    if auto_publish_allowed(case.kind, case.agency):
-        item_publish(item=item, by=by, automatic=True)
-    return item
+    record(item, PublicationEventType.PROPOSED, by=None, redactions=len(found), **event)
