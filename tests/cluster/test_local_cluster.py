@@ -8,13 +8,9 @@ Redis database is flushed before and after, so it must not be shared with anythi
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,38 +19,19 @@ import psycopg
 import pytest
 import redis
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "deploy" / "local-cluster"
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
-START_TIMEOUT = 300
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def _admin_url() -> str:
-    """The PostgreSQL server the suite uses, connected to its maintenance database."""
-    configured = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    return _with_database(configured, "postgres").replace("postgres://", "postgresql://", 1)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.cluster.support import SCRIPT, Cluster, members, same_process_alive, shared_test_server_url, with_database
+from tests.cluster.support import cluster as local_cluster
 
 
 @pytest.fixture
 def cluster_database() -> Iterator[str]:
     name = f"caunoi_cluster_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_admin_url(), autocommit=True) as admin:
+    with psycopg.connect(shared_test_server_url(), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(_admin_url(), name)
+        yield with_database(shared_test_server_url(), name)
     finally:
-        with psycopg.connect(_admin_url(), autocommit=True) as admin:
+        with psycopg.connect(shared_test_server_url(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -73,57 +50,6 @@ def cluster_redis() -> Iterator[str]:
         client.close()
 
 
-@dataclass
-class Cluster:
-    url: str
-    run_dir: Path
-    env: dict[str, str]
-    web_ports: list[int]
-    database_url: str
-
-    def script(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(SCRIPT), *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-
-    def recorded(self) -> dict[str, tuple[int, str]]:
-        """name → (pid, start time) from the pid files the script keeps."""
-        records = {}
-        for file in self.run_dir.glob("*.pid"):
-            pid, started = file.read_text().split()
-            records[file.stem] = (int(pid), started)
-        return records
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted(self.run_dir.glob("*.log")))
-
-
-def _members(run_dir: Path) -> list[int]:
-    """Every process on the machine started by this cluster: the script marks them all (and their children,
-    e.g. celery's pool) with CAUNOI_CLUSTER_DIR in the environment. nginx clears its environment, so it is
-    found by its pid file instead (Cluster.recorded)."""
-    marker = f"CAUNOI_CLUSTER_DIR={run_dir}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if marker in environ.split(b"\0"):
-            found.append(int(entry.name))
-    return found
-
-
-def _same_process_alive(pid: int, started: str) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[19] == started
-
-
 def _get(url: str) -> tuple[int, dict[str, object]]:
     response = httpx.get(url, timeout=10)
     return response.status_code, response.json()
@@ -136,36 +62,8 @@ def _post_json(url: str, payload: dict[str, object]) -> tuple[int, dict[str, obj
 
 @pytest.fixture
 def cluster(cluster_database: str, cluster_redis: str) -> Iterator[Cluster]:
-    if NGINX is None:
-        pytest.skip("nginx is not installed (apt-get install -y nginx); deploy/local-cluster needs it")
-    # Not pytest's tmp_path: as root, nginx's workers run as nobody and must traverse to the static files,
-    # and pytest's temporary folders are private (0700).
-    run_dir = Path(tempfile.mkdtemp(prefix="caunoi-cluster-"))
-    run_dir.chmod(0o755)
-    port, web_ports = _free_port(), [_free_port(), _free_port()]
-    env = {
-        **os.environ,
-        "DATABASE_URL": cluster_database,
-        "REDIS_URL": cluster_redis,
-        "SECRET_KEY": "cluster-test-only",
-        "DJANGO_DEBUG": "false",
-        "CAUNOI_CLUSTER_DIR": str(run_dir),
-        "CAUNOI_CLUSTER_PORT": str(port),
-        "CAUNOI_CLUSTER_WEB_PORTS": " ".join(map(str, web_ports)),
-        "CAUNOI_CLUSTER_WORKER_CONCURRENCY": "1",
-    }
-    env.pop("DATABASE_URL_FILE", None)
-    env.pop("REDIS_URL_FILE", None)
-    handle = Cluster(f"http://127.0.0.1:{port}", run_dir, env, web_ports, cluster_database)
-    try:
-        started = handle.script("start", "--seed", timeout=START_TIMEOUT)
-        if started.returncode != 0:
-            pytest.fail(f"local-cluster start failed:\n{started.stdout}\n{started.stderr}\n{handle.logs()}")
-        assert f"ready: {handle.url}/" in started.stdout
+    with local_cluster(database_url=cluster_database, redis_url=cluster_redis) as handle:
         yield handle
-    finally:
-        handle.script("stop")
-        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 @pytest.mark.cluster
@@ -217,20 +115,20 @@ def test_cluster_serves_through_nginx_on_both_processes_and_stops_everything(clu
     restarted = cluster.script("restart", "web1", timeout=120)
     assert restarted.returncode == 0, restarted.stdout + restarted.stderr
     assert cluster.recorded()["web1"] != before
-    assert not _same_process_alive(*before)
+    assert not same_process_alive(*before)
     assert _get(f"http://127.0.0.1:{cluster.web_ports[0]}/readyz")[0] == 200
 
     status_output = cluster.script("status")
     assert status_output.returncode == 0, status_output.stdout + status_output.stderr
     recorded = cluster.recorded()
     assert set(recorded) == {"nginx", "web1", "web2", "worker", "beat"}
-    members = _members(cluster.run_dir)
-    assert {recorded[name][0] for name in ("web1", "web2", "worker", "beat")} <= set(members)
+    member_pids = members(cluster.run_dir)
+    assert {recorded[name][0] for name in ("web1", "web2", "worker", "beat")} <= set(member_pids)
 
     stopped = cluster.script("stop")
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    assert [name for name, (pid, started) in recorded.items() if _same_process_alive(pid, started)] == []
-    assert _members(cluster.run_dir) == []
+    assert [name for name, (pid, started) in recorded.items() if same_process_alive(pid, started)] == []
+    assert members(cluster.run_dir) == []
     assert cluster.script("status").returncode == 3
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{cluster.url}/healthz", timeout=3)
