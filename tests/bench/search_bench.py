@@ -200,7 +200,7 @@ WITH g AS (
 INSERT INTO publication_publisheditem (
     slug, kind, agency_id, category_id, title, question, answer, asker_display, source_title,
     source_question, source_answer, received_at, answered_at, published_at, due_at, status, origin_portal,
-    origin_id, origin_url, origin_agency_name, created_at, updated_at
+    origin_id, origin_url, origin_agency_name, source_ref, created_at, updated_at
 )
 SELECT 'muc-' || g,
        (ARRAY['question', 'feedback', 'petition'])[1 + h[1] %% 3],
@@ -214,7 +214,7 @@ SELECT 'muc-' || g,
            || sn[1 + (h[8] + h[9]) %% cardinality(sn)],
        '', '', '', '',
        published_at - interval '20 days', published_at - interval '1 day', published_at,
-       published_at + interval '1 day', 'published', '', '', '', '', published_at, published_at
+       published_at + interval '1 day', 'published', '', '', '', '', '', published_at, published_at
 FROM s
 """
 

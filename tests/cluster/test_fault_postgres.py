@@ -123,27 +123,11 @@ def test_requests_succeed_again_after_a_restart_without_restarting_the_applicati
     assert set(stored.values()) == {3}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With PostgreSQL down every request (API and pages) gets Django's HTML 500 page: the "
-    "django.db.OperationalError (psycopg_pool.PoolTimeout after DATABASE_POOL_TIMEOUT, or 'terminating "
-    "connection' on a pooled one) reaches no handler; caunoi.core.api.exception_handler maps ApplicationError "
-    "only. Issue 7 wants a clear 503: e.g. a core middleware turning OperationalError/InterfaceError into 503 "
-    "with Retry-After (JSON under /api/, a page elsewhere).",
-)
 def test_requests_fail_with_a_clear_503_while_postgres_is_down(outage: Outage) -> None:
     during = outage.during()
     assert during and {o.status for o in during} == {503}, Counter(o.status for o in during)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="After a quick PostgreSQL restart the first request on each stale pooled connection fails with a 500 "
-    "('terminating connection due to administrator command'): config/settings/database.py sets "
-    "CONN_HEALTH_CHECKS = not pool, which turns OFF the psycopg pool's check on lending (Django passes "
-    "check=ConnectionPool.check_connection only when CONN_HEALTH_CHECKS is true), contrary to its own comment. "
-    "Fix: CONN_HEALTH_CHECKS True with the pool (one cheap round trip per checkout).",
-)
 def test_a_quick_restart_while_idle_costs_no_request(outage: Outage) -> None:
     """Every process keeps at least one idle connection in its pool (min_size 1). PostgreSQL restarts between
     two requests; the requests after it must not fail on those dead connections."""

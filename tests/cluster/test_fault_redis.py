@@ -168,26 +168,11 @@ def test_room_broadcasts_made_without_redis_reach_viewers_on_both_processes_afte
     _assert_everyone_has_everything(viewers, texts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Broadcasts stored while Redis was down reach live viewers only when a later broadcast reveals the "
-    "gap (dialogues/hub.py fills gaps on the next wire message; a room does not look at the database when "
-    "its subscription comes back). If the room goes quiet after the outage, viewers lack those frames until "
-    "they reconnect. Fix: after a lost subscription is re-established, a room reads messages after "
-    "next_seq - 1 from the database (one query) before going on.",
-)
 def test_room_broadcasts_made_without_redis_arrive_after_it_returns_even_if_the_room_goes_quiet(stack) -> None:
     viewers, texts, _live = _room_through_a_redis_outage(*stack, broadcast_after=False, wait=8)
     _assert_everyone_has_everything(viewers, texts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/health.py answers 503 {'status': 'unavailable', 'redis': 'down'} when Redis is down; issue 7 "
-    "wants /readyz to report a degraded but serving state (intake works without Redis), e.g. 200 "
-    "{'status': 'degraded'}. Changing it also changes tests/integration/test_health_and_settings.py and the "
-    "readiness probes (deploy/k8s, local-cluster's wait for /readyz): for the lead.",
-)
 def test_readyz_reports_degraded_while_redis_is_down(redis_down) -> None:
     _servers, cluster = redis_down
     assert _readyz(cluster) == (200, {"status": "degraded", "database": "ok", "redis": "down"})

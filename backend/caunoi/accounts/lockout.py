@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from caunoi.core.ratelimit import count_in_window
 from caunoi.core.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
@@ -34,10 +35,7 @@ def is_locked(username: str) -> bool:
 
 def record_failure(username: str) -> None:
     try:
-        pipe = redis_client().pipeline()
-        pipe.incr(_key(username))
-        pipe.expire(_key(username), settings.LOGIN_LOCKOUT_MINUTES * 60, nx=True)
-        pipe.execute()
+        count_in_window(_key(username), settings.LOGIN_LOCKOUT_MINUTES * 60)
     except Exception:
         logger.warning("failed login not counted: Redis unavailable", exc_info=True)
 

@@ -1,4 +1,9 @@
-"""Liveness (/healthz: the process answers) and readiness (/readyz: it can reach PostgreSQL and Redis)."""
+"""Liveness (/healthz: the process answers) and readiness (/readyz: it can reach PostgreSQL and Redis).
+
+Without PostgreSQL the process can do nothing useful: 503, and load balancers send traffic elsewhere.
+Without Redis it still serves (intake stores cases; notifications and broadcasts wait in PostgreSQL until
+Redis returns): 200 "degraded", so it stays in service, and monitoring sees what is missing.
+"""
 
 from __future__ import annotations
 
@@ -33,8 +38,7 @@ def _redis_ok() -> bool:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "redis": _redis_ok()}
-    ready = all(checks.values())
-    body = {"status": "ok" if ready else "unavailable"}
-    body.update({name: "ok" if ok else "down" for name, ok in checks.items()})
-    return JsonResponse(body, status=200 if ready else 503)
+    database, redis_up = _database_ok(), _redis_ok()
+    status = "unavailable" if not database else "ok" if redis_up else "degraded"
+    body = {"status": status, "database": "ok" if database else "down", "redis": "ok" if redis_up else "down"}
+    return JsonResponse(body, status=200 if database else 503)

@@ -1,11 +1,20 @@
-"""Response headers every page carries."""
+"""Middleware of the project's own: headers every response carries, and a clear 503 while PostgreSQL cannot
+be reached."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
 
 
 class ContentSecurityPolicyMiddleware:
@@ -18,4 +27,30 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that fails because PostgreSQL cannot be reached (down, restarting, the pool exhausted) gets
+    503 with Retry-After, in JSON under /api/ and as a page elsewhere, instead of a 500: clients and load
+    balancers retry, people read that it is temporary. Nothing was stored: the transaction did not commit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+        if request.path.startswith("/api/") or request.path.startswith("/open311/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": _("The service is briefly unavailable. Please try again in a minute.")}, status=503
+            )
+        else:
+            # The page needs neither the request nor the database (no user, no session).
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -107,16 +107,29 @@ class Room:
         self._tasks = [loop.create_task(self._read()), loop.create_task(self._count_viewers())]
 
     async def _read(self) -> None:
+        lost = False
         while True:
             try:
                 async for message in self._pubsub.listen():
+                    if lost:  # the subscription is back (its confirmation is the first message)
+                        lost = False
+                        await self._catch_up()
                     if message["type"] == "message":
                         self.on_wire(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.warning("dialogue %s: room subscription lost; retrying", self.dialogue_id, exc_info=True)
+                lost = True
                 await asyncio.sleep(0.5)
+
+    async def _catch_up(self) -> None:
+        """What was stored while the subscription was lost (Redis down or restarting) comes from the database:
+        the room may stay quiet afterwards, so no later message would reveal the gap."""
+        last = await database_sync_to_async(_last_seq)(self.dialogue_id)
+        if last >= self.next_seq:
+            await self._deliver_stored(self.next_seq, last)
+        self._release_held()
 
     def on_wire(self, raw: bytes | str) -> None:
         text = raw.decode() if isinstance(raw, bytes) else raw
@@ -146,15 +159,18 @@ class Room:
             self._tasks.append(asyncio.get_running_loop().create_task(self._fill_gap()))
 
     async def _fill_gap(self) -> None:
-        first, last = self.next_seq, min(self.held) - 1
-        rows = await database_sync_to_async(wire_messages_between)(self.dialogue_id, first, last)
-        for audience, seq, frame in rows:
-            if seq == self.next_seq:
-                self._deliver(audience[0], frame, seq)
+        await self._deliver_stored(self.next_seq, min(self.held) - 1)
         if self.held and self.next_seq < min(self.held):
             logger.error("dialogue %s: messages %s… missing from the database", self.dialogue_id, self.next_seq)
             self.next_seq = min(self.held)
         self._release_held()
+
+    async def _deliver_stored(self, first: int, last: int) -> None:
+        """Delivers the stored messages first..last that this room has not delivered yet, in order."""
+        rows = await database_sync_to_async(wire_messages_between)(self.dialogue_id, first, last)
+        for audience, seq, frame in rows:
+            if seq == self.next_seq:
+                self._deliver(audience[0], frame, seq)
 
     def _deliver(self, audience: str, frame: str, seq: int) -> None:
         """Writes one frame to every local viewer it is meant for; the message dict is shared by all."""

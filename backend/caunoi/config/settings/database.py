@@ -33,6 +33,8 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", pool: dict[str, A
         # connection before lending it, so a restarted PostgreSQL costs a retry, not a wave of errors.
         "OPTIONS": {"pool": pool, **options} if pool else options,
         "CONN_MAX_AGE": 0,
-        "CONN_HEALTH_CHECKS": not pool,
+        # With the pool, Django has it check a connection before lending it only when this is true: without
+        # the check, each connection left over from before a PostgreSQL restart failed one request.
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": f"test_{database}"},
     }
