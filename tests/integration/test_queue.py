@@ -552,3 +552,11 @@ def test_linked_duplicates_leave_the_queue(personas, reference_data):
     case_link_duplicate(case=duplicate, by=personas["official_a"], primary=primary)
     page = case_list_for_queue(user=personas["official_a"], filters=QueueFilters(), after=None, limit=50)
     assert [case.pk for case in page.rows] == [primary.pk]
+
+
+def test_the_queue_page_offers_the_kind_and_category_filters_and_keeps_the_choice(personas, web):
+    web.force_login(personas["official_a"])
+    page = web.get("/staff/queue/", {"kind": "feedback", "category": "dat-dai"}).content.decode()
+    assert '<select class="select" id="id_kind" name="kind">' in page
+    assert '<option value="feedback" selected>' in page
+    assert '<option value="dat-dai" selected>' in page
