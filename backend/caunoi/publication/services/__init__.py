@@ -1,6 +1,7 @@
 """Writes to published items. Each service runs in one transaction and records its PublicationEvent."""
 
 from .common import NothingToPublish, WrongItemStatus
+from .imported import item_upsert_imported
 from .proposal import (
     auto_publish_allowed,
     is_publication_candidate,
@@ -32,5 +33,6 @@ __all__ = [
     "item_redaction_add",
     "item_redaction_remove",
     "item_unpublish",
+    "item_upsert_imported",
     "make_slug",
 ]

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from caunoi.agencies.models import Agency, Category
 from caunoi.cases.models import Kind
 from caunoi.core.errors import ApplicationError
-from caunoi.publication.models import PublishedItem, Status
-from caunoi.publication.services.common import vocabulary_add
+from caunoi.publication.models import PublishedItem
+from caunoi.publication.services import item_upsert_imported
 
 from ..events import portal_authority
 from ..feeds import FEED_NAMESPACE
@@ -49,11 +49,6 @@ USER_AGENT = "CauNoi-Import/1"
 FORMATS = ("atom", "json")
 _BLOCK_END = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
-# The fields an import writes; comparing them tells "changed" from "unchanged".
-SYNCED_FIELDS = (
-    "kind", "title", "question", "answer", "asker_display", "agency_id", "category_id", "received_at",
-    "answered_at", "due_at", "origin_url", "origin_agency_name",
-)  # fmt: skip
 
 
 class ImportFailed(ApplicationError):
@@ -134,31 +129,14 @@ def _upsert(remote: Remote, *, origin: str, report: ImportReport) -> None:
         "origin_url": remote.url[:500],
         "origin_agency_name": remote.agency_name[:255],
     }
-    existing = (
-        PublishedItem.objects.select_for_update().filter(origin_portal=origin, origin_id=remote.origin_id).first()
+    outcome, item = item_upsert_imported(
+        origin=origin,
+        origin_id=remote.origin_id,
+        values=values,
+        published_at=remote.published_at or timezone.now(),
+        new_slug=lambda: _free_slug(origin, remote.origin_id),
     )
-    if existing is None:
-        item = PublishedItem.objects.create(
-            slug=_free_slug(origin, remote.origin_id),
-            status=Status.PUBLISHED,
-            published_at=remote.published_at or timezone.now(),
-            origin_portal=origin,
-            origin_id=remote.origin_id,
-            **values,
-        )
-        vocabulary_add(item.title)  # "did you mean" knows imported titles' words too
-        report.created.append(item.slug)
-        return
-    changed = [name for name in SYNCED_FIELDS if getattr(existing, name) != values[name]]
-    if not changed:
-        report.unchanged.append(existing.slug)
-        return
-    for name in changed:
-        setattr(existing, name, values[name])
-    existing.save(update_fields=[*changed, "updated_at"])
-    if "title" in changed:
-        vocabulary_add(existing.title)
-    report.updated.append(existing.slug)
+    getattr(report, outcome).append(item.slug)  # report.created, .updated or .unchanged
 
 
 def _free_slug(origin: str, origin_id: str) -> str:
