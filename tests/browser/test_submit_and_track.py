@@ -4,6 +4,7 @@ import re
 
 import pytest
 from caunoi.cases.models import Case
+from playwright.sync_api import expect
 
 from tests.support.browser import screenshot, serious_accessibility_violations
 
@@ -26,7 +27,8 @@ def test_submit_the_form_and_track_the_case(page, reference_data):
     summary = page.locator("#error-summary")
     assert summary.is_visible()
     # error-summary.js moves focus there once it has loaded (a module: after the page is parsed).
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000)
+    # expect() polls from outside the page: a string predicate would be eval'd inside it, which our CSP refuses.
+    expect(summary).to_be_focused(timeout=5000)
     assert page.locator("#id_title-error").is_visible()
     assert "Lý Thái Tổ" in page.input_value("#id_body")
     assert serious_accessibility_violations(page) == []
