@@ -10,6 +10,8 @@ measured in the same run. Figures, never assertions; run on a quiet machine.
                    SQL statement (goal ≤ 2×; REPORT_BENCH_CASES sets the size)
   fanout_bench.py  live-dialogue fan-out to N viewers (BENCH_VIEWERS=1000[,5000]) on two uvicorn processes against
                    a bare `websockets` broadcast server (goals: p99 ≤ 1.5×, 100% delivered, CPU and memory ≤ 2×)
+  analytics_bench.py  the item page with usage counting on, off and with Redis down; one count's own time
+                   against the page's (goal ≤ 10%); the flush of 20k counts to PostgreSQL
 
 BENCH_ONLY=intake,sweep runs a subset (or `make bench BENCH_ONLY=queue`). Each benchmark's output streams to
 the terminal as it runs (the long ones print their progress) and is written, with a table of every line that
@@ -31,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # A benchmark states each goal on one line: "... (goal ≤ 3×): met" or "... NOT met".
 VERDICT = re.compile(r"\(goal[^)]*\).*?\b(NOT met|met)\b|\b(NOT met|met)\b.*\(goal[^)]*\)")
-BENCHMARKS = ("intake", "queue", "sweep", "report", "search", "fanout")
+BENCHMARKS = ("intake", "queue", "sweep", "report", "search", "fanout", "analytics")
 
 
 def main() -> int:

@@ -16,6 +16,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Component sites are told apart by host name (test_component_sites.py): every *.test name reaches the live
+# server. The reserved .test domain is never a real site, so no other test can be affected.
+CHROMIUM_FLAGS.append("--host-resolver-rules=MAP *.test 127.0.0.1")
 
 
 @pytest.fixture(scope="session")

@@ -141,7 +141,7 @@ def test_a_broker_outage_is_logged_and_the_row_waits_for_the_periodic_dispatcher
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         row = enqueue()  # must not raise: the caller's change is already committed
 
-    assert f"notification {row.pk}: the broker refused its delivery task" in caplog.text
+    assert f"notification {row.pk}: the broker refused its task" in caplog.text
     assert Notification.objects.get(pk=row.pk).status == "pending"
 
     queued: list[int] = []

@@ -37,5 +37,21 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 15,
         "options": {"expires": 14},
     },
+    # Posts to agencies' social channels: posts due again after a backoff (1 minute, doubling) and those whose
+    # dispatch after commit was lost. Every 30 seconds is well inside the first backoff, and nobody waits on
+    # a page post by the second; an idle run is one indexed query.
+    "dispatch-pending-social-posts": {
+        "task": "caunoi.social.tasks.dispatch_pending_social_posts",
+        "schedule": 30,
+        "options": {"expires": 29},
+    },
+    # Views and searches counted in Redis on the request path, moved to PostgreSQL's daily tables. Every
+    # minute keeps Redis small and the pages current to the minute; the move is exactly-once however runs
+    # overlap or crash, and `expires` drops runs that queued up while workers were down.
+    "flush-analytics-counts": {
+        "task": "caunoi.analytics.tasks.flush_counts",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

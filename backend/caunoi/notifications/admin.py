@@ -9,17 +9,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from caunoi.core.admin import OutboxAdmin
+
 from .models import Notification
 from .rendering import render_message
 from .services import notifications_retry
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OutboxAdmin):
     list_display = ("created_at", "channel", "recipient", "template", "status", "attempts", "next_attempt_at")
     list_filter = ("status", "channel", "template")
     search_fields = ("recipient", "subject_ref", "dedupe_key")
-    show_full_result_count = False  # the outbox grows without bound: no COUNT(*) over all of it per page
     actions = ["retry_now"]
     fields = (
         ("channel", "recipient", "language"),
@@ -31,20 +32,6 @@ class NotificationAdmin(admin.ModelAdmin):
         "preview",
     )
     readonly_fields = ("preview",)  # every other field is read-only too: nobody has the change permission
-
-    # Rows are written by services in the transaction of the change they report, and kept as a record.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False  # pages are read-only; "Retry now" is the one change, guarded by has_retry_permission
-
-    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False
-
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
     @admin.display(description=_("message"))
     def preview(self, obj: Notification) -> str:

@@ -19,6 +19,7 @@ from django.db.models import Field
 from django.utils import translation
 
 from caunoi.core import clock
+from caunoi.core.outbox import Backoff, queue_each
 
 from .backends import backend_for
 from .models import Notification
@@ -27,8 +28,8 @@ from .rendering import check_template, render_message
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTEMPTS = 8
-FIRST_RETRY_DELAY = dt.timedelta(minutes=1)
-MAX_RETRY_DELAY = dt.timedelta(hours=1)
+# The wait after the n-th failed attempt: 1 minute, doubling each time, at most an hour.
+retry_delay = Backoff(first=dt.timedelta(minutes=1), most=dt.timedelta(hours=1))
 LAST_ERROR_MAX_CHARS = 2000
 DISPATCH_BATCH = 500
 
@@ -164,11 +165,6 @@ def max_attempts() -> int:
     return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
 
-def retry_delay(attempts: int) -> dt.timedelta:
-    """The wait after the `attempts`-th failed attempt: 1 minute, doubling each time, at most an hour."""
-    return min(FIRST_RETRY_DELAY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY_DELAY)
-
-
 def _record_failure(row: Notification, exc: Exception, *, now: dt.datetime) -> Delivery:
     row.attempts += 1
     row.last_error = f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_CHARS]
@@ -185,24 +181,9 @@ def _record_failure(row: Notification, exc: Exception, *, now: dt.datetime) -> D
 
 
 def _dispatch(notification_ids: list[int]) -> int:
-    """Queues a delivery task per id; returns how many the broker took. Never raises: the rows are in the
-    outbox, so a broker outage only delays them until the periodic dispatcher runs again."""
     from .tasks import deliver_notification  # tasks import this module
 
-    for queued, notification_id in enumerate(notification_ids):
-        try:
-            deliver_notification.delay(notification_id)
-        except Exception:
-            logger.warning(
-                "notification %s: the broker refused its delivery task (%s of %s queued); "
-                "the periodic dispatcher will queue it again",
-                notification_id,
-                queued,
-                len(notification_ids),
-                exc_info=True,
-            )
-            return queued
-    return len(notification_ids)
+    return queue_each(deliver_notification, notification_ids, what="notification")
 
 
 def _supported_language(language: str) -> str:

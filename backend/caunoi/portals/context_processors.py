@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .selectors import BUILT_IN, PortalSite
+from .selectors import PortalSite, site_of
 
 
 def current_site(request: HttpRequest) -> dict[str, PortalSite]:
-    return {"portal": getattr(request, "portal", BUILT_IN)}
+    return {"portal": site_of(request)}

@@ -9,6 +9,7 @@ every agency.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -54,6 +55,10 @@ class Portal(TimeStampedModel):
         _("default site"), default=False, help_text=_("Serves requests whose host names no other site.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Stored re-encoded as PNG (portals/logo.py) in the private media; served by portals/views.py.
+    logo = models.FileField(_("logo"), upload_to="portal-logos/", blank=True)
+    # Part of the logo's URL: a new logo gets a new address, so browsers may cache one for a year.
+    logo_digest = models.CharField(max_length=16, blank=True, editable=False)
 
     class Meta:
         ordering = ["host"]
@@ -71,3 +76,11 @@ class Portal(TimeStampedModel):
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name
+
+    def clean(self) -> None:
+        """What an administrator must get right for the site to be served; each message names its field."""
+        from .validation import portal_errors
+
+        errors = portal_errors(self)
+        if errors:
+            raise ValidationError(errors)

@@ -11,6 +11,7 @@ from caunoi.agencies.models import Agency
 from caunoi.core.versioned_cache import VersionedCache
 
 from .models import Portal
+from .theme import theme_version
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class PortalSite:
     parent_id: int | None
     primary_colour: str
     accent_colour: str
+    logo_version: str = ""  # "" when the site has no logo; else part of the logo's URL
 
     @property
     def display_name(self) -> str:
@@ -34,8 +36,30 @@ class PortalSite:
         return self.name
 
     @property
+    def display_lang(self) -> str:
+        """The language `display_name` is written in (for the `lang` attribute)."""
+        return "en" if get_language() == "en" and self.name_en and self.name_en != self.name else "vi"
+
+    @property
     def is_component(self) -> bool:
         return self.agency_id is not None
+
+    @property
+    def theme_version(self) -> str:
+        return theme_version(primary=self.primary_colour, accent=self.accent_colour)
+
+    @property
+    def agency_depth(self) -> int:
+        """The depth of the subtree's root agency (-1 for the whole country), as `Agency.depth` counts."""
+        return self.agency_path.count("/") - 2 if self.agency_path else -1
+
+    @property
+    def root_depth(self) -> int:
+        """The depth of the top agencies this site lists (0 for the whole country)."""
+        return max(self.agency_depth, 0)
+
+    def covers(self, agency_path: str) -> bool:
+        return agency_path.startswith(self.agency_path)
 
 
 BUILT_IN = PortalSite(
@@ -46,8 +70,9 @@ BUILT_IN = PortalSite(
     agency_id=None,
     agency_path="",
     parent_id=None,
-    primary_colour="#b71c1c",
-    accent_colour="#f9a825",
+    # The colours site.css has built in: the built-in site links no theme stylesheet.
+    primary_colour="#0b3a66",
+    accent_colour="#1d70b8",
 )
 
 
@@ -56,6 +81,8 @@ class SiteTable:
     by_host: dict[str, PortalSite]
     by_id: dict[int, PortalSite]
     default: PortalSite
+    # Sites with a subtree, deepest first: the first one covering an agency is the most specific.
+    deepest_first: tuple[PortalSite, ...] = ()
 
 
 def _load() -> SiteTable:
@@ -73,6 +100,7 @@ def _load() -> SiteTable:
                 parent_id=portal.parent_id,
                 primary_colour=portal.primary_colour,
                 accent_colour=portal.accent_colour,
+                logo_version=portal.logo_digest if portal.logo else "",
             ),
         )
         for portal in Portal.objects.filter(is_active=True)
@@ -82,6 +110,9 @@ def _load() -> SiteTable:
         by_host={site.host: site for _, site in sites},
         by_id={site.id: site for _, site in sites if site.id is not None},
         default=default,
+        deepest_first=tuple(
+            sorted((site for _, site in sites if site.agency_path), key=lambda site: -len(site.agency_path))
+        ),
     )
 
 
@@ -95,6 +126,30 @@ def site_for_host(host: str) -> PortalSite:
     return table.by_host.get(name.lower(), table.default)
 
 
+def site_by_id(site_id: int) -> PortalSite | None:
+    return site_table.get().by_id.get(site_id)
+
+
+def origin_site(current: PortalSite, agency_path: str) -> PortalSite | None:
+    """The component site below `current` that an item of the agency at `agency_path` comes from (the most
+    specific one), or None when the item belongs to `current` itself or to no component site."""
+    if not agency_path:
+        return None
+    for site in site_table.get().deepest_first:
+        if len(site.agency_path) <= len(current.agency_path):
+            return None  # sorted deepest first: no site further on lies below `current`
+        if agency_path.startswith(site.agency_path) and site.agency_path.startswith(current.agency_path):
+            return site
+    return None
+
+
+def site_url(site: PortalSite, *, scheme: str, port: str, path: str = "/") -> str:
+    """An absolute address on `site`; component sites of one deployment share its scheme and port."""
+    default_port = {"http": "80", "https": "443"}.get(scheme)
+    netloc = site.host if not port or port == default_port else f"{site.host}:{port}"
+    return f"{scheme}://{netloc}{path}"
+
+
 def _changed(**kwargs: object) -> None:
     site_table.invalidate()
 
@@ -103,3 +158,8 @@ def _changed(**kwargs: object) -> None:
 for _model in (Portal, Agency):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"portals-{_model.__name__}-save")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"portals-{_model.__name__}-delete")
+
+
+def site_of(request: object) -> PortalSite:
+    """The site a request is for (set by CurrentSiteMiddleware; the built-in one outside a request cycle)."""
+    return getattr(request, "portal", None) or BUILT_IN

@@ -76,7 +76,8 @@ class PublishedSearchFilterSet(django_filters.FilterSet):
         # The search itself is raw SQL (search.py): the FilterSet only parses and validates.
         return queryset
 
-    def search_filters(self) -> SearchFilters:
+    def search_filters(self, *, within_path: str = "") -> SearchFilters:
+        """The parsed filters, searched within the agency subtree at `within_path` (the current site's)."""
         data = self.form.cleaned_data
         return SearchFilters(
             agency=data.get("agency"),
@@ -84,6 +85,7 @@ class PublishedSearchFilterSet(django_filters.FilterSet):
             kind=data.get("kind") or "",
             published_from=data.get("from"),
             published_to=data.get("to"),
+            within_path=within_path,
         )
 
     def page_number(self) -> int:

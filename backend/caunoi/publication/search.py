@@ -42,6 +42,8 @@ class SearchFilters:
     kind: str = ""
     published_from: dt.date | None = None
     published_to: dt.date | None = None
+    # The current site's agency subtree (portals.PortalSite.agency_path): "" for the whole country.
+    within_path: str = ""
 
 
 @dataclass
@@ -147,9 +149,12 @@ def _latest(where: str, params: list[Any], offset: int, limit: int) -> SearchRes
 def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
     clauses: list[str] = ["i.status = %s"]
     params: list[Any] = [Status.PUBLISHED.value]
-    if filters.agency is not None:
+    prefix = _subtree_prefix(filters)
+    if prefix is None:
+        clauses.append("FALSE")  # an agency outside the site's subtree: nothing of it is shown here
+    elif prefix:
         clauses.append("i.agency_id IN (SELECT a.id FROM agencies_agency a WHERE a.path LIKE %s)")
-        params.append(filters.agency.path + "%")
+        params.append(prefix + "%")
     if filters.category is not None:
         clauses.append("i.category_id = %s")
         params.append(filters.category.pk)
@@ -163,6 +168,17 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
         clauses.append("i.published_at < %s")
         params.append(_start_of(filters.published_to + dt.timedelta(days=1)))
     return " AND ".join(clauses), params
+
+
+def _subtree_prefix(filters: SearchFilters) -> str | None:
+    """The one agency path prefix both the agency filter and the site's subtree allow ("" for any agency),
+    or None when they do not overlap. One prefix keeps the query one index range on agencies' path."""
+    wanted = filters.agency.path if filters.agency is not None else ""
+    if wanted.startswith(filters.within_path):
+        return wanted
+    if filters.within_path.startswith(wanted):
+        return filters.within_path
+    return None
 
 
 def _start_of(day: dt.date) -> dt.datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connections
@@ -15,6 +16,7 @@ from caunoi.core.replica import read_alias
 from caunoi.core.text import normalize, vn_fold
 from caunoi.core.versioned_cache import VersionedCache
 from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.portals.selectors import PortalSite, origin_site
 from caunoi.workflows.registry import workflows
 
 from .access import items_for_reviewer
@@ -26,15 +28,12 @@ SIMILAR_MAX_TEXT = 500
 SIMILARITY_FLOOR = 0.2
 
 
-def published_items() -> QuerySet[PublishedItem]:
-    return PublishedItem.objects.filter(status=Status.PUBLISHED).select_related("agency", "category")
-
-
-def published_latest(*, limit: int = 10, agency: Agency | None = None) -> list[PublishedItem]:
-    items = published_items()
-    if agency is not None:
-        items = items.filter(agency__path__startswith=agency.path)
-    return list(items.order_by("-published_at", "-id")[:limit])
+def published_items(*, within_path: str = "") -> QuerySet[PublishedItem]:
+    """Published items, of the agency subtree at `within_path` only when it is given (a component site)."""
+    items = PublishedItem.objects.filter(status=Status.PUBLISHED).select_related("agency", "category")
+    if within_path:
+        items = items.filter(agency__path__startswith=within_path)
+    return items
 
 
 @dataclass
@@ -46,10 +45,10 @@ class Group:
     latest: list[PublishedItem]
 
 
-def published_by_agency(*, groups: int = 6, per_group: int = 3) -> list[Group]:
+def published_by_agency(*, groups: int = 6, per_group: int = 3, within_path: str = "") -> list[Group]:
     """The agencies with the most published answers, each with its latest ones."""
     counts = (
-        published_items()
+        published_items(within_path=within_path)
         .exclude(agency=None)
         .values("agency")
         .annotate(n=Count("id"))
@@ -66,9 +65,9 @@ def published_by_agency(*, groups: int = 6, per_group: int = 3) -> list[Group]:
     ]
 
 
-def published_by_category(*, groups: int = 6, per_group: int = 3) -> list[Group]:
+def published_by_category(*, groups: int = 6, per_group: int = 3, within_path: str = "") -> list[Group]:
     counts = (
-        published_items()
+        published_items(within_path=within_path)
         .exclude(category=None)
         .values("category")
         .annotate(n=Count("id"))
@@ -79,7 +78,11 @@ def published_by_category(*, groups: int = 6, per_group: int = 3) -> list[Group]
         Group(
             categories[row["category"]],
             row["n"],
-            list(published_items().filter(category_id=row["category"]).order_by("-published_at", "-id")[:per_group]),
+            list(
+                published_items(within_path=within_path)
+                .filter(category_id=row["category"])
+                .order_by("-published_at", "-id")[:per_group]
+            ),
         )
         for row in counts
     ]
@@ -92,18 +95,43 @@ class HomeData:
     by_category: list[Group]
 
 
-def _load_home() -> HomeData:
-    return HomeData(published_latest(limit=5), published_by_agency(), published_by_category())
+def _home_for(within_path: str) -> HomeData:
+    return HomeData(
+        list(published_items(within_path=within_path).order_by("-published_at", "-id")[:5]),
+        published_by_agency(within_path=within_path),
+        published_by_category(within_path=within_path),
+    )
 
 
 # The front page's groups count every published item: computed once per process per change (the services'
 # signals invalidate it, see receivers.py), and at most a minute old for items imported by other code.
-home_cache: VersionedCache[HomeData] = VersionedCache("published-home", _load_home, max_age=60.0)
+# One entry per site subtree asked for (as many as there are sites), filled on first use after each change.
+home_cache: VersionedCache[dict[str, HomeData]] = VersionedCache("published-home", dict, max_age=60.0)
 
 
-def portal_home() -> HomeData:
-    """What the front page shows: the latest answers and the busiest agencies and topics with theirs."""
-    return home_cache.get()
+def portal_home(*, within_path: str = "") -> HomeData:
+    """What the front page of a site covering the agency subtree at `within_path` ("" for all) shows: the
+    latest answers and the busiest agencies and topics with theirs."""
+    by_subtree = home_cache.get()
+    data = by_subtree.get(within_path)
+    if data is None:
+        data = by_subtree[within_path] = _home_for(within_path)
+    return data
+
+
+def site_agencies(site: PortalSite) -> QuerySet[Agency]:
+    """The agencies a site's search offers as a filter: its subtree's root and the level below it (for the
+    whole country, the top two levels)."""
+    agencies = Agency.objects.filter(is_active=True, path__startswith=site.agency_path)
+    return agencies.filter(depth__lte=site.agency_depth + 1 if site.is_component else 1).order_by("path")
+
+
+def with_origins(items: Iterable[PublishedItem], site: PortalSite) -> None:
+    """Marks each item published by a component site below `site` with that site (`item.origin_site`), so
+    the parent portal can say where it comes from. Items of `site` itself get None."""
+    for item in items:
+        path = item.agency.path if item.agency is not None else ""
+        item.origin_site = origin_site(site, path)  # type: ignore[attr-defined]
 
 
 def published_similar(*, text: str, limit: int = 5) -> list[PublishedItem]:

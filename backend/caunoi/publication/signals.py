@@ -7,3 +7,9 @@ from django.dispatch import Signal
 item_published = Signal()
 item_corrected = Signal()  # also: revision (the new revision)
 item_unpublished = Signal()  # also: reason (str)
+
+# Sent by the portal's item page, search page and search API on the path that answers 200, with request (to
+# tell people from bots and to know the site; receivers must not keep anything about the person). Receivers
+# run inside the request: they must not write to the database or wait on anything slow.
+item_viewed = Signal()  # also: item_id (int)
+search_performed = Signal()  # also: query (str, as typed), result_count (int), page (int)

@@ -125,34 +125,42 @@ def backlog_chart(months: Sequence[Month]) -> SafeString:
 def category_chart(rows: Sequence[tuple[str, int]]) -> SafeString:
     """Horizontal bars: items received per category, largest first, each with its name and number."""
     rows = sorted(rows, key=lambda row: -row[1])
-    top = max([count for _name, count in rows] + [1])
+    return ranked_chart("chart-categories", _("Items received by category"), rows, _("Nothing received."))
+
+
+def ranked_chart(
+    chart_id: str, title: str, rows: Sequence[tuple[str, int]], empty_text: str, *, label_chars: int = 34
+) -> SafeString:
+    """One horizontal bar per (label, value), in the order given, each with its label and number; labels
+    longer than `label_chars` (about what fits left of the bars) are cut with an ellipsis."""
+    top = max([value for _label, value in rows] + [1])
     bar_left, row_height = 250, 30
     height = max(60, 20 + row_height * len(rows))
     parts = []
-    for index, (name, count) in enumerate(rows):
+    for index, (label, value) in enumerate(rows):
         y = 10 + index * row_height
-        width = (WIDTH - bar_left - 60) * count / top
+        width = (WIDTH - bar_left - 60) * value / top
         parts.append(
             format_html(
-                '<text x="{lx}" y="{ty}" text-anchor="end" fill="{t}">{name}</text>'
+                '<text x="{lx}" y="{ty}" text-anchor="end" fill="{t}">{label}</text>'
                 '<rect x="{x}" y="{y}" width="{w}" height="20" fill="{c}"/>'
-                '<text x="{vx}" y="{ty}" fill="{t}">{count}</text>',
+                '<text x="{vx}" y="{ty}" fill="{t}">{value}</text>',
                 lx=bar_left - 8,
                 ty=y + 15,
                 t=DARK,
-                name=name[:34],
+                label=label if len(label) <= label_chars else label[: label_chars - 1] + "…",
                 x=bar_left,
                 y=y,
                 w=round(max(width, 1), 1),
                 c=BLUE,
                 vx=round(bar_left + width + 6, 1),
-                count=count,
+                value=value,
             )
         )
     if not rows:
-        parts.append(format_html('<text x="10" y="30" fill="{c}">{t}</text>', c=GREY, t=_("Nothing received.")))
-    summary = "; ".join(f"{name}: {count}" for name, count in rows) or _("Nothing received.")
-    return _svg("chart-categories", _("Items received by category"), summary, "".join(parts), height=height)
+        parts.append(format_html('<text x="10" y="30" fill="{c}">{t}</text>', c=GREY, t=empty_text))
+    summary = "; ".join(f"{label}: {value}" for label, value in rows) or empty_text
+    return _svg(chart_id, title, summary, "".join(parts), height=height)
 
 
 def _bar(x: float, width: float, fraction: float, label: str, fill: str, stroke: str | None) -> str:

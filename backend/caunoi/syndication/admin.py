@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from caunoi.cases.models import Kind
+from caunoi.core.admin import OutboxAdmin
 
 from .models import Delivery, Subscription
 from .services.webhooks import deliveries_retry
@@ -82,7 +81,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(OutboxAdmin):
     list_display = (
         "created_at", "subscription", "event_type", "item_slug", "status", "attempts", "last_status_code",
         "next_attempt_at",
@@ -90,7 +89,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ("status", "event_type", "subscription")
     search_fields = ("item_slug", "=event_id")
     list_select_related = ("subscription",)
-    show_full_result_count = False  # the log grows without bound
     actions = ["retry_now"]
     fields = (
         ("subscription", "event_type", "event_id"),
@@ -102,19 +100,6 @@ class DeliveryAdmin(admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = ("event_id", "created_at")
-
-    # Rows are written by the publishing transaction and kept as a record.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # read-only pages; "Retry now" is the one change, guarded by has_retry_permission
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:

@@ -246,7 +246,12 @@ class RatingSummarySerializer(serializers.Serializer):
 
 
 def submit_validated(
-    serializer: CaseSubmitSerializer, *, channel: str, user: Any, idempotency_key: str | None = None
+    serializer: CaseSubmitSerializer,
+    *,
+    channel: str,
+    user: Any,
+    idempotency_key: str | None = None,
+    within_path: str = "",
 ) -> Any:
     """Calls the intake service with a validated submission (shared by the API and the web form)."""
     from ..services import Contact, case_submit
@@ -271,4 +276,5 @@ def submit_validated(
         submitter=user if getattr(user, "is_authenticated", False) else None,
         language=get_language() or "vi",
         idempotency_key=idempotency_key,
+        within_path=within_path,
     )

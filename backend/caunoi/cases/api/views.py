@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.portals.selectors import site_of
 
 from ..access import access_case_for_action, access_case_for_staff, access_case_for_tracker, cases_for_staff
 from ..models import Case, Channel, Message, Rating
@@ -86,7 +87,13 @@ class CaseSubmitView(APIView):
             key = check_key(key)
         serializer = CaseSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submitted = submit_validated(serializer, channel=Channel.API, user=request.user, idempotency_key=key)
+        submitted = submit_validated(
+            serializer,
+            channel=Channel.API,
+            user=request.user,
+            idempotency_key=key,
+            within_path=site_of(request).agency_path,
+        )
         case = submitted.case
         body = {
             "tracking_code": case.tracking_code,

@@ -88,6 +88,7 @@ def case_submit(
     submitter: User | None = None,
     language: str = "vi",
     idempotency_key: str | None = None,
+    within_path: str = "",  # a component site's agency subtree: routed inside it first (route_case)
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -113,7 +114,13 @@ def case_submit(
             if earlier is not None and earlier.case is not None:
                 return Submitted(earlier.case, token, replayed=True)
         decision = route_case(
-            kind=kind, category=category, area=area, text=f"{title}\n{body}", channel=channel, rules=wf.routing
+            kind=kind,
+            category=category,
+            area=area,
+            text=f"{title}\n{body}",
+            channel=channel,
+            rules=wf.routing,
+            within_path=within_path,
         )
         now = clock.now()
         case_id = _next_case_id()

@@ -17,6 +17,7 @@ from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.portals.selectors import site_of
 
 from ..access import access_case_for_staff, access_case_for_tracker, actions_for
 from ..api.serializers import CaseSubmitSerializer, submit_validated
@@ -69,7 +70,11 @@ def submit(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/submit.html", context, status=400)
     key = request.POST.get("submission_key", "")
     submitted = submit_validated(
-        serializer, channel=Channel.WEB, user=request.user, idempotency_key=key if KEY_PATTERN.fullmatch(key) else None
+        serializer,
+        channel=Channel.WEB,
+        user=request.user,
+        idempotency_key=key if KEY_PATTERN.fullmatch(key) else None,
+        within_path=site_of(request).agency_path,
     )
     case = submitted.case
     _remember(request, case)

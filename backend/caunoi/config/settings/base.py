@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "caunoi.syndication",
     "caunoi.dialogues",
     "caunoi.reports",
+    "caunoi.social",
+    "caunoi.analytics",
 ]
 
 MIDDLEWARE = [
@@ -183,10 +185,27 @@ NOTIFICATION_BACKENDS: dict[str, str] = {}
 # at most 2 h apart), and seconds to connect or read: a receiver that hangs costs a worker this long.
 SYNDICATION_MAX_ATTEMPTS = env_int("SYNDICATION_MAX_ATTEMPTS", 8, minimum=1)
 SYNDICATION_TIMEOUT = env_int("SYNDICATION_TIMEOUT", 5, minimum=1)
+# Posts to agencies' social channels: attempts before a post is marked failed (1 min backoff, doubling, at
+# most 2 h apart), seconds to connect or read, and the platforms' API addresses (tests point them at loopback).
+SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 6, minimum=1)
+SOCIAL_TIMEOUT = env_int("SOCIAL_TIMEOUT", 10, minimum=1)
+SOCIAL_FACEBOOK_GRAPH_URL = env_url(
+    "SOCIAL_FACEBOOK_GRAPH_URL", schemes=("https", "http"), default="https://graph.facebook.com"
+)
+SOCIAL_FACEBOOK_GRAPH_VERSION = env_str("SOCIAL_FACEBOOK_GRAPH_VERSION", "v23.0")
+SOCIAL_ZALO_API_URL = env_url("SOCIAL_ZALO_API_URL", schemes=("https", "http"), default="https://openapi.zalo.me")
 
 # Reports: the public league table ranks only agencies that answered at least this many items in the
 # period, so that an agency with two answers, both on time, does not top a table of agencies with hundreds.
 REPORTS_LEAGUE_MIN_ANSWERED = env_int("REPORTS_LEAGUE_MIN_ANSWERED", 20, minimum=1)
+
+# Usage analytics (caunoi.analytics): views of published items and searches, counted in Redis and moved to
+# PostgreSQL every minute. ANALYTICS_ENABLED=false stops counting (the pages keep what was counted). After a
+# Redis failure, counting pauses this many seconds (counts dropped) so a hung Redis does not slow pages.
+ANALYTICS_ENABLED = env_bool("ANALYTICS_ENABLED", True)
+ANALYTICS_PAUSE_SECONDS = 30
+# How long the flush remembers the batches it applied (a crashed flush's leftovers are recognised meanwhile).
+ANALYTICS_BATCH_MEMORY_DAYS = 30
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

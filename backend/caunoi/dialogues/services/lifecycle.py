@@ -22,6 +22,7 @@ from caunoi.publication.services import item_propose_from_dialogue
 
 from ..models import NEXT_STATE, Dialogue, DialogueQuestion, State
 from ..selectors import transcript, unanswered_approved
+from ..signals import dialogue_announced
 from .broadcast import message_broadcast
 from .errors import DialogueStateError
 
@@ -66,7 +67,7 @@ def dialogue_schedule(
 ) -> Dialogue:
     """Announces a dialogue (state scheduled). Inputs are validated by the form/serializer, except the rules
     checked here, which raise ValidationFailed: hosts are leaders (or administrators), it ends after it starts
-    and starts in the future."""
+    and starts in the future. Sends `signals.dialogue_announced` inside the transaction."""
     hosts, moderators = list(hosts), list(moderators)
     errors: dict[str, list[str]] = {}
     if not hosts:
@@ -91,6 +92,7 @@ def dialogue_schedule(
     )
     dialogue.hosts.set(hosts)
     dialogue.moderators.set(moderators)
+    dialogue_announced.send(sender=Dialogue, dialogue=dialogue, by=by)
     return dialogue
 
 

@@ -16,12 +16,14 @@ from rest_framework.views import APIView
 from caunoi.core.errors import ValidationFailed
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 from caunoi.core.replica import portal_read
+from caunoi.portals.selectors import site_of
 
 from ..access import access_published_item
 from ..filters import MAX_PAGE, PAGE_SIZE, PublishedSearchFilterSet
 from ..models import PublishedItem
 from ..search import CANDIDATES, published_search
 from ..selectors import SIMILAR_MAX_TEXT, published_similar
+from ..signals import search_performed
 from .serializers import PublishedItemSerializer, SearchHitSerializer, SearchPageSerializer, SimilarPageSerializer
 
 SEARCH_PARAMETERS = [
@@ -67,10 +69,16 @@ class PublishedListView(APIView):
         filterset = parse_search(request.query_params)
         page = filterset.page_number()
         result = published_search(
-            q=filterset.query(), filters=filterset.search_filters(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            q=filterset.query(),
+            filters=filterset.search_filters(within_path=site_of(request).agency_path),
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
         )
         url = request.build_absolute_uri()
         has_next = page * PAGE_SIZE < result.total
+        search_performed.send(
+            PublishedItem, request=request, query=filterset.query(), result_count=result.total, page=page
+        )
         return Response(
             {
                 "count": result.total,

@@ -10,17 +10,21 @@ from caunoi.cases.models import Kind
 from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 from caunoi.core.replica import portal_read
+from caunoi.portals.selectors import site_of
 
 from ..access import access_published_item
 from ..filters import PAGE_SIZE, PublishedSearchFilterSet
 from ..models import PublishedItem
 from ..search import SearchFilters, published_search
-from ..selectors import item_timing, portal_home
+from ..selectors import item_timing, portal_home, site_agencies, with_origins
+from ..signals import item_viewed, search_performed
 
 
 @portal_read
 def home(request: HttpRequest) -> HttpResponse:
-    home_data = portal_home()
+    site = site_of(request)
+    home_data = portal_home(within_path=site.agency_path)
+    with_origins(home_data.latest, site)
     return render(
         request,
         "portal/home.html",
@@ -35,12 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @portal_read
 def search(request: HttpRequest) -> HttpResponse:
+    site = site_of(request)
     filterset = PublishedSearchFilterSet(request.GET, queryset=PublishedItem.objects.none())
     context = {
         "filterset": filterset,
         "data": request.GET,
         "kinds": Kind.choices,
-        "agencies": Agency.objects.filter(is_active=True, depth__lte=1).order_by("path"),
+        "agencies": site_agencies(site),
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "searched": any(request.GET.get(name) for name in ("q", "agency", "category", "kind", "from", "to")),
     }
@@ -52,8 +57,13 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/search.html", context, status=400)
     page = filterset.page_number()
     result = published_search(
-        q=filterset.query(), filters=filterset.search_filters(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        q=filterset.query(),
+        filters=filterset.search_filters(within_path=site.agency_path),
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
     )
+    with_origins(result.items, site)
+    search_performed.send(PublishedItem, request=request, query=filterset.query(), result_count=result.total, page=page)
     params = request.GET.copy()
     params.pop("page", None)
     context.update(
@@ -72,6 +82,8 @@ def item(request: HttpRequest, slug: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     corrections = found.revisions.filter(number__gt=1).order_by("number").only("at", "reason")
+    item_viewed.send(PublishedItem, request=request, item_id=found.pk)
+    with_origins([found], site_of(request))
     return render(
         request, "portal/item.html", {"item": found, "timing": item_timing(found), "corrections": corrections}
     )
@@ -79,10 +91,12 @@ def item(request: HttpRequest, slug: str) -> HttpResponse:
 
 @portal_read
 def agency(request: HttpRequest, code: str) -> HttpResponse:
-    found = Agency.objects.filter(code=code, is_active=True).first()
-    if found is None:
+    site = site_of(request)
+    found = Agency.objects.filter(code=code, is_active=True, path__startswith=site.agency_path).first()
+    if found is None:  # unknown, or outside this site's subtree (the parent portal shows it)
         raise Http404
-    result = published_search(q="", filters=SearchFilters(agency=found), limit=PAGE_SIZE)
+    result = published_search(q="", filters=SearchFilters(agency=found, within_path=site.agency_path), limit=PAGE_SIZE)
+    with_origins(result.items, site)
     return render(
         request,
         "portal/agency.html",

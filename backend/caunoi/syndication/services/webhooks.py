@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 
 from caunoi.core import clock
+from caunoi.core.outbox import Backoff, queue_each
 from caunoi.publication.models import PublishedItem
 
 from .. import signing
@@ -30,8 +31,8 @@ from ..models import Delivery, EventType, Subscription
 
 logger = logging.getLogger(__name__)
 
-FIRST_RETRY_DELAY = dt.timedelta(seconds=30)
-MAX_RETRY_DELAY = dt.timedelta(hours=2)
+# The wait after the n-th failed attempt: 30 s, doubling, at most two hours.
+retry_delay = Backoff(first=dt.timedelta(seconds=30), most=dt.timedelta(hours=2))
 WAIT_BEHIND_EARLIER = dt.timedelta(seconds=1)
 LAST_ERROR_MAX_CHARS = 1000
 DISPATCH_BATCH = 200
@@ -52,11 +53,6 @@ def max_attempts() -> int:
 
 def request_timeout() -> float:
     return float(settings.SYNDICATION_TIMEOUT)
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """The wait after the `attempts`-th failed attempt: 30 s, doubling, at most two hours."""
-    return min(FIRST_RETRY_DELAY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY_DELAY)
 
 
 def subscription_matches(subscription: Subscription, item: PublishedItem) -> bool:
@@ -240,17 +236,6 @@ def _record_failure(row: Delivery, error: str, *, now: dt.datetime) -> Outcome:
 
 
 def _dispatch(delivery_ids: list[int]) -> int:
-    """Queues a task per id; never raises: a broker outage only delays rows until the periodic dispatcher."""
     from ..tasks import deliver_webhook  # tasks import this module
 
-    for queued, delivery_id in enumerate(delivery_ids):
-        try:
-            deliver_webhook.delay(delivery_id)
-        except Exception:
-            logger.warning(
-                "delivery %s: the broker refused its task; the periodic dispatcher will queue it again",
-                delivery_id,
-                exc_info=True,
-            )
-            return queued
-    return len(delivery_ids)
+    return queue_each(deliver_webhook, delivery_ids, what="webhook delivery")
