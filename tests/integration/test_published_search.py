@@ -94,6 +94,22 @@ def test_exclusion(api, corpus):
     assert corpus["inheritance"].slug not in slugs(api.get(URL, {"q": "so do -thua"}))
 
 
+def test_an_accented_exclusion_keeps_words_that_differ_only_in_diacritics(api, corpus):
+    # "thửa kề" (a neighbouring plot) folds to the same letters as "thừa kế" (inheritance): excluding one must
+    # not exclude the other.
+    neighbour = published("Sổ đỏ của thửa kề bên", answer="Ranh giới thửa đất.")
+    found = slugs(api.get(URL, {"q": 'sổ đỏ -"thừa kế"'}))
+    assert neighbour.slug in found
+    assert corpus["inheritance"].slug not in found
+
+
+def test_an_accented_phrase_also_finds_it_written_without_diacritics(api, corpus):
+    unaccented = published("Hoi ve so do", answer="Tra loi ve so do dat dai.")
+    found = slugs(api.get(URL, {"q": '"sổ đỏ"'}))
+    assert found[: len(found) - 1] and unaccented.slug == found[-1]  # found, and ranked below exact diacritics
+    assert corpus["exact"].slug in found
+
+
 def test_snippets_highlight_matches_with_or_without_diacritics(api, corpus):
     hit = api.get(URL, {"q": "dat dai"}).json()["results"][0]
     assert "<mark>" in hit["snippet"] and hit["rank"] > 0
