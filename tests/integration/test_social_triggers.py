@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from caunoi.dialogues.services import dialogue_schedule
+from caunoi.portals.models import Portal
 from caunoi.publication.models import PublishedItem, Status
 from caunoi.publication.services import item_publish, item_unpublish
 from caunoi.social.models import SocialChannel, SocialPost
@@ -71,6 +72,17 @@ def test_publishing_writes_posts_for_the_agency_and_those_above_it_and_queues_th
     )  # fmt: skip
     assert post.link == f"https://caunoi.example.gov.vn/hoi-dap/{item.slug}/"
     assert post.message == f"Sở Nông nghiệp và Môi trường Hà Nội answered a question from a citizen: {item.title}"
+
+
+def test_an_item_of_a_component_sites_agency_links_to_that_site(reference_data, personas, queued, settings):
+    settings.ALLOWED_HOSTS = [".gov.vn"]
+    hanoi = Portal.objects.create(host="hanoi.gov.vn", name="Cổng Hà Nội", agency=reference_data["agencies"]["UBND-HN"])
+    Portal.objects.create(host="gd.gov.vn", name="Bộ Giáo dục", agency=reference_data["agencies"]["BO-GDDT"])
+    make_channel("facebook", agency="SO-NNMT-HN")  # a department below Hà Nội
+    item = pending_item()
+
+    item_publish(item=item, by=personas["moderator"])
+    assert SocialPost.objects.get().link == f"https://{hanoi.host}/hoi-dap/{item.slug}/"
 
 
 def test_an_agency_with_its_channel_off_gets_no_post(reference_data, personas, queued):
