@@ -7,7 +7,8 @@ import itertools
 
 import pytest
 from caunoi.agencies.models import Agency, Category
-from caunoi.publication.models import PublishedItem, Status
+from caunoi.publication import search
+from caunoi.publication.models import SEARCH_BUCKET_BITS, PublishedItem, Status
 from caunoi.publication.services.common import vocabulary_add
 from django.utils import timezone
 
@@ -26,8 +27,10 @@ def published(
     kind="question",
     status=Status.PUBLISHED,
     days_ago=1,
+    item_id=None,
 ) -> PublishedItem:
     item = PublishedItem.objects.create(
+        id=item_id,
         slug=f"muc-{next(_n)}",
         kind=kind,
         agency=Agency.objects.get(code=agency) if agency else None,
@@ -108,6 +111,20 @@ def test_an_accented_phrase_also_finds_it_written_without_diacritics(api, corpus
     found = slugs(api.get(URL, {"q": '"sổ đỏ"'}))
     assert found[: len(found) - 1] and unaccented.slug == found[-1]  # found, and ranked below exact diacritics
     assert corpus["exact"].slug in found
+
+
+def test_with_more_matches_than_are_ranked_the_newest_are_ranked(api, reference_data, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    bucket = 1 << SEARCH_BUCKET_BITS  # ids far apart: the old items lie outside the newest buckets
+    # Published dates and table order both put the old items first: only the buckets favour the new ones.
+    old = [published("Hỏi về sổ đỏ", item_id=3 * bucket + n, days_ago=0) for n in (1, 2)]
+    new = [published("Hỏi về sổ đỏ của gia đình", item_id=40 * bucket + n, days_ago=5) for n in (1, 2)]
+    assert sorted(slugs(api.get(URL, {"q": "sổ đỏ"}))) == sorted(item.slug for item in new)
+    # Fewer matches among the newest than are ranked: the search widens until it has enough.
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    assert len(slugs(api.get(URL, {"q": "sổ đỏ"}))) == 3
+    # Matches only among the old items are found too.
+    assert sorted(slugs(api.get(URL, {"q": "hoi ve so do -gia"}))) == sorted(item.slug for item in old)
 
 
 def test_snippets_highlight_matches_with_or_without_diacritics(api, corpus):
