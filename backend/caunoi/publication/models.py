@@ -22,6 +22,7 @@ from caunoi.cases.models import Case, Kind
 
 # 8,192 items a search bucket: the newest two hold enough matches of a common query (see search.py).
 SEARCH_BUCKET_BITS = 13
+SEARCH_BUCKET_MARK = "§"
 
 
 class VnUnaccent(Func):
@@ -46,10 +47,20 @@ def _public_text() -> Func:
 
 
 def search_vector_expression() -> CombinedExpression:
-    """Accented words weigh A, their unaccented forms B: a query typed either way matches, exact first."""
-    return SearchVector(_public_text(), config="simple", weight="A") + SearchVector(
+    """Accented words weigh A, their unaccented forms B: a query typed either way matches, exact first.
+
+    Plus one lexeme naming the item's search bucket ("§" and the id in runs of 2**SEARCH_BUCKET_BITS), which
+    no typed query can produce (the parser drops "§"): search.py ANDs it in to look at the newest items
+    first. Consecutive ids sit together in every word's posting list, so GIN then skips the rest of each."""
+    words = SearchVector(_public_text(), config="simple", weight="A") + SearchVector(
         VnUnaccent(_public_text()), config="simple", weight="B"
     )
+    bucket = Func(
+        F("id"),
+        template=f"array_to_tsvector(ARRAY['{SEARCH_BUCKET_MARK}' || (%(expressions)s >> {SEARCH_BUCKET_BITS})::text])",
+        output_field=SearchVectorField(),
+    )
+    return CombinedExpression(words, "||", bucket, output_field=SearchVectorField())
 
 
 class Status(models.TextChoices):
@@ -96,12 +107,6 @@ class PublishedItem(models.Model):
     search_vector = models.GeneratedField(
         expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
     )
-    # Items in runs of 2**SEARCH_BUCKET_BITS consecutive ids: the first key of the search index, so a query
-    # can look at the newest items first (publication/search.py). Consecutive ids sit together in the table
-    # and in every word's posting list, which lets GIN skip the rest of each list.
-    search_bucket = models.GeneratedField(
-        expression=F("id").bitrightshift(SEARCH_BUCKET_BITS), output_field=models.BigIntegerField(), db_persist=True
-    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,8 +124,7 @@ class PublishedItem(models.Model):
             models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""), name="unique_item_source"),
         ]
         indexes = [
-            # btree_gin keys the integer bucket; a query without a bucket uses the word keys alone.
-            GinIndex(fields=["search_bucket", "search_vector"], name="published_search_idx"),
+            GinIndex(fields=["search_vector"], name="published_search_idx"),
             # "Has this been asked already?": the titles nearest a text, by trigram distance on unaccented
             # titles. GiST, not GIN: only GiST answers ORDER BY distance LIMIT n from the index.
             GistIndex(

@@ -4,7 +4,7 @@ The stored `search_vector` holds every word twice: accented (weight A) and throu
 A query is run as `websearch_to_tsquery` on both its forms, OR-ed, so "dat dai" finds "đất đai" and, for
 "đất đai", items written with exactly those diacritics score higher. Ranking reads each match's vector,
 so only CANDIDATES matches are ranked, the newest first when there are more: a query of common syllables
-(của, và) stays fast. The newest are found through the search bucket, the first key of the GIN index.
+(của, và) stays fast. The newest are found through the bucket lexeme every vector holds (publication/models.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from caunoi.agencies.models import Agency, Category
 from caunoi.core.replica import read_alias
 from caunoi.core.text import normalize, vn_fold
 
-from .models import SEARCH_BUCKET_BITS, PublishedItem, Status
+from .models import SEARCH_BUCKET_BITS, SEARCH_BUCKET_MARK, PublishedItem, Status
 
 # How many matches are ranked. Ranking reads each match's stored vector (about 2 KB, TOASTed), so this bounds
 # the cost of queries made of common syllables. Measured at 1M items (tests/bench/search_bench.py): 1,000
@@ -95,11 +95,10 @@ def published_search(*, q: str, filters: SearchFilters, offset: int = 0, limit: 
         cursor.execute("SELECT max(id) FROM publication_publisheditem")
         newest = (cursor.fetchone()[0] or 0) >> SEARCH_BUCKET_BITS
         for buckets in _widening(newest):
-            # The cast matters: psycopg sends small numbers as smallint[], and bigint = smallint is not a key
-            # the index can look up (the bucket condition would become a filter after the whole word search).
-            scope = f"i.search_bucket = ANY(%s::bigint[]) AND {where}" if buckets else where
-            scope_params = [buckets, *params] if buckets else params
-            rows, total = _ranked_candidates(cursor, q, match, match_params, scope, scope_params, offset, limit)
+            # The buckets go into the same tsquery as the words, so GIN finds both in one pass over its lists.
+            scoped = f"({match} && %s::tsquery)" if buckets else match
+            scoped_params = [*match_params, _bucket_tsquery(buckets)] if buckets else match_params
+            rows, total = _ranked_candidates(cursor, q, scoped, scoped_params, where, params, offset, limit)
             if total >= CANDIDATES:
                 break
         # Inside a caller's transaction SET LOCAL would outlive this block (an error rolls it back anyway).
@@ -127,6 +126,11 @@ def _widening(newest: int) -> list[list[int] | None]:
     """The bucket lists to try in turn, newest first, ending with None (every item)."""
     spans = [span for span in WIDENING if span <= newest]  # a span reaching bucket 0 is the whole table
     return [list(range(newest, newest - span, -1)) for span in spans] + [None]
+
+
+def _bucket_tsquery(buckets: list[int]) -> str:
+    """'§122' | '§121': the lexemes search_vector holds for these buckets (publication/models.py)."""
+    return " | ".join(f"'{SEARCH_BUCKET_MARK}{bucket}'" for bucket in buckets)
 
 
 def _ranked_candidates(
