@@ -11,6 +11,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+FAILED = "failed"  # the status value every outbox model gives a row that will not be tried again
+LAST_ERROR_MAX_CHARS = 1000
+
 
 class Backoff:
     """The wait after the n-th failed attempt: `first`, doubling each time, never more than `most`."""
@@ -39,3 +42,22 @@ def queue_each(task: Any, row_ids: Sequence[int], *, what: str) -> int:
             )
             return queued
     return len(row_ids)
+
+
+def attempt_failed(
+    row: Any, *, error: str, retryable: bool, now: dt.datetime, max_attempts: int, backoff: Backoff
+) -> bool:
+    """Records a failed attempt (already counted in `row.attempts`) on an outbox row with the fields
+    status, attempts, last_attempt_at, last_status_code, last_error and next_attempt_at. The row fails for good
+    when the error is not `retryable` or it was the last attempt; else it is due again after `backoff`.
+    Returns True if it failed for good. The error is cut to what the admin page shows, never logged here."""
+    row.last_error = error[:LAST_ERROR_MAX_CHARS]
+    failed = not retryable or row.attempts >= max_attempts
+    if failed:
+        row.status = FAILED
+    else:
+        row.next_attempt_at = now + backoff(row.attempts)
+    row.save(
+        update_fields=["status", "attempts", "last_attempt_at", "last_status_code", "last_error", "next_attempt_at"]
+    )
+    return failed

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from caunoi.agencies.models import Agency
 from caunoi.core import clock
-from caunoi.core.outbox import Backoff, queue_each
+from caunoi.core.outbox import Backoff, attempt_failed, queue_each
 from caunoi.dialogues.models import Dialogue
 from caunoi.publication.models import PublishedItem
 
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 # The wait after the n-th failed attempt: 1 minute, doubling, at most 2 hours.
 retry_delay = Backoff(first=dt.timedelta(minutes=1), most=dt.timedelta(hours=2))
-LAST_ERROR_MAX_CHARS = 1000
 DISPATCH_BATCH = 200
 DEFAULT_TEMPLATES = {
     Event.ANSWER_PUBLISHED: default_answer_template,
@@ -216,19 +215,12 @@ def _outgoing(row: SocialPost) -> Outgoing:
 
 def _record_failure(row: SocialPost, exc: ConnectorError, *, now: dt.datetime) -> Outcome:
     row.last_status_code = exc.status_code
-    row.last_error = str(exc)[:LAST_ERROR_MAX_CHARS]
-    if not exc.retryable or row.attempts >= max_attempts():
-        row.status = SocialPost.Status.FAILED
+    if attempt_failed(row, error=str(exc), retryable=exc.retryable, now=now, max_attempts=max_attempts(),
+                      backoff=retry_delay):  # fmt: skip
         logger.error("social post %s to channel %s failed for good: %s", row.pk, row.channel_id, row.last_error)
-        outcome = Outcome.FAILED
-    else:
-        row.next_attempt_at = now + retry_delay(row.attempts)
-        logger.warning("social post %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
-        outcome = Outcome.RETRY
-    row.save(
-        update_fields=["status", "attempts", "last_attempt_at", "last_status_code", "last_error", "next_attempt_at"]
-    )
-    return outcome
+        return Outcome.FAILED
+    logger.warning("social post %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
+    return Outcome.RETRY
 
 
 def _dispatch(post_ids: list[int]) -> int:

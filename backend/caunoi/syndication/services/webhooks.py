@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 
 from caunoi.core import clock
-from caunoi.core.outbox import Backoff, queue_each
+from caunoi.core.outbox import Backoff, attempt_failed, queue_each
 from caunoi.publication.models import PublishedItem
 
 from .. import signing
@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 # The wait after the n-th failed attempt: 30 s, doubling, at most two hours.
 retry_delay = Backoff(first=dt.timedelta(seconds=30), most=dt.timedelta(hours=2))
 WAIT_BEHIND_EARLIER = dt.timedelta(seconds=1)
-LAST_ERROR_MAX_CHARS = 1000
 DISPATCH_BATCH = 200
 USER_AGENT = "CauNoi-Webhooks/1"
 
@@ -220,19 +219,11 @@ def _post(row: Delivery, subscription: Subscription) -> int:
 
 
 def _record_failure(row: Delivery, error: str, *, now: dt.datetime) -> Outcome:
-    row.last_error = error[:LAST_ERROR_MAX_CHARS]
-    if row.attempts >= max_attempts():
-        row.status = Delivery.Status.FAILED
+    if attempt_failed(row, error=error, retryable=True, now=now, max_attempts=max_attempts(), backoff=retry_delay):
         logger.error("delivery %s to subscription %s failed for good: %s", row.pk, row.subscription_id, row.last_error)
-        outcome = Outcome.FAILED
-    else:
-        row.next_attempt_at = now + retry_delay(row.attempts)
-        logger.warning("delivery %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
-        outcome = Outcome.RETRY
-    row.save(
-        update_fields=["status", "attempts", "last_attempt_at", "last_status_code", "last_error", "next_attempt_at"]
-    )
-    return outcome
+        return Outcome.FAILED
+    logger.warning("delivery %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
+    return Outcome.RETRY
 
 
 def _dispatch(delivery_ids: list[int]) -> int:
