@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import feedparser
 import pytest
 from caunoi.agencies.models import Agency, Category
 from caunoi.portals.models import Portal
@@ -151,3 +152,59 @@ def test_the_deepest_component_site_is_the_origin(client, items, sites):
     on_hanoi = client.get("/hoi-dap/", HTTP_HOST=HANOI)
     origins = {item.slug: item.origin_site.host for item in on_hanoi.context["result"].items if item.origin_site}
     assert origins == {items["ward"].slug: "hoankiem.test"}
+
+
+def feed_of(client, host: str, url: str):
+    response = client.get(url, HTTP_HOST=host)
+    assert response.status_code == 200, response.content
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    return feed
+
+
+def test_a_component_sites_feeds_list_its_subtree_under_its_name_and_address(client, items, settings):
+    settings.PORTAL_BASE_URL = "https://congthongtin.test"
+
+    feed = feed_of(client, HANOI, "/feeds/published.atom")
+
+    assert [entry.caunoi_slug for entry in feed.entries] == [items["land_hanoi"].slug, items["ward"].slug]
+    assert feed.feed.title == "Cổng Hà Nội: câu trả lời mới được công khai"
+    assert feed.feed.link == "https://hanoi.test/"
+    assert feed.feed.id == "tag:hanoi.test,2026:feeds/published"
+    assert {entry.link for entry in feed.entries} == {
+        f"https://hanoi.test/hoi-dap/{items['land_hanoi'].slug}/",
+        f"https://hanoi.test/hoi-dap/{items['ward'].slug}/",
+    }
+    by_category = feed_of(client, HANOI, "/feeds/categories/dat-dai/published.atom")
+    assert [entry.caunoi_slug for entry in by_category.entries] == [items["land_hanoi"].slug]
+    assert client.get("/feeds/agencies/BO-GDDT/published.atom", HTTP_HOST=HANOI).status_code == 404
+    ward = feed_of(client, HANOI, "/feeds/agencies/UBND-P-HOANKIEM/published.atom")
+    assert [entry.caunoi_slug for entry in ward.entries] == [items["ward"].slug]
+    assert ward.feed.id == "tag:hanoi.test,2026:feeds/agencies/UBND-P-HOANKIEM"
+
+
+def test_the_parent_feed_lists_everything_and_links_each_item_to_its_own_site(client, items, settings):
+    settings.PORTAL_BASE_URL = "https://congthongtin.test"
+
+    feed = feed_of(client, PARENT, "/feeds/published.atom")
+
+    links = {entry.caunoi_slug: entry.link for entry in feed.entries}
+    assert links == {
+        items["land_hanoi"].slug: f"https://hanoi.test/hoi-dap/{items['land_hanoi'].slug}/",
+        items["ward"].slug: f"https://hanoi.test/hoi-dap/{items['ward'].slug}/",
+        items["school"].slug: f"https://congthongtin.test/hoi-dap/{items['school'].slug}/",
+        items["land_national"].slug: f"https://congthongtin.test/hoi-dap/{items['land_national'].slug}/",
+        items["imported"].slug: f"https://congthongtin.test/hoi-dap/{items['imported'].slug}/",
+    }
+    assert feed.feed.link == "https://congthongtin.test/"
+    assert feed.feed.title == "Cổng thông tin Chính phủ: câu trả lời mới được công khai"
+
+
+def test_similar_questions_on_a_component_site_come_from_its_subtree(client, items):
+    def similar(host: str) -> list[str]:
+        response = client.get("/api/v1/published/similar/", {"text": "đất đai sổ đỏ"}, HTTP_HOST=host)
+        assert response.status_code == 200, response.content
+        return [hit["slug"] for hit in response.json()["results"]]
+
+    assert similar(HANOI) == [items["land_hanoi"].slug]
+    assert set(similar(PARENT)) >= {items["land_hanoi"].slug, items["land_national"].slug}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
@@ -148,6 +150,24 @@ def site_url(site: PortalSite, *, scheme: str, port: str, path: str = "/") -> st
     default_port = {"http": "80", "https": "443"}.get(scheme)
     netloc = site.host if not port or port == default_port else f"{site.host}:{port}"
     return f"{scheme}://{netloc}{path}"
+
+
+def site_base_url(site: PortalSite) -> str:
+    """The absolute root of `site`, without a trailing slash: PORTAL_BASE_URL for a site covering every
+    agency; a component site's own host, with PORTAL_BASE_URL's scheme and port, for one that does not."""
+    base = str(settings.PORTAL_BASE_URL).rstrip("/")
+    if not site.is_component:
+        return base
+    parts = urlsplit(base)
+    return site_url(site, scheme=parts.scheme, port=str(parts.port or ""), path="")
+
+
+def covering_site_url(path: str, agency_path: str) -> str:
+    """An absolute link to `path` on the most specific component site covering the agency at `agency_path`
+    (PORTAL_BASE_URL when none does): links read far from the portal (feeds, posts, partner events) lead a
+    citizen to the site with that agency's branding and search."""
+    site = origin_site(BUILT_IN, agency_path)
+    return site_base_url(site or BUILT_IN) + path
 
 
 def _changed(**kwargs: object) -> None:

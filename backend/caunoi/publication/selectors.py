@@ -134,9 +134,10 @@ def with_origins(items: Iterable[PublishedItem], site: PortalSite) -> None:
         item.origin_site = origin_site(site, path)  # type: ignore[attr-defined]
 
 
-def published_similar(*, text: str, limit: int = 5) -> list[PublishedItem]:
+def published_similar(*, text: str, limit: int = 5, within_path: str = "") -> list[PublishedItem]:
     """Published items whose title is nearest `text` by trigrams (diacritics ignored), together with those
-    containing all its words (full-text), best first. Short texts find nothing: nothing to compare yet."""
+    containing all its words (full-text), best first; with `within_path` (a component site's subtree) only
+    those of the agencies inside it. Short texts find nothing: nothing to compare yet."""
     text = " ".join(normalize(text).split())[:SIMILAR_MAX_TEXT]
     words = [vn_fold(w) for w in _WORD.findall(text)]
     if len(text) < 6 or not words:
@@ -144,15 +145,18 @@ def published_similar(*, text: str, limit: int = 5) -> list[PublishedItem]:
     folded = " ".join(words)
     # Nearest titles come straight from the GiST index (ORDER BY distance LIMIT); items with every word
     # are ranked over a bounded candidate set. Both lists are short; the union is ordered by similarity.
-    sql = """
+    # Paths are digits and slashes (Agency.path), so the prefix needs no LIKE escaping.
+    in_site = "AND i.agency_id IN (SELECT a.id FROM agencies_agency a WHERE a.path LIKE %s)" if within_path else ""
+    site = [within_path + "%"] if within_path else []
+    sql = f"""
         WITH nearest AS (
             SELECT i.id FROM publication_publisheditem i
-            WHERE i.status = 'published'
+            WHERE i.status = 'published' {in_site}
             ORDER BY vn_unaccent(i.title) <-> %s LIMIT 10
         ), with_words AS (
             SELECT c.id FROM (
                 SELECT i.id, i.search_vector FROM publication_publisheditem i
-                WHERE i.status = 'published' AND i.search_vector @@ plainto_tsquery('simple', %s) LIMIT 200
+                WHERE i.status = 'published' {in_site} AND i.search_vector @@ plainto_tsquery('simple', %s) LIMIT 200
             ) c ORDER BY ts_rank(c.search_vector, plainto_tsquery('simple', %s)) DESC LIMIT 10
         )
         SELECT i.id FROM publication_publisheditem i
@@ -160,9 +164,9 @@ def published_similar(*, text: str, limit: int = 5) -> list[PublishedItem]:
           AND (similarity(vn_unaccent(i.title), %s) >= %s OR i.id IN (SELECT id FROM with_words))
         ORDER BY similarity(vn_unaccent(i.title), %s) DESC, i.published_at DESC
         LIMIT %s
-    """
+    """  # noqa: S608  (only the fixed condition above is formatted in; values travel as parameters)
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(sql, [folded, folded, folded, folded, SIMILARITY_FLOOR, folded, limit])
+        cursor.execute(sql, [*site, folded, *site, folded, folded, folded, SIMILARITY_FLOOR, folded, limit])
         ids = [row[0] for row in cursor.fetchall()]
     by_id = published_items().defer("search_vector", "source_title", "source_question", "source_answer").in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]

@@ -6,24 +6,16 @@ PORTAL_BASE_URL. Component sites share the deployment's scheme and port."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.urls import reverse
 
 from caunoi.agencies.models import Agency
 from caunoi.dialogues.models import Dialogue
-from caunoi.portals.selectors import BUILT_IN, origin_site, site_url
+from caunoi.portals.selectors import covering_site_url
 from caunoi.publication.models import PublishedItem
 
 
 def _absolute(path: str, agency: Agency | None) -> str:
-    base = str(settings.PORTAL_BASE_URL).rstrip("/")
-    site = origin_site(BUILT_IN, agency.path) if agency is not None else None
-    if site is None:
-        return base + path
-    parts = urlsplit(base)
-    return site_url(site, scheme=parts.scheme, port=str(parts.port or ""), path=path)
+    return covering_site_url(path, agency.path if agency is not None else "")
 
 
 def item_link(item: PublishedItem) -> str:

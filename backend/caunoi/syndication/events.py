@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from caunoi.portals.selectors import covering_site_url
 from caunoi.publication.models import PublishedItem
 
 from .models import EventType
@@ -42,8 +43,9 @@ def api_item_path(item: PublishedItem) -> str:
 
 
 def item_url(item: PublishedItem) -> str:
-    """The item's public page on this portal (absolute: events and feeds are read elsewhere)."""
-    return portal_base_url() + item_path(item)
+    """The item's public page (absolute: events and feeds are read elsewhere), on the component site
+    covering its agency when there is one."""
+    return covering_site_url(item_path(item), item.agency.path if item.agency is not None else "")
 
 
 def tag_uri(item: PublishedItem) -> str:

@@ -7,7 +7,9 @@ Entries carry, besides standard Atom, the item's structured fields in the `cauno
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
@@ -19,13 +21,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from caunoi.agencies.models import Agency, Category
+from caunoi.portals.selectors import BUILT_IN, PortalSite, site_base_url, site_of
 from caunoi.publication.models import PublishedItem
 
-from .events import item_url, portal_authority, portal_base_url, tag_uri
+from .events import item_url, tag_uri
 from .selectors import published_for_feed
 
 FEED_NAMESPACE = "https://caunoi.gov.vn/ns/published-item/1"
-PORTAL_NAME = "Cầu Nối"
 SUMMARY_LENGTH = 300
 
 
@@ -45,32 +47,56 @@ class PublishedItemsAtom(Atom1Feed):
                 handler.addQuickElement(f"caunoi:{name}", value)
 
 
+@dataclass(frozen=True)
+class FeedScope:
+    """What one feed request lists: the items of `site` (its agency subtree on a component site), narrowed
+    to an agency and those below it, or to a category. One Feed instance serves every request, so this,
+    not the instance, carries the request's site."""
+
+    site: PortalSite
+    agency: Agency | None = None
+    category: Category | None = None
+
+    @property
+    def base_url(self) -> str:
+        return site_base_url(self.site)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
 class PublishedFeed(Feed):
     feed_type = PublishedItemsAtom
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        return None
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
+        return FeedScope(site_of(request))
 
-    def title(self, obj: Any) -> str:
-        return _("%(portal)s: latest published answers") % {"portal": PORTAL_NAME}
+    def title(self, obj: FeedScope) -> str:
+        return _("%(portal)s: latest published answers") % {"portal": obj.site.display_name}
 
-    def subtitle(self, obj: Any) -> str:
+    def subtitle(self, obj: FeedScope) -> str:
         return _("Questions from citizens and the answers of government agencies.")
 
-    def link(self, obj: Any) -> str:
-        return portal_base_url() + "/"
+    def link(self, obj: FeedScope) -> str:
+        return obj.base_url + "/"
 
-    def feed_url(self, obj: Any) -> str:
-        return portal_base_url() + "/feeds/published.atom"
+    def feed_url(self, obj: FeedScope) -> str:
+        return f"{obj.base_url}/feeds/{self.narrowed_to(obj)}published.atom"
 
-    def feed_guid(self, obj: Any) -> str:
-        return f"tag:{portal_authority().split(':')[0]},2026:feeds/published"
+    def feed_guid(self, obj: FeedScope) -> str:
+        # Readers key their subscriptions on this id: it keeps the form it had before sites were narrowed.
+        return f"tag:{obj.host},2026:feeds/{self.narrowed_to(obj).rstrip('/') or 'published'}"
 
-    def author_name(self, obj: Any) -> str:
-        return PORTAL_NAME
+    def narrowed_to(self, obj: FeedScope) -> str:
+        """The part of the feed's path naming what it is narrowed to ("agencies/<code>/"), "" for none."""
+        return ""
 
-    def items(self, obj: Any) -> list[PublishedItem]:
-        return published_for_feed()
+    def author_name(self, obj: FeedScope) -> str:
+        return obj.site.display_name
+
+    def items(self, obj: FeedScope) -> list[PublishedItem]:
+        return published_for_feed(agency=obj.agency, category=obj.category, within_path=obj.site.agency_path)
 
     def item_title(self, item: PublishedItem) -> str:
         return item.title
@@ -96,7 +122,7 @@ class PublishedFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: PublishedItem) -> str:
-        return item.agency.name if item.agency is not None else (item.origin_agency_name or PORTAL_NAME)
+        return item.agency.name if item.agency is not None else (item.origin_agency_name or BUILT_IN.name)
 
     def item_categories(self, item: PublishedItem) -> list[str]:
         return [item.category.name] if item.category is not None else []
@@ -106,37 +132,31 @@ class PublishedFeed(Feed):
 
 
 class AgencyFeed(PublishedFeed):
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Agency:
-        return get_object_or_404(Agency, code=kwargs["code"], is_active=True)
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
+        site = site_of(request)
+        agency = get_object_or_404(Agency, code=kwargs["code"], is_active=True, path__startswith=site.agency_path)
+        return FeedScope(site, agency=agency)
 
-    def title(self, obj: Agency) -> str:
-        return _("%(agency)s: latest published answers") % {"agency": obj.display_name}
+    def title(self, obj: FeedScope) -> str:
+        assert obj.agency is not None
+        return _("%(agency)s: latest published answers") % {"agency": obj.agency.display_name}
 
-    def feed_url(self, obj: Agency) -> str:
-        return f"{portal_base_url()}/feeds/agencies/{obj.code}/published.atom"
-
-    def feed_guid(self, obj: Agency) -> str:
-        return f"tag:{portal_authority().split(':')[0]},2026:feeds/agencies/{obj.code}"
-
-    def items(self, obj: Agency) -> list[PublishedItem]:
-        return published_for_feed(agency=obj)
+    def narrowed_to(self, obj: FeedScope) -> str:
+        assert obj.agency is not None
+        return f"agencies/{obj.agency.code}/"
 
 
 class CategoryFeed(PublishedFeed):
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Category:
-        return get_object_or_404(Category, slug=kwargs["slug"], is_active=True)
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
+        return FeedScope(site_of(request), category=get_object_or_404(Category, slug=kwargs["slug"], is_active=True))
 
-    def title(self, obj: Category) -> str:
-        return _("%(category)s: latest published answers") % {"category": obj.display_name}
+    def title(self, obj: FeedScope) -> str:
+        assert obj.category is not None
+        return _("%(category)s: latest published answers") % {"category": obj.category.display_name}
 
-    def feed_url(self, obj: Category) -> str:
-        return f"{portal_base_url()}/feeds/categories/{obj.slug}/published.atom"
-
-    def feed_guid(self, obj: Category) -> str:
-        return f"tag:{portal_authority().split(':')[0]},2026:feeds/categories/{obj.slug}"
-
-    def items(self, obj: Category) -> list[PublishedItem]:
-        return published_for_feed(category=obj)
+    def narrowed_to(self, obj: FeedScope) -> str:
+        assert obj.category is not None
+        return f"categories/{obj.category.slug}/"
 
 
 def _content_html(item: PublishedItem) -> str:

@@ -21,10 +21,13 @@ def _published_here() -> QuerySet[PublishedItem]:
 
 
 def published_for_feed(
-    *, agency: Agency | None = None, category: Category | None = None, limit: int = FEED_SIZE
+    *, agency: Agency | None = None, category: Category | None = None, within_path: str = "", limit: int = FEED_SIZE
 ) -> list[PublishedItem]:
-    """The newest published items of this portal; an agency's feed includes the agencies below it."""
+    """The newest published items of this portal; an agency's feed includes the agencies below it. With
+    `within_path` (a component site's subtree) only the items of the agencies inside it."""
     items = _published_here()
+    if within_path:
+        items = items.filter(agency__path__startswith=within_path)
     if agency is not None:
         items = items.filter(agency__path__startswith=agency.path)
     if category is not None:

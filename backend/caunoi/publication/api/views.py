@@ -122,7 +122,7 @@ class PublishedSimilarView(APIView):
         text = request.query_params.get("text", "")
         if len(text) > SIMILAR_MAX_TEXT:
             raise ValidationFailed({"text": [str(_("Send at most %(max)d characters.") % {"max": SIMILAR_MAX_TEXT})]})
-        items = published_similar(text=text)
+        items = published_similar(text=text, within_path=site_of(request).agency_path)
         return Response(
             {
                 "results": [
