@@ -43,6 +43,17 @@ class Case(TimeStampedModel):
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
     area = models.ForeignKey(Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    # The site the citizen sent the case from: messages lead back to it. No index: a site is deleted rarely
+    # (deactivating is the usual way), and an index would cost every submission.
+    site = models.ForeignKey(
+        "portals.Portal",
+        verbose_name=_("sent from site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        related_name="+",
+    )
 
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"

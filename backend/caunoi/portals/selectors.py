@@ -162,6 +162,18 @@ def site_base_url(site: PortalSite) -> str:
     return site_url(site, scheme=parts.scheme, port=str(parts.port or ""), path="")
 
 
+def site_base_url_of(site_id: int | None) -> str:
+    """site_base_url of the active site `site_id`; PORTAL_BASE_URL when it is None, deactivated or gone."""
+    site = site_by_id(site_id) if site_id is not None else None
+    return site_base_url(site or BUILT_IN)
+
+
+def site_base_urls() -> dict[str, str]:
+    """site_base_url of every active site, by id as text: for SQL that builds links for many cases at once
+    (`%(bases)s::jsonb ->> c.site_id::text`, falling back to PORTAL_BASE_URL)."""
+    return {str(site_id): site_base_url(site) for site_id, site in site_table.get().by_id.items()}
+
+
 def covering_site_url(path: str, agency_path: str) -> str:
     """An absolute link to `path` on the most specific component site covering the agency at `agency_path`
     (PORTAL_BASE_URL when none does): links read far from the portal (feeds, posts, partner events) lead a

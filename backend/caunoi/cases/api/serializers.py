@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from caunoi.agencies.models import Area, Category
 from caunoi.agencies.reference import ReferenceData, reference_data
+from caunoi.portals.selectors import BUILT_IN, PortalSite
 
 from ..attachments import AttachmentRejected, CheckedFile, check_attachment
 from ..models import Case, Kind
@@ -251,7 +252,7 @@ def submit_validated(
     channel: str,
     user: Any,
     idempotency_key: str | None = None,
-    within_path: str = "",
+    site: PortalSite = BUILT_IN,
 ) -> Any:
     """Calls the intake service with a validated submission (shared by the API and the web form)."""
     from ..services import Contact, case_submit
@@ -276,5 +277,5 @@ def submit_validated(
         submitter=user if getattr(user, "is_authenticated", False) else None,
         language=get_language() or "vi",
         idempotency_key=idempotency_key,
-        within_path=within_path,
+        site=site,
     )

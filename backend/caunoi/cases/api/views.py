@@ -92,7 +92,7 @@ class CaseSubmitView(APIView):
             channel=Channel.API,
             user=request.user,
             idempotency_key=key,
-            within_path=site_of(request).agency_path,
+            site=site_of(request),
         )
         case = submitted.case
         body = {

@@ -10,6 +10,7 @@ from django.urls import reverse
 from caunoi.accounts.models import User
 from caunoi.notifications.models import Notification
 from caunoi.notifications.services import notification_enqueue
+from caunoi.portals.selectors import site_base_url_of
 
 from ..models import Case
 
@@ -19,8 +20,9 @@ def portal_url(path: str) -> str:
 
 
 def track_url(case: Case) -> str:
-    # The access code is never stored, so the link only pre-fills the tracking code on the track form.
-    return portal_url(f"{reverse('cases:track')}?code={case.tracking_code}")
+    """The track form on the site the case was sent from. The access code is never stored, so the link only
+    pre-fills the tracking code."""
+    return f"{site_base_url_of(case.site_id)}{reverse('cases:track')}?code={case.tracking_code}"
 
 
 def _agency_name(case: Case, language: str) -> str:

@@ -18,6 +18,7 @@ from caunoi.agencies.models import Area, Category
 from caunoi.core import clock
 from caunoi.core.text import normalize
 from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.portals.selectors import BUILT_IN, PortalSite
 from caunoi.routing.services import route_case
 from caunoi.workflows.registry import workflows
 
@@ -88,7 +89,7 @@ def case_submit(
     submitter: User | None = None,
     language: str = "vi",
     idempotency_key: str | None = None,
-    within_path: str = "",  # a component site's agency subtree: routed inside it first (route_case)
+    site: PortalSite = BUILT_IN,  # where it was sent from; a component site routes inside its subtree first
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -120,7 +121,7 @@ def case_submit(
             text=f"{title}\n{body}",
             channel=channel,
             rules=wf.routing,
-            within_path=within_path,
+            within_path=site.agency_path,
         )
         now = clock.now()
         case_id = _next_case_id()
@@ -132,6 +133,7 @@ def case_submit(
             category=category,
             area=area,
             channel=channel,
+            site_id=site.id,
             submitter=submitter if submitter is not None and submitter.is_authenticated else None,
             contact_name=normalize(contact.name).strip(),
             contact_email=contact.email.strip(),

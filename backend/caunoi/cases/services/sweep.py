@@ -10,6 +10,7 @@ case once: the second insert of a mark waits for the first to commit, then does 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from caunoi.core import clock
 from caunoi.deadlines.compute import add_working_days
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.notifications.models import Notification
+from caunoi.portals.selectors import site_base_urls
 from caunoi.workflows.registry import workflows
 
 from ..models import Case, CaseEvent, SweepMark
@@ -156,7 +158,8 @@ marked AS (
            'agency', CASE WHEN c.language = 'en' AND a.name_en <> '' THEN a.name_en ELSE a.name END,
            'due_date', to_char((c.due_at AT TIME ZONE '{tz}')::date, 'YYYY-MM-DD'),
            'days_late', %(today)s::date - (c.due_at AT TIME ZONE '{tz}')::date,
-           'track_url', %(base)s || '/track/?code=' || c.tracking_code),
+           'track_url', COALESCE(%(site_bases)s::jsonb ->> c.site_id::text, %(base)s)
+                        || '/track/?code=' || c.tracking_code),
          m.mark || ':case:' || c.id, 'case:' || c.id, 'pending', 0, %(now)s, '', %(now)s
   FROM marked m JOIN {case} c ON c.id = m.case_id JOIN {agency} a ON a.id = c.agency_id
   WHERE c.contact_email <> '' OR c.contact_phone <> ''
@@ -241,6 +244,7 @@ def sweep_late_updates(*, now: dt.datetime, today: dt.date) -> int:
         "now": now,
         "event_type": "late_update",
         "base": _base_url(),
+        "site_bases": json.dumps(site_base_urls()),
     }
     return _run(_LATE_UPDATES, params)
 

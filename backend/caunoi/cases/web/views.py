@@ -17,7 +17,7 @@ from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
-from caunoi.portals.selectors import site_of
+from caunoi.portals.selectors import site_by_id, site_of
 
 from ..access import access_case_for_staff, access_case_for_tracker, actions_for
 from ..api.serializers import CaseSubmitSerializer, submit_validated
@@ -74,7 +74,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         channel=Channel.WEB,
         user=request.user,
         idempotency_key=key if KEY_PATTERN.fullmatch(key) else None,
-        within_path=site_of(request).agency_path,
+        site=site_of(request),
     )
     case = submitted.case
     _remember(request, case)
@@ -194,6 +194,7 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
             "overdue": is_overdue(case),
             "due": due_explanation(case),
             "routing": case.routing_explanation,
+            "sent_from": site_by_id(case.site_id) if case.site_id is not None else None,
             "attachments": case.attachments.all(),
             "events": case.events.select_related("actor", "agency").order_by("at", "id"),
             "actions": actions_for(request.user, case),  # type: ignore[arg-type]
