@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from caunoi.accounts.models import User
 from caunoi.agencies.models import Area, Category
 from caunoi.cases.models import Case
 from caunoi.cases.services import Contact, case_submit
@@ -17,6 +18,7 @@ def submit_case(
     email: str = "nguoi-dan@example.org",
     phone: str = "",
     language: str = "vi",
+    submitter: User | None = None,
 ) -> tuple[Case, str]:
     """A case routed by the shipped rules (dat-dai in Hà Nội → SO-NNMT-HN) and its access token."""
     submitted = case_submit(
@@ -28,5 +30,6 @@ def submit_case(
         channel="web",
         contact=Contact(name="Trần Thị Hạnh", email=email, phone=phone),
         language=language,
+        submitter=submitter,
     )
     return submitted.case, submitted.access_token

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from . import lockout
+from .services import login_name
 
 
 class LockoutModelBackend(ModelBackend):
@@ -18,6 +19,8 @@ class LockoutModelBackend(ModelBackend):
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
+        if username:
+            username = login_name(username)
         if username and lockout.is_locked(username):
             raise PermissionDenied
         return super().authenticate(request, username=username, password=password, **kwargs)

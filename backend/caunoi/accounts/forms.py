@@ -1,17 +1,21 @@
-"""The login form: says plainly when an account is locked or an address has tried too often."""
+"""The login form (says plainly when an account is locked or an address has tried too often) and the form a
+citizen opens an account with."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
 from . import lockout
+from .models import User
+from .services import EMAIL_TAKEN, email_taken, split_full_name
 
 
 def lockout_message() -> str:
@@ -22,6 +26,10 @@ def lockout_message() -> str:
 
 
 class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username or email")
+
     def clean(self) -> dict[str, Any]:
         if self.request is not None and not request_allowed(self.request, "login"):
             raise ValidationError(str(TOO_MANY_REQUESTS), code="rate_limited")
@@ -29,3 +37,45 @@ class LoginForm(AuthenticationForm):
         if username and lockout.is_locked(username):
             raise ValidationError(lockout_message(), code="locked")
         return super().clean()
+
+
+class RegistrationForm(SetPasswordMixin, forms.Form):
+    """A citizen's new account: full name, email address (the login name) and a password checked by the
+    project's password validators, also against the name and address given."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=120, error_messages={"required": _("Enter your full name.")}
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=150,
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
+        },
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].error_messages["required"] = _("Choose a password.")
+        self.fields["password2"].error_messages["required"] = _("Enter the same password again.")
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"])
+        if email_taken(email):
+            raise ValidationError(EMAIL_TAKEN, code="taken")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        if self.request is not None and not request_allowed(self.request, "register"):
+            raise ValidationError(str(TOO_MANY_REQUESTS), code="rate_limited")
+        cleaned = self.cleaned_data
+        self.validate_passwords()
+        given, family = split_full_name(cleaned.get("full_name", ""))
+        email = cleaned.get("email", "")
+        # The validators compare the password with these attributes (UserAttributeSimilarityValidator).
+        applicant = User(username=email, email=email, first_name=given, last_name=family)
+        self.validate_password_for_user(applicant, password_field_name="password1")  # noqa: S106  (a field name)
+        return cleaned

@@ -20,6 +20,10 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
+    def get_full_name(self) -> str:
+        """Family and middle names, then the given name: the Vietnamese order (last_name holds the first two)."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     @property
     def works_cases(self) -> bool:  # also read from templates: the work queue's link in the navigation
         """Officials, leaders and admins have a work queue of cases."""

@@ -1,4 +1,5 @@
-"""Login in one or two steps, and the page where staff turn two-factor login on or off."""
+"""Login in one or two steps, a citizen's new account, and the page where staff turn two-factor login on or
+off."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from caunoi.core.errors import ApplicationError
+from caunoi.core.errors import ApplicationError, ValidationFailed
 
 from . import two_factor
-from .forms import LoginForm
+from .forms import LoginForm, RegistrationForm
+from .services import citizen_register
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
@@ -71,6 +74,34 @@ def login_code(request: HttpRequest) -> HttpResponse:
         form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
     status = 400 if form.errors else 200
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else default
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """A citizen opens an account and is logged in with it; then on to `next` (e.g. the submission form)."""
+    after = _safe_next(request, reverse("cases:my-cases"))
+    if request.user.is_authenticated:
+        return redirect(after)
+    form = RegistrationForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = citizen_register(full_name=data["full_name"], email=data["email"], password=data["password1"])
+        except ValidationFailed as taken:  # the same address registered a moment ago
+            for field, field_messages in taken.errors.items():
+                for message in field_messages:
+                    form.add_error(field, message)
+        else:
+            auth_login(request, user, backend="caunoi.accounts.backends.LockoutModelBackend")
+            messages.success(request, _("Your account is ready. Requests you send while logged in are listed here."))
+            return redirect(after)
+    status = 429 if form.has_error("__all__", "rate_limited") else 400 if form.errors else 200
+    return render(request, "accounts/register.html", {"form": form, "next": after}, status=status)
 
 
 @login_required

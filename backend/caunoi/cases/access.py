@@ -32,6 +32,25 @@ def access_case_for_tracker(tracking_code: str, access_token: str) -> Case:
     return case
 
 
+def cases_of_submitter(user: User) -> QuerySet[Case]:
+    """The cases `user` sent while logged in (kept until their personal data is anonymised)."""
+    cases = Case.objects.select_related("agency")
+    if not user.is_authenticated or not user.is_active:
+        return cases.none()
+    return cases.filter(submitter=user)
+
+
+def access_case_for_citizen(*, user: User, tracked_ids: list[int], tracking_code: str) -> Case:
+    """The case at `tracking_code` for the citizen's own pages: this browser proved its access code before
+    (`tracked_ids`, kept in its session), or `user` sent the case while logged in. Raises NotFound otherwise."""
+    case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code).first()
+    if case is None:
+        raise NotFound(CASE_NOT_FOUND)
+    if case.pk in tracked_ids or cases_of_submitter(user).filter(pk=case.pk).exists():
+        return case
+    raise NotFound(CASE_NOT_FOUND)
+
+
 def cases_for_staff(user: User) -> QuerySet[Case]:
     """Cases a staff member may open: an admin all; an official their agencies'; a leader also those below."""
     cases = Case.objects.select_related("agency", "category", "area", "assignee")

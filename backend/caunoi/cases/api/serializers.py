@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +20,7 @@ from caunoi.portals.selectors import BUILT_IN, PortalSite
 
 from ..attachments import AttachmentRejected, CheckedFile, check_attachment
 from ..models import Case, Kind
+from ..selectors import status_label
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 # Vietnamese numbers: 0 or +84 then 9 digits (mobiles, new landlines) or 10 (older landline formats).
@@ -209,6 +211,27 @@ class AttachmentSerializer(serializers.Serializer):
 class StaffAgencySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="display_name")
+
+
+class OwnCaseSerializer(serializers.ModelSerializer):
+    """A case in the list of those the logged-in client sent (GET /api/v1/cases/mine/)."""
+
+    agency = StaffAgencySerializer()
+    status_label = serializers.SerializerMethodField()
+    track_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = (
+            "tracking_code", "kind", "title", "status", "status_label", "agency", "received_at", "due_at",
+            "closed_at", "track_url",
+        )  # fmt: skip
+
+    def get_status_label(self, case: Case) -> str:
+        return status_label(case)
+
+    def get_track_url(self, case: Case) -> str:
+        return str(self.context["request"].build_absolute_uri(reverse("cases:track-detail", args=[case.tracking_code])))
 
 
 class StaffCaseSerializer(serializers.ModelSerializer):

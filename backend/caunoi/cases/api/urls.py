@@ -4,6 +4,7 @@ from . import queue, views
 
 urlpatterns = [
     path("", views.CaseSubmitView.as_view(), name="api-case-submit"),
+    path("mine/", views.OwnCasesView.as_view(), name="api-cases-mine"),
     path("track/<str:tracking_code>/", views.CaseTrackView.as_view(), name="api-case-track"),
     path(
         "track/<str:tracking_code>/attachments/<int:attachment_id>/",

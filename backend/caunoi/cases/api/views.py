@@ -11,6 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +22,14 @@ from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 from caunoi.portals.selectors import site_of
 
-from ..access import access_case_for_action, access_case_for_staff, access_case_for_tracker, cases_for_staff
+from ..access import (
+    access_case_for_action,
+    access_case_for_citizen,
+    access_case_for_staff,
+    access_case_for_tracker,
+    cases_for_staff,
+    cases_of_submitter,
+)
 from ..models import Case, Channel, Message, Rating
 from ..selectors import (
     approved_answer,
@@ -38,6 +47,7 @@ from .serializers import (
     ActionResultSerializer,
     CaseSubmitSerializer,
     CitizenReplyInput,
+    OwnCaseSerializer,
     RatingInput,
     RatingSummarySerializer,
     StaffCaseSerializer,
@@ -47,14 +57,39 @@ from .serializers import (
 )
 
 ACCESS_TOKEN_HEADER = OpenApiParameter(
-    "X-Access-Token", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="The secret access code returned when the case was submitted.",
+    "X-Access-Token", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The secret access code returned when the case was submitted. Not needed by a client logged "
+    "in as the account that sent the case.",
 )  # fmt: skip
 
 
 def tracked_by_header(request: Request, tracking_code: str) -> Case:
-    """The case whose access code the client sent in X-Access-Token (NotFound otherwise)."""
-    return access_case_for_tracker(tracking_code, request.headers.get("X-Access-Token", ""))
+    """The case whose access code the client sent in X-Access-Token, or, without one, a case the logged-in
+    client sent itself (NotFound otherwise)."""
+    token = request.headers.get("X-Access-Token", "")
+    if not token and request.user.is_authenticated:
+        return access_case_for_citizen(user=request.user, tracked_ids=[], tracking_code=tracking_code)  # type: ignore[arg-type]
+    return access_case_for_tracker(tracking_code, token)
+
+
+class OwnCasesPagination(PageNumberPagination):
+    page_size = 20
+
+
+class OwnCasesView(ListAPIView):  # type: ignore[type-arg]
+    """The cases the logged-in client sent while logged in, newest first, 20 a page."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = OwnCasesPagination
+    serializer_class = OwnCaseSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(operation_id="cases_mine")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return cases_of_submitter(self.request.user).order_by("-received_at", "-id")  # type: ignore[arg-type]
 
 
 def _agency(case: Case) -> dict[str, str]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submit/done/", views.submit_done, name="submit-done"),
     path("track/", views.track, name="track"),
+    path("my-cases/", views.my_cases, name="my-cases"),
     path("track/<str:tracking_code>/", views.track_detail, name="track-detail"),
     path("track/<str:tracking_code>/attachments/<int:attachment_id>/", views.track_attachment, name="track-attachment"),
     path("staff/queue/", queue.queue_page, name="staff-queue"),

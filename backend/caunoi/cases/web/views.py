@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,13 @@ from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 from caunoi.portals.selectors import site_by_id, site_of
 
-from ..access import access_case_for_staff, access_case_for_tracker, actions_for
+from ..access import (
+    access_case_for_citizen,
+    access_case_for_staff,
+    access_case_for_tracker,
+    actions_for,
+    cases_of_submitter,
+)
 from ..api.serializers import CaseSubmitSerializer, submit_validated
 from ..api.views import attachment_response, tracked_case_data
 from ..attachments import ALLOWED_EXTENSIONS
@@ -55,6 +62,8 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"kind": request.GET.get("kind", "")}
+        if request.user.is_authenticated:  # an account holder's name and address, which they may change here
+            initial.update(name=request.user.get_full_name(), email=request.user.email)
         return render(request, "cases/submit.html", _form_context(request, initial, {}))
     if not request_allowed(request, "intake"):
         context = _form_context(request, request.POST, {"non_field_errors": [str(TOO_MANY_REQUESTS)]})
@@ -136,10 +145,28 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def case_tracked_in_session(request: HttpRequest, tracking_code: str) -> Case:
-    case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code).first()
-    if case is None or case.pk not in request.session.get(SESSION_TRACKED, []):
-        raise Http404
-    return case
+    """The case of the citizen's track pages: proved by its access code in this session, or sent by the
+    logged-in user (access_case_for_citizen). Http404 otherwise."""
+    try:
+        return access_case_for_citizen(
+            user=request.user,  # type: ignore[arg-type]
+            tracked_ids=request.session.get(SESSION_TRACKED, []),
+            tracking_code=tracking_code,
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+MY_CASES_PER_PAGE = 20
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """The cases the logged-in user sent while logged in, newest first, each linking to its track page."""
+    cases = cases_of_submitter(request.user).order_by("-received_at", "-id")  # type: ignore[arg-type]
+    page = Paginator(cases, MY_CASES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [{"case": case, "status_label": status_label(case)} for case in page]
+    return render(request, "cases/my_cases.html", {"page": page, "rows": rows})
 
 
 def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:

@@ -53,10 +53,11 @@ def _limit(name: str, default: str):  # type: ignore[no-untyped-def]
         raise ImproperlyConfigured(f"{name} must look like 20/60 (requests per seconds), not {text!r}") from None
 
 
-# Per client address: submissions, login attempts, searches.
+# Per client address: submissions, login attempts, new accounts, searches.
 RATE_LIMITS = {
     "intake": _limit("RATE_LIMIT_INTAKE", "20/600"),
     "login": _limit("RATE_LIMIT_LOGIN", "30/600"),
+    "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
     "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
 }
 # After this many failed logins for one account within LOGIN_LOCKOUT_MINUTES, that account cannot log in

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from caunoi.accounts.models import Role, User
+from caunoi.accounts.services import split_full_name
 from caunoi.agencies.models import Area, Category, Membership
 from caunoi.agencies.seed import seed_agencies, seed_areas, seed_categories
 from caunoi.cases.models import AnswerTemplate, Case, Channel
@@ -48,13 +49,13 @@ class Command(BaseCommand):
         seed_categories()
         password = os.environ.get("DEMO_PASSWORD", "demo12345")
         for username, (role, agency_codes, full_name) in DEMO_ACCOUNTS.items():
-            first, _, last = full_name.rpartition(" ")
+            given, family = split_full_name(full_name)
             user, _created = User.objects.update_or_create(
                 username=username,
                 defaults={
                     "role": role,
-                    "first_name": last,
-                    "last_name": first,
+                    "first_name": given,
+                    "last_name": family,
                     "email": f"{username}@example.org",
                     "is_staff": role == Role.ADMIN,
                     "is_superuser": role == Role.ADMIN,

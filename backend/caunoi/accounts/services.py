@@ -1,0 +1,53 @@
+"""Citizens' own accounts: opened by the citizen on the portal, used to follow in one place every request
+they send while logged in. Officials' accounts are made by administrators, never here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from caunoi.core.errors import ValidationFailed
+
+from .models import Role, User
+
+EMAIL_TAKEN = _("An account with this email address already exists. Log in with it instead.")
+
+
+def login_name(text: str) -> str:
+    """The username a login text stands for: an email address (a citizen's username) in lower case, since
+    people type their address in any case; anything else as typed."""
+    text = text.strip()
+    return text.lower() if "@" in text else text
+
+
+def split_full_name(full_name: str) -> tuple[str, str]:
+    """(given name, family and middle names): Vietnamese names put the given name last, and get_full_name
+    puts it back there ("Nguyễn Thị Lan" → ("Lan", "Nguyễn Thị"))."""
+    family, _space, given = " ".join(full_name.split()).rpartition(" ")
+    return given, family
+
+
+def citizen_register(*, full_name: str, email: str, password: str) -> User:
+    """A new active citizen account, logged in with its email address. The password must already have
+    passed the password validators (forms.RegistrationForm). Raises ValidationFailed if the address is taken,
+    also when two registrations for it race."""
+    username = login_name(email)
+    given, family = split_full_name(full_name)
+    try:
+        with transaction.atomic():
+            return User.objects.create(
+                username=username,
+                email=username,
+                first_name=given,
+                last_name=family,
+                role=Role.CITIZEN,
+                password=make_password(password),
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed({"email": [str(EMAIL_TAKEN)]}) from exc
+
+
+def email_taken(email: str) -> bool:
+    address = login_name(email)
+    return User.objects.filter(username__iexact=address).exists() or User.objects.filter(email__iexact=address).exists()

@@ -1,0 +1,180 @@
+"""Citizens' own accounts: opening one, logging in with the email address, the list of requests sent while
+logged in, and opening them without the access code (web and API). Nobody sees another person's cases."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from caunoi.accounts.models import Role, User
+from caunoi.core.ratelimit import Limit
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.support.cases import submit_case
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "mùa thu Hà Nội 2026"
+
+
+def browser() -> Client:
+    """A client from an address of its own: the per-address rate limits (counted in the shared Redis, also
+    across runs) count each client apart."""
+    return Client(REMOTE_ADDR=f"fd00::{secrets.token_hex(2)}:{secrets.token_hex(2)}", HTTP_ACCEPT_LANGUAGE="vi")
+
+
+def register(client: Client, url: str = "/accounts/register/", **fields: str):
+    data = {"full_name": "Nguyễn Thị Lan", "email": "Lan.Nguyen@Example.org", "password1": PASSWORD}
+    return client.post(url, {**data, "password2": PASSWORD, **fields})
+
+
+def citizen(email: str = "lan@example.org", name: str = "Nguyễn Thị Lan") -> User:
+    given, family = name.rsplit(" ", 1)[1], name.rsplit(" ", 1)[0]
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD, first_name=given, last_name=family)
+    assert user.role == Role.CITIZEN
+    return user
+
+
+def test_a_citizen_opens_an_account_and_is_logged_in(reference_data):
+    client = browser()
+
+    response = register(client)
+
+    assert response.status_code == 302 and response["Location"] == "/my-cases/"
+    user = User.objects.get()
+    assert (user.username, user.email, user.role) == ("lan.nguyen@example.org", "lan.nguyen@example.org", Role.CITIZEN)
+    assert (user.last_name, user.first_name, user.get_full_name()) == ("Nguyễn Thị", "Lan", "Nguyễn Thị Lan")
+    page = client.get("/my-cases/").content.decode()
+    assert "Tài khoản đã sẵn sàng" in page and 'href="/my-cases/" aria-current="page"' in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"full_name": ""}, "full_name", "Nhập họ và tên."),
+        ({"email": "lan"}, "email", "Nhập địa chỉ email dạng ten@example.com."),
+        ({"password2": "khác hẳn 2026"}, "password2", None),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", None),
+        ({"password1": "lan.nguyen", "password2": "lan.nguyen"}, "password1", None),
+    ],
+    ids=["no name", "bad email", "passwords differ", "weak password", "like the email"],
+)
+def test_bad_input_is_refused_field_by_field_and_nothing_is_created(reference_data, fields, field, message):
+    response = register(browser(), **fields)
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    if message:
+        assert errors[field] == [message]
+    assert 'id="error-summary"' in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_an_address_already_registered_in_any_case_is_refused(reference_data):
+    citizen(email="lan.nguyen@example.org")
+
+    response = register(browser())
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"] == [
+        "Địa chỉ email này đã có tài khoản. Vui lòng đăng nhập bằng tài khoản đó."
+    ]
+    assert User.objects.count() == 1
+
+
+def test_registration_goes_on_to_a_safe_next_page_only(reference_data):
+    assert register(browser(), "/accounts/register/?next=/submit/")["Location"] == "/submit/"
+    response = register(browser(), "/accounts/register/?next=https://evil.example/", email="b@example.org")
+    assert response["Location"] == "/my-cases/"
+
+
+def test_too_many_new_accounts_from_one_address_are_refused(reference_data, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": Limit(1, 60)}
+    client = browser()
+    assert register(client, email="a@example.org").status_code == 302
+    client.logout()
+
+    response = register(client, email="b@example.org")
+
+    assert response.status_code == 429
+    assert "quá nhiều yêu cầu" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_a_citizen_logs_in_with_the_email_address_in_any_case(reference_data):
+    citizen(email="lan@example.org")
+    client = browser()
+
+    response = client.post("/accounts/login/", {"username": " LAN@Example.org ", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get("/my-cases/").status_code == 200
+
+
+def test_my_requests_lists_only_the_cases_sent_from_the_account(reference_data):
+    lan, other = citizen(), citizen(email="binh@example.org", name="Trần Văn Bình")
+    mine = [submit_case(title=f"Câu hỏi số {n} của tôi", submitter=lan)[0] for n in range(21)]
+    theirs, _ = submit_case(title="Câu hỏi của người khác", submitter=other)
+    anonymous, _ = submit_case(title="Câu hỏi không đăng nhập")
+    client = browser()
+    client.force_login(lan)
+
+    first, second = client.get("/my-cases/"), client.get("/my-cases/?page=2")
+
+    listed = [row["case"].pk for row in first.context["rows"]] + [row["case"].pk for row in second.context["rows"]]
+    assert listed == [case.pk for case in reversed(mine)]  # newest first, 20 then 1
+    assert "21 hồ sơ" in first.content.decode()
+    for page in (first, second):
+        assert theirs.tracking_code not in page.content.decode()
+        assert anonymous.tracking_code not in page.content.decode()
+    assert client.get("/my-cases/?page=nonsense").status_code == 200  # an odd page number shows page 1
+
+
+def test_my_requests_asks_for_login_first(reference_data):
+    response = browser().get("/my-cases/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/my-cases/"
+
+
+def test_the_owner_opens_a_case_without_its_access_code_and_nobody_else_does(reference_data):
+    lan, other = citizen(), citizen(email="binh@example.org", name="Trần Văn Bình")
+    case, _token = submit_case(submitter=lan)
+    owner, stranger, anonymous = browser(), browser(), browser()
+    owner.force_login(lan)
+    stranger.force_login(other)
+    url = f"/track/{case.tracking_code}/"
+
+    assert owner.get(url).status_code == 200
+    assert owner.post(f"{url}rating/", {"score": "5"}).status_code in {302, 409}  # reaches the rating service
+    for client in (stranger, anonymous):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == f"/track/?code={case.tracking_code}"
+        assert client.post(f"{url}rating/", {"score": "5"}).status_code == 404
+
+
+def test_the_form_is_filled_in_with_the_accounts_name_and_address(reference_data):
+    client = browser()
+    client.force_login(citizen())
+
+    page = client.get("/submit/").content.decode()
+
+    assert 'value="Nguyễn Thị Lan"' in page and 'value="lan@example.org"' in page
+
+
+def test_the_api_lists_the_clients_own_cases_and_opens_them_without_the_access_code(reference_data):
+    lan, other = citizen(), citizen(email="binh@example.org", name="Trần Văn Bình")
+    case, _ = submit_case(submitter=lan)
+    theirs, _ = submit_case(submitter=other)
+    api = APIClient()
+    assert api.get("/api/v1/cases/mine/").status_code in {401, 403}
+    api.force_authenticate(lan)
+
+    listed = api.get("/api/v1/cases/mine/").json()
+
+    assert listed["count"] == 1
+    (row,) = listed["results"]
+    assert row["tracking_code"] == case.tracking_code and row["agency"]["code"] == "SO-NNMT-HN"
+    assert row["track_url"] == f"http://testserver/track/{case.tracking_code}/"
+    assert api.get(f"/api/v1/cases/track/{case.tracking_code}/").status_code == 200
+    assert api.get(f"/api/v1/cases/track/{theirs.tracking_code}/").status_code == 404
+    assert api.get(f"/api/v1/cases/track/{theirs.tracking_code}/", HTTP_X_ACCESS_TOKEN="wrong").status_code == 404
