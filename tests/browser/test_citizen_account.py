@@ -67,3 +67,16 @@ def test_register_send_and_find_the_request(page, reference_data):
     page.click(f"text={case.tracking_code}")
     page.wait_for_url(f"**/track/{case.tracking_code}/")
     assert "Sở Nông nghiệp và Môi trường Hà Nội" in page.content()
+
+
+def test_ask_for_a_new_password(page, reference_data):
+    page.goto("/accounts/login/")
+    page.click("text=Quên mật khẩu?")
+    page.wait_for_url("**/accounts/password-reset/")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "password-reset")
+    page.fill("#id_email", "ai-do@example.org")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/password-reset/sent/")
+    expect(page.locator("h1")).to_have_text("Kiểm tra hộp thư")
+    assert serious_accessibility_violations(page) == []

@@ -3,6 +3,7 @@ logged in, and opening them without the access code (web and API). Nobody sees a
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -178,3 +179,54 @@ def test_the_api_lists_the_clients_own_cases_and_opens_them_without_the_access_c
     assert api.get(f"/api/v1/cases/track/{case.tracking_code}/").status_code == 200
     assert api.get(f"/api/v1/cases/track/{theirs.tracking_code}/").status_code == 404
     assert api.get(f"/api/v1/cases/track/{theirs.tracking_code}/", HTTP_X_ACCESS_TOKEN="wrong").status_code == 404
+
+
+def reset_link(message) -> str:
+    (link,) = re.findall(r"http://testserver(/accounts/password-reset/[^/\s]+/[^/\s]+/)", message.body)
+    return link
+
+
+def test_a_forgotten_password_is_replaced_through_a_one_time_emailed_link(reference_data, mailoutbox):
+    citizen(email="lan@example.org")
+    client = browser()
+
+    response = client.post("/accounts/password-reset/", {"email": "LAN@example.org"})
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
+    (message,) = mailoutbox
+    assert message.to == ["lan@example.org"]
+    assert message.subject == "Chọn mật khẩu mới cho Cầu Nối"
+    link = reset_link(message)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200 and form_page.context["validlink"]
+    weak = client.post(form_page.request["PATH_INFO"], {"new_password1": "12345678", "new_password2": "12345678"})
+    assert weak.status_code == 400 and weak.context["form"].errors["new_password2"]
+    done = client.post(
+        form_page.request["PATH_INFO"], {"new_password1": "sông Hồng 2027", "new_password2": "sông Hồng 2027"}
+    )
+    assert done.status_code == 302 and done["Location"] == "/accounts/password-reset/done/"
+    assert (
+        browser().post("/accounts/login/", {"username": "lan@example.org", "password": "sông Hồng 2027"}).status_code
+        == 302
+    )
+    used = client.get(link, follow=True)
+    assert used.context["validlink"] is False and "Đường dẫn này không còn dùng được" in used.content.decode()
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_email(reference_data, mailoutbox):
+    response = browser().post("/accounts/password-reset/", {"email": "nobody@example.org"})
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
+    assert mailoutbox == []
+
+
+def test_password_reset_requests_are_limited_per_address(reference_data, settings, mailoutbox):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": Limit(1, 60)}
+    citizen(email="lan@example.org")
+    client = browser()
+    assert client.post("/accounts/password-reset/", {"email": "lan@example.org"}).status_code == 302
+
+    response = client.post("/accounts/password-reset/", {"email": "lan@example.org"})
+
+    assert response.status_code == 429 and len(mailoutbox) == 1
+    assert client.post("/accounts/password-reset/", {"email": "không phải email"}).status_code in {400, 429}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -79,3 +79,20 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         applicant = User(username=email, email=email, first_name=given, last_name=family)
         self.validate_password_for_user(applicant, password_field_name="password1")  # noqa: S106  (a field name)
         return cleaned
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset by email (the same answer whether or not the address has an account), counted against
+    the per-address login limit so that nobody floods an inbox with reset links."""
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages.update(
+            required=_("Enter your email address."), invalid=_("Enter an email address like name@example.com.")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        if self.request is not None and not request_allowed(self.request, "login"):
+            raise ValidationError(str(TOO_MANY_REQUESTS), code="rate_limited")
+        return self.cleaned_data

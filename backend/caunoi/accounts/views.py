@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 from caunoi.core.errors import ApplicationError, ValidationFailed
 
 from . import two_factor
-from .forms import LoginForm, RegistrationForm
+from .forms import LimitedPasswordResetForm, LoginForm, RegistrationForm
 from .services import citizen_register
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
@@ -137,3 +137,41 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
         device = two_factor.pending_device(user)  # type: ignore[arg-type]
         context.update(qr=two_factor.qr_data_uri(device), key=two_factor.readable_key(device), setting_up=True)
     return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for the address and sends a one-time link (Django's tokens) to the account that has it, if any."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = LimitedPasswordResetForm
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form: LimitedPasswordResetForm) -> HttpResponse:  # type: ignore[override]
+        # The message names the site the person is on (request.portal, set by the portals middleware, a floor
+        # above this app), not the bare host name Django would use.
+        portal = getattr(self.request, "portal", None)
+        if portal is not None:
+            self.extra_email_context = {"site_name": portal.display_name}
+        return super().form_valid(form)
+
+    def form_invalid(self, form: LimitedPasswordResetForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.has_error("__all__", "rate_limited") else 400
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link's page: a new password, checked by the validators; a used or old link says so."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
