@@ -153,13 +153,18 @@ def test_the_owner_opens_a_case_without_its_access_code_and_nobody_else_does(ref
         assert client.post(f"{url}rating/", {"score": "5"}).status_code == 404
 
 
-def test_the_form_is_filled_in_with_the_accounts_name_and_address(reference_data):
+def test_the_form_is_filled_in_with_a_citizens_name_and_address_only(reference_data, personas):
     client = browser()
     client.force_login(citizen())
-
     page = client.get("/submit/").content.decode()
-
     assert 'value="Nguyễn Thị Lan"' in page and 'value="lan@example.org"' in page
+
+    # An official typing in a citizen's request must not send it under their own name by mistake.
+    official = personas["official_a"]
+    official.email = "official-a@agency.example"
+    official.save()
+    client.force_login(official)
+    assert "official-a@agency.example" not in client.get("/submit/").content.decode()
 
 
 def test_the_api_lists_the_clients_own_cases_and_opens_them_without_the_access_code(reference_data):

@@ -54,6 +54,11 @@ class LoginView(auth_views.LoginView):
         return redirect("accounts:login-code")
 
 
+def _safe_target(request: HttpRequest, target: str, default: str) -> str:
+    """`target` when it is an address on this site (never another one: an open redirect), else `default`."""
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else default
+
+
 @require_http_methods(["GET", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the authenticator app. Wrong codes are throttled by django-otp."""
@@ -68,23 +73,16 @@ def login_code(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             otp_login(request, device)
-            target = pending["next"]
-            safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
-            return redirect(target if safe else "publication:home")
+            return redirect(_safe_target(request, pending["next"], reverse("publication:home")))
         form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
     status = 400 if form.errors else 200
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else default
-
-
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """A citizen opens an account and is logged in with it; then on to `next` (e.g. the submission form)."""
-    after = _safe_next(request, reverse("cases:my-cases"))
+    after = _safe_target(request, request.POST.get("next") or request.GET.get("next") or "", reverse("cases:my-cases"))
     if request.user.is_authenticated:
         return redirect(after)
     form = RegistrationForm(request.POST or None, request=request)

@@ -62,7 +62,7 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"kind": request.GET.get("kind", "")}
-        if request.user.is_authenticated:  # an account holder's name and address, which they may change here
+        if request.user.is_authenticated and request.user.role == Role.CITIZEN:  # theirs to change here
             initial.update(name=request.user.get_full_name(), email=request.user.email)
         return render(request, "cases/submit.html", _form_context(request, initial, {}))
     if not request_allowed(request, "intake"):
