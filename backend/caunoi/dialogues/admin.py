@@ -2,6 +2,7 @@
 them; editing rows here would bypass the room."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Dialogue, DialogueMessage, DialogueQuestion
 
@@ -13,6 +14,7 @@ class DialogueAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     filter_horizontal = ("hosts", "moderators")
     readonly_fields = ("state", "last_seq", "now_answering", "scheduled_by")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the scheduling form does
 
 
 @admin.register(DialogueQuestion)
