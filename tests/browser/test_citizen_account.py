@@ -69,6 +69,12 @@ def test_register_send_and_find_the_request(page, reference_data):
     page.wait_for_url(f"**/track/{case.tracking_code}/")
     assert "Sở Nông nghiệp và Môi trường Hà Nội" in page.content()
 
+    page.goto("/my-cases/")
+    page.click("text=Đổi mật khẩu")
+    page.wait_for_url("**/accounts/password/")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "password-change")
+
 
 def test_ask_for_a_new_password(page, reference_data):
     page.goto("/accounts/login/")

@@ -235,3 +235,25 @@ def test_password_reset_requests_are_limited_per_address(reference_data, setting
 
     assert response.status_code == 429 and len(mailoutbox) == 1
     assert client.post("/accounts/password-reset/", {"email": "không phải email"}).status_code in {400, 429}
+
+
+def test_a_logged_in_person_changes_their_password_after_giving_the_current_one(reference_data, personas):
+    client = browser()
+    client.force_login(citizen())
+    assert browser().get("/accounts/password/")["Location"] == "/accounts/login/?next=/accounts/password/"
+
+    wrong = client.post("/accounts/password/", {"old_password": "đoán bừa", "new_password1": "x", "new_password2": "x"})
+    assert wrong.status_code == 400 and set(wrong.context["form"].errors) == {"old_password", "new_password2"}
+    new = {"old_password": PASSWORD, "new_password1": "trăng rằm 2027", "new_password2": "trăng rằm 2027"}
+    changed = client.post("/accounts/password/", new)
+
+    assert changed.status_code == 302 and changed["Location"] == "/my-cases/"
+    assert client.get("/my-cases/").status_code == 200  # still logged in
+    assert (
+        browser().post("/accounts/login/", {"username": "lan@example.org", "password": "trăng rằm 2027"}).status_code
+        == 302
+    )
+    official = browser()
+    official.force_login(personas["official_a"])
+    staff_new = {**new, "old_password": "correct horse 42"}
+    assert official.post("/accounts/password/", staff_new)["Location"] == "/"

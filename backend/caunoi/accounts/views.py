@@ -23,6 +23,7 @@ from caunoi.core.errors import ApplicationError, ValidationFailed
 
 from . import two_factor
 from .forms import LimitedPasswordResetForm, LoginForm, RegistrationForm
+from .models import Role
 from .services import citizen_register
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
@@ -173,3 +174,22 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A logged-in person changes their password (the current one first); the session stays logged in."""
+
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_success_url(self) -> str:
+        return reverse("cases:my-cases" if self.request.user.role == Role.CITIZEN else "publication:home")  # type: ignore[union-attr]
