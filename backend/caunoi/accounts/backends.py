@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from . import lockout
-from .services import login_name
+from .models import User
 
 
 class LockoutModelBackend(ModelBackend):
@@ -20,7 +20,7 @@ class LockoutModelBackend(ModelBackend):
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
         if username:
-            username = login_name(username)
+            username = User.normalize_username(username)
         if username and lockout.is_locked(username):
             raise PermissionDenied
         return super().authenticate(request, username=username, password=password, **kwargs)

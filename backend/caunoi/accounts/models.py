@@ -20,6 +20,14 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        """Django's normal form, and an email address (a citizen's username) in lower case, since people type
+        their address in any case. Django applies it when accounts are made (create_user, admin forms); the
+        login backend applies it to what is typed."""
+        name = str(super().normalize_username(username)).strip()
+        return name.lower() if "@" in name else name
+
     def get_full_name(self) -> str:
         """Family and middle names, then the given name: the Vietnamese order (last_name holds the first two)."""
         return f"{self.last_name} {self.first_name}".strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.core.errors import ValidationFailed
@@ -12,13 +13,6 @@ from caunoi.core.errors import ValidationFailed
 from .models import Role, User
 
 EMAIL_TAKEN = _("An account with this email address already exists. Log in with it instead.")
-
-
-def login_name(text: str) -> str:
-    """The username a login text stands for: an email address (a citizen's username) in lower case, since
-    people type their address in any case; anything else as typed."""
-    text = text.strip()
-    return text.lower() if "@" in text else text
 
 
 def split_full_name(full_name: str) -> tuple[str, str]:
@@ -32,7 +26,7 @@ def citizen_register(*, full_name: str, email: str, password: str) -> User:
     """A new active citizen account, logged in with its email address. The password must already have
     passed the password validators (forms.RegistrationForm). Raises ValidationFailed if the address is taken,
     also when two registrations for it race."""
-    username = login_name(email)
+    username = User.normalize_username(email)
     given, family = split_full_name(full_name)
     try:
         with transaction.atomic():
@@ -49,5 +43,6 @@ def citizen_register(*, full_name: str, email: str, password: str) -> User:
 
 
 def email_taken(email: str) -> bool:
-    address = login_name(email)
-    return User.objects.filter(username__iexact=address).exists() or User.objects.filter(email__iexact=address).exists()
+    """Whether an account already logs in with `email` or has it as its address (an official's, say)."""
+    address = User.normalize_username(email)
+    return User.objects.filter(Q(username=address) | Q(email__iexact=address)).exists()
