@@ -257,3 +257,23 @@ def test_a_logged_in_person_changes_their_password_after_giving_the_current_one(
     official.force_login(personas["official_a"])
     staff_new = {**new, "old_password": "correct horse 42"}
     assert official.post("/accounts/password/", staff_new)["Location"] == "/"
+
+
+def test_an_email_username_is_kept_and_matched_in_lower_case_however_the_account_was_made(reference_data):
+    made_by_admin = User.objects.create_user(username="Chi.Tran@Agency.gov.vn", password=PASSWORD)
+    assert made_by_admin.username == "chi.tran@agency.gov.vn"
+    assert User.normalize_username(" Staff-Name ") == "Staff-Name"  # other usernames keep their case
+
+    response = browser().post("/accounts/login/", {"username": "CHI.TRAN@agency.gov.vn", "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_a_failed_login_answers_400_and_a_refused_address_429(reference_data, settings):
+    citizen(email="lan@example.org")
+    client = browser()
+    assert client.post("/accounts/login/", {"username": "lan@example.org", "password": "sai"}).status_code == 400
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": Limit(1, 60)}
+    client.post("/accounts/login/", {"username": "lan@example.org", "password": "sai"})
+
+    assert client.post("/accounts/login/", {"username": "lan@example.org", "password": PASSWORD}).status_code == 429

@@ -17,6 +17,14 @@ from . import lockout
 from .models import User
 from .services import EMAIL_TAKEN, email_taken, split_full_name
 
+RATE_LIMITED = "rate_limited"  # the code of the form error a refused address gets (views answer 429)
+
+
+def refuse_if_too_many(request: Any, scope: str) -> None:
+    """Counts one attempt of `request`'s address against RATE_LIMITS[scope]; raises the form-wide error past it."""
+    if request is not None and not request_allowed(request, scope):
+        raise ValidationError(str(TOO_MANY_REQUESTS), code=RATE_LIMITED)
+
 
 def lockout_message() -> str:
     return str(
@@ -31,8 +39,7 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Username or email")
 
     def clean(self) -> dict[str, Any]:
-        if self.request is not None and not request_allowed(self.request, "login"):
-            raise ValidationError(str(TOO_MANY_REQUESTS), code="rate_limited")
+        refuse_if_too_many(self.request, "login")
         username = self.cleaned_data.get("username")
         if username and lockout.is_locked(username):
             raise ValidationError(lockout_message(), code="locked")
@@ -69,8 +76,7 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        if self.request is not None and not request_allowed(self.request, "register"):
-            raise ValidationError(str(TOO_MANY_REQUESTS), code="rate_limited")
+        refuse_if_too_many(self.request, "register")
         cleaned = self.cleaned_data
         self.validate_passwords()
         given, family = split_full_name(cleaned.get("full_name", ""))
@@ -93,6 +99,5 @@ class LimitedPasswordResetForm(PasswordResetForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        if self.request is not None and not request_allowed(self.request, "login"):
-            raise ValidationError(str(TOO_MANY_REQUESTS), code="rate_limited")
+        refuse_if_too_many(self.request, "login")
         return self.cleaned_data

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -22,7 +23,7 @@ from django_otp import login as otp_login
 from caunoi.core.errors import ApplicationError, ValidationFailed
 
 from . import two_factor
-from .forms import LimitedPasswordResetForm, LoginForm, RegistrationForm
+from .forms import RATE_LIMITED, LimitedPasswordResetForm, LoginForm, RegistrationForm
 from .models import Role
 from .services import citizen_register
 
@@ -36,7 +37,24 @@ class CodeForm(forms.Form):
     )
 
 
-class LoginView(auth_views.LoginView):
+def form_status(form: forms.Form) -> int:
+    """The status of a page showing `form`: 429 when its address was refused for asking too often, 400 for
+    any other error, else 200."""
+    if form.has_error(NON_FIELD_ERRORS, RATE_LIMITED):
+        return 429
+    return 400 if form.errors else 200
+
+
+class FormStatus:
+    """For Django's form views: a page showing errors answers form_status(form), not 200."""
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
+        response.status_code = form_status(form)
+        return response
+
+
+class LoginView(FormStatus, auth_views.LoginView):
     """The password step; with two-factor login on, the session holds the user as pending, not logged in."""
 
     template_name = "accounts/login.html"
@@ -76,8 +94,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_safe_target(request, pending["next"], reverse("publication:home")))
         form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
-    status = 400 if form.errors else 200
-    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+    return render(request, "accounts/login_code.html", {"form": form}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,8 +116,7 @@ def register(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend="caunoi.accounts.backends.LockoutModelBackend")
             messages.success(request, _("Your account is ready. Requests you send while logged in are listed here."))
             return redirect(after)
-    status = 429 if form.has_error("__all__", "rate_limited") else 400 if form.errors else 200
-    return render(request, "accounts/register.html", {"form": form, "next": after}, status=status)
+    return render(request, "accounts/register.html", {"form": form, "next": after}, status=form_status(form))
 
 
 @login_required
@@ -135,10 +151,10 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
     if not context["enabled"] or request.GET.get("replace"):
         device = two_factor.pending_device(user)  # type: ignore[arg-type]
         context.update(qr=two_factor.qr_data_uri(device), key=two_factor.readable_key(device), setting_up=True)
-    return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
+    return render(request, "accounts/two_factor.html", context, status=form_status(form))
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(FormStatus, auth_views.PasswordResetView):
     """Asks for the address and sends a one-time link (Django's tokens) to the account that has it, if any."""
 
     template_name = "accounts/password_reset.html"
@@ -158,25 +174,15 @@ class PasswordResetView(auth_views.PasswordResetView):
             self.extra_email_context = {"site_name": portal.display_name}
         return super().form_valid(form)
 
-    def form_invalid(self, form: LimitedPasswordResetForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_invalid(form)
-        response.status_code = 429 if form.has_error("__all__", "rate_limited") else 400
-        return response
 
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(FormStatus, auth_views.PasswordResetConfirmView):
     """The link's page: a new password, checked by the validators; a used or old link says so."""
 
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
 
-
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):
     """A logged-in person changes their password (the current one first); the session stays logged in."""
 
     template_name = "accounts/password_change.html"
@@ -184,11 +190,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(self.request, _("Your password is changed."))
-        return response
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        response.status_code = 400
         return response
 
     def get_success_url(self) -> str:

@@ -8,7 +8,7 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -76,6 +76,7 @@ class OwnCasesPagination(PageNumberPagination):
     page_size = 20
 
 
+@extend_schema_view(get=extend_schema(operation_id="cases_mine"))
 class OwnCasesView(ListAPIView):  # type: ignore[type-arg]
     """The cases the logged-in client sent while logged in, newest first, 20 a page."""
 
@@ -83,10 +84,6 @@ class OwnCasesView(ListAPIView):  # type: ignore[type-arg]
     pagination_class = OwnCasesPagination
     serializer_class = OwnCaseSerializer
     filter_backends: list[Any] = []
-
-    @extend_schema(operation_id="cases_mine")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
         return cases_of_submitter(self.request.user).order_by("-received_at", "-id")  # type: ignore[arg-type]
