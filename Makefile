@@ -51,7 +51,9 @@ $(VENV)/.installed: $(REQUIREMENTS)
 run: venv
 	cd backend && ../$(VENV_PYTHON) -m caunoi.devstack run $(RUN_ARGS)
 
+# Chromium and nginx come from Debian: installed first when missing (as root), so a fresh machine passes.
 test: venv
+	bash tests/tools/install-system-packages
 	$(TEST_SETTINGS) PYTHONPATH=backend $(DEVSTACK) exec -- python -m pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -69,7 +71,7 @@ bench: venv
 # base first: embedded.in and dev.in are constrained by the pins it produces (-c base.txt).
 requirements: venv
 	for name in base embedded dev; do \
-		$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --annotation-style=line \
+		$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links --annotation-style=line \
 			--output-file requirements/$$name.txt requirements/$$name.in || exit 1; \
 	done
 

@@ -276,7 +276,8 @@ def cluster(
     import pytest
 
     if NGINX is None:
-        pytest.skip("nginx is not installed (apt-get install -y nginx); deploy/local-cluster needs it")
+        # make test installs it (tests/tools/install-system-packages): missing here is a broken machine, not a skip.
+        pytest.fail("nginx is not installed (apt-get install -y nginx); deploy/local-cluster needs it")
     # Not pytest's tmp_path: as root, nginx's workers run as nobody and must traverse to the static files,
     # and pytest's temporary folders are private (0700).
     run_dir = Path(tempfile.mkdtemp(prefix="caunoi-cluster-"))

@@ -1,0 +1,33 @@
+"""What a fresh machine needs from the repository: requirements that name no machine's package mirror, and a
+test command that installs the system packages its tests drive."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MACHINE_SPECIFIC = re.compile(r"^\s*(--extra-index-url|--index-url|-i\s|--find-links|-f\s)|file://", re.M)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "requirements").glob("*.txt")), ids=lambda p: p.name)
+def test_requirements_name_no_package_mirror(path):
+    assert not MACHINE_SPECIFIC.search(path.read_text()), f"{path.name} names one machine's package index"
+
+
+def test_make_test_installs_the_system_packages_first():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest: venv\n", 1)[1].split("\n\n", 1)[0]
+    first_command = recipe.strip().splitlines()[0]
+    assert "tests/tools/install-system-packages" in first_command
+    script = (ROOT / "tests/tools/install-system-packages").read_text()
+    assert "chromium" in script
+    assert "nginx" in script
+
+
+def test_compiled_requirements_keep_index_urls_out():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--no-emit-index-url" in makefile
+    assert "--no-emit-find-links" in makefile
