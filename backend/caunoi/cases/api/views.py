@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caunoi.core.errors import NotFound
-from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 from caunoi.portals.selectors import site_of
 
 from ..access import (
@@ -112,8 +111,6 @@ class CaseSubmitView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        if not request_allowed(request, "intake"):
-            return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         key = request.headers.get("Idempotency-Key")
         if key is not None:
             key = check_key(key)

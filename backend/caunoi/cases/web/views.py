@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from caunoi.abuse.middleware import refusal, shows_refusal
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.errors import NotFound
-from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS
 from caunoi.portals.selectors import site_by_id, site_of
 
 from ..access import (
@@ -58,6 +59,7 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
     }
 
 
+@shows_refusal
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -65,7 +67,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and request.user.role == Role.CITIZEN:  # theirs to change here
             initial.update(name=request.user.get_full_name(), email=request.user.email)
         return render(request, "cases/submit.html", _form_context(request, initial, {}))
-    if not request_allowed(request, "intake"):
+    if refusal(request) is not None:  # the abuse policy's limits on intake (caunoi.core.policy)
         context = _form_context(request, request.POST, {"non_field_errors": [str(TOO_MANY_REQUESTS)]})
         return render(request, "cases/submit.html", context, status=429)
     data = request.POST.copy()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "caunoi.core",
+    "caunoi.abuse",
     "caunoi.accounts",
     "caunoi.agencies",
     "caunoi.workflows",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "caunoi.accounts.middleware.AdminTwoFactorRequired",
+    # After the session, language and user are known: refusals speak the person's language.
+    "caunoi.abuse.middleware.AbusePolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caunoi.core.middleware.ContentSecurityPolicyMiddleware",

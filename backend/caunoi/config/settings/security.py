@@ -53,12 +53,21 @@ def _limit(name: str, default: str):  # type: ignore[no-untyped-def]
         raise ImproperlyConfigured(f"{name} must look like 20/60 (requests per seconds), not {text!r}") from None
 
 
-# Per client address: submissions, login attempts, new accounts, searches.
+# The abuse policy's limits (caunoi.core.policy: which routes count against which). "N/S": at most N in any S
+# seconds (a sliding window). "<scope>" counts per client address and is generous, since a commune office
+# shares one address; "<scope>:identity" counts per account, contact e-mail and phone and is strict;
+# "<scope>:failures" counts wrong tracking or access codes per address.
 RATE_LIMITS = {
     "intake": _limit("RATE_LIMIT_INTAKE", "20/600"),
+    "intake:identity": _limit("RATE_LIMIT_INTAKE_IDENTITY", "5/3600"),
+    "track": _limit("RATE_LIMIT_TRACK", "300/600"),
+    "track:failures": _limit("RATE_LIMIT_TRACK_FAILURES", "20/600"),
+    "reply": _limit("RATE_LIMIT_REPLY", "30/600"),
+    "reply:identity": _limit("RATE_LIMIT_REPLY_IDENTITY", "10/600"),
+    "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
+    "dialogue": _limit("RATE_LIMIT_DIALOGUE", "20/60"),
     "login": _limit("RATE_LIMIT_LOGIN", "30/600"),
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
-    "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
 }
 # After this many failed logins for one account within LOGIN_LOCKOUT_MINUTES, that account cannot log in
 # until the window has passed (whatever the address), which stops password guessing spread over addresses.

@@ -7,14 +7,12 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from caunoi.core.errors import ValidationFailed
-from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 from caunoi.core.replica import portal_read
 from caunoi.portals.selectors import site_of
 
@@ -64,8 +62,6 @@ class PublishedListView(APIView):
     )
     @method_portal_read
     def get(self, request: Request) -> Response:
-        if not request_allowed(request, "search"):
-            return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         filterset = parse_search(request.query_params)
         page = filterset.page_number()
         result = published_search(
@@ -117,8 +113,6 @@ class PublishedSimilarView(APIView):
     )
     @method_portal_read
     def get(self, request: Request) -> Response:
-        if not request_allowed(request, "search"):
-            return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         text = request.query_params.get("text", "")
         if len(text) > SIMILAR_MAX_TEXT:
             raise ValidationFailed({"text": [str(_("Send at most %(max)d characters.") % {"max": SIMILAR_MAX_TEXT})]})

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caunoi.abuse.middleware import refusal, shows_refusal
 from caunoi.agencies.models import Agency, Category
 from caunoi.cases.models import Kind
 from caunoi.core.errors import NotFound
-from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS
 from caunoi.core.replica import portal_read
 from caunoi.portals.selectors import site_of
 
@@ -37,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@shows_refusal
 @portal_read
 def search(request: HttpRequest) -> HttpResponse:
     site = site_of(request)
@@ -49,7 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "searched": any(request.GET.get(name) for name in ("q", "agency", "category", "kind", "from", "to")),
     }
-    if context["searched"] and not request_allowed(request, "search"):
+    if refusal(request) is not None:  # the abuse policy's limit on searches (caunoi.core.policy)
         context["errors"] = {"non_field_errors": [str(TOO_MANY_REQUESTS)]}
         return render(request, "portal/search.html", context, status=429)
     if not filterset.is_valid():
