@@ -297,6 +297,9 @@ def cluster(
         "CAUNOI_CLUSTER_WORKER_CONCURRENCY": "1",
         "MEDIA_ROOT": str(run_dir / "media"),
         "RATE_LIMIT_INTAKE": "100000/60",
+        "RATE_LIMIT_INTAKE_IDENTITY": "100000/60",
+        "RATE_LIMIT_TRACK": "100000/60",
+        "RATE_LIMIT_TRACK_FAILURES": "100000/60",
         "EMAIL_BACKEND": "tests.cluster.support.DirectoryEmailBackend",
         MAIL_DIR_VARIABLE: str(mail_dir),
         # local-cluster puts backend/ in front; the repository root makes tests.cluster.support importable.
