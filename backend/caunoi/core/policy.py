@@ -82,8 +82,12 @@ SCOPES: tuple[Scope, ...] = (
         methods=frozenset({"GET", "HEAD"}),
         counts=_searching,
     ),
-    # Questions sent through the dialogue's page (the websocket is limited in caunoi.dialogues.ratelimit).
-    Scope("dialogue", frozenset({"dialogues:ask"})),
+    # Anonymous participants of live dialogues, per address (the room's websocket and the page's forms both
+    # go through caunoi.dialogues.ratelimit, which also limits each account and signed device id): questions
+    # per dialogue, votes per question, and new device ids handed out by the dialogue's page.
+    Scope("dialogue_ask"),
+    Scope("dialogue_vote"),
+    Scope("dialogue_device"),
     # Checked by their forms (caunoi.accounts.forms), which show the refusal beside the form.
     Scope("login"),
     Scope("register"),

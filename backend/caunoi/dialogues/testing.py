@@ -71,12 +71,14 @@ def cookie_header(user: User | None = None, voter: str = "") -> str:
     parts = []
     if user is not None:
         parts.append(f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}")
-    if voter:
-        parts.append(f"caunoi_voter={voter}")
+    if voter:  # a device id as the dialogue's page would hand it out: signed by the server
+        from .devices import _signer
+
+        parts.append(f"caunoi_voter={_signer().sign(voter)}")
     return "; ".join(parts)
 
 
-def room_communicator(dialogue_id: int, *, cookies: str = "", since: int | None = None) -> Any:
+def room_communicator(dialogue_id: int, *, cookies: str = "", since: int | None = None, forwarded_for: str = "") -> Any:
     """A channels test client on the project's real ASGI application (origin check, sessions, routing)."""
     from caunoi.config.asgi import application
 
@@ -84,6 +86,8 @@ def room_communicator(dialogue_id: int, *, cookies: str = "", since: int | None 
     headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
     if cookies:
         headers.append((b"cookie", cookies.encode()))
+    if forwarded_for:  # the client's address as a proxy in front would name it (TRUSTED_PROXY_COUNT)
+        headers.append((b"x-forwarded-for", forwarded_for.encode()))
     return WebsocketCommunicator(application, path, headers=headers)
 
 

@@ -16,7 +16,8 @@ Server → client:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -38,10 +39,12 @@ from caunoi.core.errors import ApplicationError, NotFound
 from . import services
 from .access import ActionNotAllowed, UnknownAction, access_dialogue, access_room_action, is_staff_of, room_roles
 from .api.serializers import AnswerInput, MergeInput, QuestionInput, QuestionRef, ReorderInput
-from .ratelimit import person_allowed
+from .devices import device_of
+from .ratelimit import action_allowed
 
 MAX_FRAME_BYTES = 8 * 1024
-# The viewer page sets this cookie: it lets an anonymous person vote once per question.
+# The viewer page sets this cookie (a device id the server signed): it lets an anonymous person vote once per
+# question.
 VOTER_COOKIE = "caunoi_voter"
 
 
@@ -51,8 +54,10 @@ class RoomEntry:
     user: User | None
     roles: frozenset[str]
     staff: bool
-    person: str | None  # "u:<id>" or "a:<browser id>": whose votes and rate limits
+    person: str | None  # "u:<id>" or "d:<signed device id>": whose votes and rate limits
     language: str
+    address: str = ""  # the client's address (anonymous participants are capped per address)
+    connection: str = field(default_factory=lambda: secrets.token_hex(8))  # the bucket of one without a device
 
 
 def scope_cookies(scope: dict[str, Any]) -> dict[str, str]:
@@ -96,11 +101,31 @@ def room_entry(scope: dict[str, Any], dialogue_id: int) -> RoomEntry | None:
     cookies = scope_cookies(scope)
     user = session_user(cookies)
     roles = room_roles(user, dialogue) if user is not None else room_roles(AnonymousUser(), dialogue)
-    browser = cookies.get(VOTER_COOKIE, "")
-    person = f"u:{user.pk}" if user else (f"a:{browser[:64]}" if browser else None)
     language = cookies.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    return RoomEntry(dialogue_id, user, roles, is_staff_of(roles), person, language)
+    person = person_of(user, cookies.get(VOTER_COOKIE, ""))
+    return RoomEntry(dialogue_id, user, roles, is_staff_of(roles), person, language, scope_address(scope))
+
+
+def person_of(user: User | None, device_cookie: str) -> str | None:
+    """Whose votes and limits: the account, else the device id the server signed, else nobody (None)."""
+    if user is not None:
+        return f"u:{user.pk}"
+    device = device_of(device_cookie)
+    return f"d:{device}" if device else None
+
+
+def scope_address(scope: dict[str, Any]) -> str:
+    """The client's address, as core.ratelimit.client_address reads it for pages: the socket's peer, or
+    behind TRUSTED_PROXY_COUNT proxies the address the outermost trusted proxy saw."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        header = next((v.decode("latin-1") for n, v in scope.get("headers", []) if n == b"x-forwarded-for"), "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    client = scope.get("client")
+    return str(client[0]) if client else ""
 
 
 def error_frame(code: str, ref: Any, message: str = "", errors: dict[str, Any] | None = None) -> str:
@@ -143,8 +168,12 @@ def run_action(entry: RoomEntry, action: str, request: dict[str, Any]) -> dict[s
                 return json.loads(error_frame("invalid", None, _("Some fields are not valid."), serializer.errors))
             if action == "vote" and entry.person is None:
                 return json.loads(error_frame("no_voter", None, _("Reload the page to vote.")))
-            if action in {"ask", "vote"} and not person_allowed(
-                action=action, dialogue_id=entry.dialogue_id, person=entry.person or "anonymous"
+            if action in {"ask", "vote"} and not action_allowed(
+                action=action,
+                dialogue_id=entry.dialogue_id,
+                person=entry.person or f"c:{entry.connection}",
+                address=None if entry.user is not None else entry.address,
+                question=serializer.validated_data.get("question"),
             ):
                 return json.loads(error_frame("rate_limited", None))
             result = _call(entry, action, serializer.validated_data)

@@ -65,7 +65,9 @@ RATE_LIMITS = {
     "reply": _limit("RATE_LIMIT_REPLY", "30/600"),
     "reply:identity": _limit("RATE_LIMIT_REPLY_IDENTITY", "10/600"),
     "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
-    "dialogue": _limit("RATE_LIMIT_DIALOGUE", "20/60"),
+    "dialogue_ask": _limit("RATE_LIMIT_DIALOGUE_ASK", "10/60"),
+    "dialogue_vote": _limit("RATE_LIMIT_DIALOGUE_VOTE", "20/3600"),
+    "dialogue_device": _limit("RATE_LIMIT_DIALOGUE_DEVICE", "60/3600"),
     "login": _limit("RATE_LIMIT_LOGIN", "30/600"),
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
 }

@@ -3,9 +3,9 @@ Every page works without JavaScript; dialogue-room.js makes the viewer page live
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caunoi.core.errors import ApplicationError, NotFound, ValidationFailed
+from caunoi.core.ratelimit import client_address, hit
 
 from .. import services
 from ..access import (
@@ -28,10 +29,11 @@ from ..access import (
     room_roles,
 )
 from ..api.serializers import QuestionInput
+from ..devices import device_mint, device_of
 from ..models import ASKING_STATES, NEXT_STATE, QuestionStatus, State
 from ..selectors import dialogues_announced, public_questions, staff_questions, transcript
 from ..services.lifecycle import NOTICE_WORKING_DAYS
-from ..ws import VOTER_COOKIE, RoomEntry, run_action
+from ..ws import VOTER_COOKIE, RoomEntry, person_of, run_action
 from .forms import ScheduleForm
 
 LIVE_REFRESH_SECONDS = 30
@@ -89,11 +91,14 @@ def dialogue_detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             "strings": _room_strings(),
         },
     )
-    if not request.COOKIES.get(VOTER_COOKIE):
-        # Lets a person without an account vote once per question (from this browser).
-        response.set_cookie(
-            VOTER_COOKIE, secrets.token_urlsafe(16), max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax"
-        )
+    # Lets a person without an account vote once per question (from this browser): a device id the server
+    # signs, a few per address (a script fetching the page for new ids soon gets none).
+    if (
+        not request.user.is_authenticated
+        and device_of(request.COOKIES.get(VOTER_COOKIE, "")) is None
+        and hit("dialogue_device", client_address(request), settings.RATE_LIMITS["dialogue_device"])
+    ):
+        response.set_cookie(VOTER_COOKIE, device_mint(), max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax")
     return response
 
 
@@ -127,9 +132,16 @@ def _entry(request: HttpRequest, dialogue_id: int) -> RoomEntry:
     dialogue = access_dialogue(dialogue_id)
     user = request.user if request.user.is_authenticated else None
     roles = room_roles(request.user, dialogue)
-    browser = request.COOKIES.get(VOTER_COOKIE, "")
-    person = f"u:{user.pk}" if user else (f"a:{browser[:64]}" if browser else None)
-    return RoomEntry(dialogue_id, user, roles, is_staff_of(roles), person, request.LANGUAGE_CODE)  # type: ignore[arg-type]
+    person = person_of(user, request.COOKIES.get(VOTER_COOKIE, ""))  # type: ignore[arg-type]
+    return RoomEntry(
+        dialogue_id,
+        user,
+        roles,
+        is_staff_of(roles),
+        person,
+        request.LANGUAGE_CODE,
+        client_address(request),  # type: ignore[arg-type]
+    )
 
 
 # Where each action's form lives: the page to return to.
