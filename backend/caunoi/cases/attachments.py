@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
+
+from .filescan import ArchiveLimits, Unsafe, check_archive, scan_pdf
 
 # Detected type → the extensions a citizen's file of that type may carry, and the MIME type we serve.
 ALLOWED = {
@@ -36,6 +38,8 @@ class CheckedFile:
     content_type: str
     size: int
     sha256: str
+    # Why staff should be careful opening it ("" when nothing was found): shown beside it, never served inline.
+    suspicious_reason: str = ""
 
 
 class AttachmentRejected(ValueError):
@@ -101,14 +105,57 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
             _("“%(name)s” does not contain what its name says (its content is %(kind)s).")
             % {"name": name, "kind": detected.upper()}
         )
+    suspicious = ""
     if detected in IMAGE_FORMATS:
         upload = _reencoded_image(upload, name, detected, mime)
         size = upload.size or 0
+    elif detected in ("docx", "xlsx"):
+        _check_office_archive(upload, name)
+    elif detected == "pdf":
+        suspicious = _check_pdf(upload, name)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedFile(upload, name, mime, size, digest.hexdigest())
+    return CheckedFile(upload, name, mime, size, digest.hexdigest(), suspicious)
+
+
+def _check_office_archive(upload: UploadedFile, name: str) -> None:
+    limits = ArchiveLimits(
+        expanded_bytes=settings.ATTACHMENT_MAX_EXPANDED_BYTES,
+        ratio=settings.ATTACHMENT_MAX_EXPANSION_RATIO,
+        entries=settings.ATTACHMENT_MAX_ARCHIVE_PARTS,
+    )
+    try:
+        check_archive(upload, limits)
+    except Unsafe as found:
+        messages = {
+            "expands": _("“%(name)s” would expand to more than %(limit)s when opened; send a smaller document."),
+            "broken": _("“%(name)s” is damaged and cannot be opened safely."),
+            "macros": _("“%(name)s” contains macros, which are not accepted; save it as a plain document."),
+            "program": _("“%(name)s” contains a program or an embedded object, which is not accepted."),
+        }
+        limit = filesizeformat(settings.ATTACHMENT_MAX_EXPANDED_BYTES)
+        raise AttachmentRejected(messages[found.code] % {"name": name, "limit": limit}) from found
+
+
+def _check_pdf(upload: UploadedFile, name: str) -> str:
+    """Refuses a PDF with active content; returns why an otherwise acceptable one is suspicious ("" if not)."""
+    try:
+        reason = scan_pdf(upload)
+    except Unsafe as found:
+        raise AttachmentRejected(
+            _(
+                "“%(name)s” contains active content (scripts, actions, embedded files or web page code), which is not "
+                "accepted; print it to a new PDF and send that."
+            )
+            % {"name": name}
+        ) from found
+    if reason == "unchecked":
+        return _("Too large to inspect fully; it may contain active content.")
+    if reason:
+        return _("It runs an action when opened (%(action)s).") % {"action": reason}
+    return ""
 
 
 # Photos are decoded and written again, so that what is stored and shown carries the picture only: no EXIF
@@ -129,9 +176,29 @@ def _reencoded_image(upload: UploadedFile, name: str, detected: str, mime: str) 
             picture.load()
     except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
         raise AttachmentRejected(_("“%(name)s” could not be read as a picture.") % {"name": name}) from exc
+    picture = _without_metadata(picture)
     if detected == "jpg" and picture.mode not in {"RGB", "L"}:
         picture = picture.convert("RGB")
     output = io.BytesIO()
     options = {"quality": 90, "optimize": True} if detected == "jpg" else {"optimize": True}
     picture.save(output, format=IMAGE_FORMATS[detected], **options)
     return SimpleUploadedFile(name, output.getvalue(), content_type=mime)
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _without_metadata(picture: Image.Image) -> Image.Image:
+    """The picture with nothing Pillow would write back: no comment (JPEG COM), EXIF, XMP, text chunks, time,
+    DPI. A colour profile is applied (converted to sRGB, what browsers assume) and then dropped, so colours
+    stay right without the profile's bytes. Only PNG transparency, part of the picture, is kept."""
+    profile = picture.info.get("icc_profile")
+    if profile and picture.mode in {"RGB", "RGBA", "L"}:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            picture = ImageCms.profileToProfile(picture, source, _SRGB, outputMode=picture.mode) or picture
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile: the pixels are kept as they are
+    kept = {key: picture.info[key] for key in ("transparency",) if key in picture.info}
+    picture.info = kept
+    return picture

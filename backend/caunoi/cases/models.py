@@ -152,6 +152,9 @@ class Attachment(TimeStampedModel):
     content_type = models.CharField(max_length=120)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Why staff should be careful opening it (cases/attachments.py), "" for an ordinary file. A suspicious file
+    # is shown with this warning and always downloaded as opaque bytes, never opened in the browser.
+    suspicious_reason = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

@@ -186,9 +186,10 @@ def attachment_response(case: Case, attachment_id: int) -> FileResponse:
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound(_("Attachment not found."))
+    # A suspicious file goes out as opaque bytes, so no browser or viewer plug-in opens it by its type.
+    content_type = "application/octet-stream" if attachment.suspicious_reason else attachment.content_type
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type,
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=content_type,
     )  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"
     return response

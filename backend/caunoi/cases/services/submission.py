@@ -187,6 +187,7 @@ def _save_attachments(case: Case, attachments: Sequence[CheckedFile], written: l
             content_type=checked.content_type,
             size=checked.size,
             sha256=checked.sha256,
+            suspicious_reason=checked.suspicious_reason[:200],
         )
         checked.upload.seek(0)
         attachment.file.save(stored_name, checked.upload, save=False)

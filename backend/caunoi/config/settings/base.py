@@ -167,6 +167,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or LOCAL_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
+# Office documents (DOCX, XLSX) are zip archives: refused when their parts would expand beyond this in all, one
+# part expands more than this many times (beyond 1 MB), or they hold more parts than this (cases/filescan.py).
+ATTACHMENT_MAX_EXPANDED_BYTES = env_int("ATTACHMENT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
+ATTACHMENT_MAX_EXPANSION_RATIO = env_int("ATTACHMENT_MAX_EXPANSION_RATIO", 100, minimum=2)
+ATTACHMENT_MAX_ARCHIVE_PARTS = env_int("ATTACHMENT_MAX_ARCHIVE_PARTS", 5000, minimum=10)
 # Personal data of a case is removed this long after it closed (statistics are kept); PDPL 2025 asks that
 # personal data be kept no longer than its purpose needs.
 ANONYMISE_AFTER_MONTHS = env_int("ANONYMISE_AFTER_MONTHS", 24, minimum=1)
