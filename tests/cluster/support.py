@@ -297,6 +297,7 @@ def cluster(
         "CAUNOI_CLUSTER_WORKER_CONCURRENCY": "1",
         "MEDIA_ROOT": str(run_dir / "media"),
         "RATE_LIMIT_INTAKE": "100000/60",
+        "FLOOD_SIMILAR_COUNT": "0",  # the same submission, thousands of times
         "RATE_LIMIT_INTAKE_IDENTITY": "100000/60",
         "RATE_LIMIT_TRACK": "100000/60",
         "RATE_LIMIT_TRACK_FAILURES": "100000/60",

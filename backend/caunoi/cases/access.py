@@ -59,7 +59,8 @@ def cases_for_staff(user: User) -> QuerySet[Case]:
     if user.role == Role.ADMIN:
         return cases
     if user.role in {Role.OFFICIAL, Role.LEADER}:
-        return cases.filter(agency_id__in=agency_ids_in_reach(user))
+        # A case held for moderation (services/flood.py) reaches its agency only once released.
+        return cases.filter(agency_id__in=agency_ids_in_reach(user), held_at__isnull=True)
     return cases.none()
 
 

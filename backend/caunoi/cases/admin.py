@@ -5,12 +5,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caunoi.deadlines.admin import CalendarOverrideAdmin as PlainCalendarOverrideAdmin
 from caunoi.deadlines.models import CalendarOverride
 
 from .models import AnswerTemplate, Case, CaseEvent
-from .services import calendar_override_add, recompute_due_dates
+from .services import NotHeld, calendar_override_add, case_release_hold, recompute_due_dates
 
 
 class CaseEventInline(admin.TabularInline):
@@ -26,14 +27,26 @@ class CaseEventInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("tracking_code", "kind", "title", "agency", "status", "due_at", "received_at")
-    list_filter = ("kind", "status", "channel")
+    list_display = ("tracking_code", "kind", "title", "agency", "status", "due_at", "received_at", "held_at")
+    list_filter = (("held_at", admin.EmptyFieldListFilter), "kind", "status", "channel")
+    actions = ["release_held"]
     search_fields = ("tracking_code", "title")
     readonly_fields = [f.name for f in Case._meta.fields]
     inlines = [CaseEventInline]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # cases come in through intake, which routes them and starts their clock
+
+    @admin.action(description=gettext_lazy("Release the selected held cases (their clock starts now)"))
+    def release_held(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+        released = 0
+        for case_id in queryset.filter(held_at__isnull=False).values_list("pk", flat=True):
+            try:
+                case_release_hold(case_id=case_id, by=request.user)  # type: ignore[arg-type]
+            except NotHeld:
+                continue  # released meanwhile by someone else
+            released += 1
+        self.message_user(request, _("%(count)d held cases released.") % {"count": released}, messages.SUCCESS)
 
 
 @admin.register(AnswerTemplate)

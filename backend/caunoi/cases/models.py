@@ -93,6 +93,10 @@ class Case(TimeStampedModel):
     anonymised_at = models.DateTimeField(null=True, blank=True)
     # A forwarded case must leave a non-competent agency within 5 working days of reaching it (Decree 20/2008).
     forward_by = models.DateField(null=True, blank=True)
+    # Held for moderation (one of many near-identical submissions in a short time, cases/services/flood.py):
+    # in no official's queue and without a running clock until an administrator releases it.
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_reason = models.CharField(max_length=200, blank=True, default="")
 
     # Bulk answers: duplicates point at their primary, whose approved answer reaches every linked asker.
     duplicate_of = models.ForeignKey(
@@ -119,6 +123,12 @@ class Case(TimeStampedModel):
         ordering = ["-received_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        constraints = [
+            # A held case's clock has not started: it gets its due date when it is released.
+            models.CheckConstraint(
+                condition=Q(held_at__isnull=True) | Q(due_at__isnull=True), name="case_held_has_no_due_date"
+            ),
+        ]
         indexes = [
             # The work queue: open cases of an agency in due-date order (paused ones last), keyset-paginated.
             models.Index(
@@ -212,6 +222,8 @@ class EventType(models.TextChoices):
     OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
     LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
     ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
+    HELD = "held", _("Held for moderation")  # at intake, one of a flood; payload: reason, similar (count)
+    RELEASED = "released", _("Released by a moderator")  # the hold ended; the clock starts; payload: held_since
 
 
 # Events a citizen sees on the track page; the rest are internal.

@@ -4,6 +4,7 @@ from .answering import case_approve, case_reject
 from .calendar import calendar_override_add, calendar_sync_from_workflows, recompute_due_dates
 from .citizen import case_citizen_reply, case_rate, case_request_info
 from .clock import ClockAlreadyPaused, ClockNotPaused, case_clock_pause, case_clock_resume
+from .flood import NotHeld, case_release_hold
 from .handling import (
     case_answer_draft,
     case_assign,
@@ -22,6 +23,7 @@ __all__ = [
     "ClockNotPaused",
     "Contact",
     "InvalidTransition",
+    "NotHeld",
     "Submitted",
     "calendar_override_add",
     "calendar_sync_from_workflows",
@@ -37,6 +39,7 @@ __all__ = [
     "case_note_add",
     "case_rate",
     "case_reject",
+    "case_release_hold",
     "case_request_info",
     "case_return",
     "case_split",

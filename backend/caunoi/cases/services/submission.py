@@ -26,6 +26,7 @@ from ..attachments import CheckedFile
 from ..events import build_event
 from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, EventType, IntakeKey, Kind
 from .deadline import case_due_computation, due_at, explanation, forwarding_deadline
+from .flood import flood_hold_reason
 from .idempotency import derived_access_token, intake_key_claim, submission_fingerprint
 from .notify import notify_citizen
 
@@ -90,6 +91,7 @@ def case_submit(
     language: str = "vi",
     idempotency_key: str | None = None,
     site: PortalSite = BUILT_IN,  # where it was sent from; a component site routes inside its subtree first
+    screen_flood: bool = True,  # False for items a moderator already saw (a dialogue's approved questions)
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -97,6 +99,8 @@ def case_submit(
     Inputs are already validated (see api/serializers.py). If anything fails, nothing is stored. With an
     `idempotency_key` (checked by idempotency.check_key) already used for the same content, nothing is stored
     and the earlier case is returned (`replayed`); used for other content, raises IdempotencyKeyReused.
+    One of many near-identical submissions in a short time is stored held for moderation instead (flood.py):
+    no due date, no receipt, events submitted, routed, held.
     """
     wf = workflows()
     title, body = normalize(title).strip(), normalize(body).strip()
@@ -154,6 +158,9 @@ def case_submit(
             routing_version=wf.routing.version,
             deadline_version=wf.deadline_policy.version,
         )
+        hold = flood_hold_reason(title=title, body=body, now=now) if screen_flood else None
+        if hold is not None:
+            return _held(case, hold, attachments=attachments, written=written, key=idempotency_key, token=token)
         computation = case_due_computation(case, calendar=calendar_in_force(), pauses=[])
         case.due_at = due_at(computation)
         case.due_explanation = explanation(computation)
@@ -174,6 +181,34 @@ def case_submit(
         # rather than publishing a task per submission.
         notify_citizen(case, "case_received", due_date=due_date, dispatch=False)
     logger.info("case %s routed to %s (rule %r)", case.tracking_code, decision.agency.code, decision.rule_id)
+    return Submitted(case, token)
+
+
+def _held(
+    case: Case,
+    hold: tuple[str, int],
+    *,
+    attachments: Sequence[CheckedFile],
+    written: list[str],
+    key: str | None,
+    token: str,
+) -> Submitted:
+    """Stores `case` held for moderation (flood.py): no due date, no receipt, events submitted, routed, held."""
+    reason, similar = hold
+    case.held_at, case.held_reason = case.received_at, reason
+    case.save(force_insert=True)
+    _save_attachments(case, attachments, written)
+    if key:
+        IntakeKey.objects.filter(key=key).update(case=case)
+    now = case.received_at
+    CaseEvent.objects.bulk_create(
+        [
+            build_event(case, EventType.SUBMITTED, at=now, payload={"channel": case.channel}),
+            build_event(case, EventType.ROUTED, at=now, payload=case.routing_explanation),
+            build_event(case, EventType.HELD, at=now, payload={"reason": reason, "similar": similar}),
+        ]
+    )
+    logger.info("case %s held for moderation (%d similar)", case.tracking_code, similar)
     return Submitted(case, token)
 
 

@@ -172,6 +172,13 @@ ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
 ATTACHMENT_MAX_EXPANDED_BYTES = env_int("ATTACHMENT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
 ATTACHMENT_MAX_EXPANSION_RATIO = env_int("ATTACHMENT_MAX_EXPANSION_RATIO", 100, minimum=2)
 ATTACHMENT_MAX_ARCHIVE_PARTS = env_int("ATTACHMENT_MAX_ARCHIVE_PARTS", 5000, minimum=10)
+# Flood control at intake (cases/services/flood.py): a submission at least FLOOD_SIMILARITY_PERCENT alike (pg_trgm)
+# to FLOOD_SIMILAR_COUNT cases received in the last FLOOD_WINDOW_MINUTES (the newest FLOOD_SCAN_LIMIT compared)
+# is held for moderation. FLOOD_SIMILAR_COUNT=0 turns it off.
+FLOOD_SIMILARITY = env_int("FLOOD_SIMILARITY_PERCENT", 80, minimum=1) / 100
+FLOOD_SIMILAR_COUNT = env_int("FLOOD_SIMILAR_COUNT", 5, minimum=0)
+FLOOD_WINDOW_MINUTES = env_int("FLOOD_WINDOW_MINUTES", 10, minimum=1)
+FLOOD_SCAN_LIMIT = env_int("FLOOD_SCAN_LIMIT", 500, minimum=10)
 # Personal data of a case is removed this long after it closed (statistics are kept); PDPL 2025 asks that
 # personal data be kept no longer than its purpose needs.
 ANONYMISE_AFTER_MONTHS = env_int("ANONYMISE_AFTER_MONTHS", 24, minimum=1)

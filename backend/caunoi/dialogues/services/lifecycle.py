@@ -144,6 +144,7 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
             channel="dialogue",
             contact=Contact(name=question.asker_name, email=question.contact_email, phone=question.contact_phone),
             submitter=question.asker,
+            screen_flood=False,  # approved by the dialogue's moderators already
         )
         question.case = submitted.case
         question.save(update_fields=["case", "updated_at"])

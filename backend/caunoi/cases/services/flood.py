@@ -1,0 +1,95 @@
+"""Flood control at intake: many near-identical submissions in a short time are held for moderation
+instead of each taking an official's time and starting a legal clock.
+
+A new submission is compared (pg_trgm similarity of the folded title and text, `cases.folded_text`) with the
+cases received in the last FLOOD_WINDOW_MINUTES (at most FLOOD_SCAN_LIMIT of the newest); when at least
+FLOOD_SIMILAR_COUNT of them are at least FLOOD_SIMILARITY alike, it is held. It is held, not refused: a
+commune office filing a neighbourhood's identical petitions loses nothing, a moderator releases them
+(case_release_hold), and the first few of any wave go through untouched. Lock order: the held case's row
+only (case_release_hold); intake takes no lock for the comparison, so two floods racing may each let one
+more through, which is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import transaction
+from django.db.models import Value
+from django.utils.translation import gettext_noop
+
+from caunoi.accounts.models import User
+from caunoi.core import clock
+from caunoi.core.db import VnUnaccent
+from caunoi.core.errors import ApplicationError
+from caunoi.deadlines.selectors import calendar_in_force
+
+from ..events import build_event
+from ..models import Case, CaseEvent, EventType
+from .deadline import case_due_computation, due_at, explanation, forwarding_deadline
+from .notify import notify_citizen
+
+logger = logging.getLogger(__name__)
+
+# Stored on the case and shown to moderators in their language (translated where it is shown).
+FLOOD_REASON = gettext_noop("Many near-identical submissions in a short time")
+
+
+def similar_recent_count(*, title: str, body: str, now: dt.datetime) -> int:
+    """How many cases received in the flood window resemble this text (at most FLOOD_SIMILAR_COUNT: the
+    count stops there)."""
+    since = now - dt.timedelta(minutes=settings.FLOOD_WINDOW_MINUTES)
+    recent = Case.objects.filter(created_at__gte=since).order_by("-created_at").values("pk")
+    text = VnUnaccent(Value(f"{title} {body}"))
+    similar = (
+        Case.objects.filter(pk__in=recent[: settings.FLOOD_SCAN_LIMIT])
+        .annotate(likeness=TrigramSimilarity("folded_text", text))
+        .filter(likeness__gte=settings.FLOOD_SIMILARITY)
+    )
+    return len(similar.values("pk")[: settings.FLOOD_SIMILAR_COUNT])
+
+
+def flood_hold_reason(*, title: str, body: str, now: dt.datetime) -> tuple[str, int] | None:
+    """(reason, similar count) when a submission with this text should be held, else None."""
+    if settings.FLOOD_SIMILAR_COUNT <= 0:
+        return None
+    similar = similar_recent_count(title=title, body=body, now=now)
+    if similar < settings.FLOOD_SIMILAR_COUNT:
+        return None
+    return FLOOD_REASON, similar
+
+
+class NotHeld(ApplicationError):
+    status_code = 409
+
+
+@transaction.atomic
+def case_release_hold(*, case_id: int, by: User) -> Case:
+    """Ends the hold of a held case: its clock starts now (due date computed as at intake), the citizen is
+    sent the receipt, and it enters its agency's queue. Records `released` and `deadline_set`.
+    Raises NotHeld if the case is not held (released meanwhile by someone else)."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.held_at is None:
+        raise NotHeld(gettext_noop("This case is not held."))
+    now = clock.now()
+    held_since = case.held_at
+    case.held_at = None
+    case.clock_started_on = clock.local_date(now)
+    computation = case_due_computation(case, calendar=calendar_in_force(), pauses=[])
+    case.due_at = due_at(computation)
+    case.due_explanation = explanation(computation)
+    case.forward_by = forwarding_deadline(case, case.clock_started_on)
+    case.save(update_fields=["held_at", "clock_started_on", "due_at", "due_explanation", "forward_by", "updated_at"])
+    due_date = computation.due_date.isoformat() if computation.due_date else None
+    CaseEvent.objects.bulk_create(
+        [
+            build_event(case, EventType.RELEASED, actor=by, at=now, payload={"held_since": held_since.isoformat()}),
+            build_event(case, EventType.DEADLINE_SET, at=now, payload={"due_date": due_date}),
+        ]
+    )
+    notify_citizen(case, "case_received", due_date=due_date)
+    logger.info("case %s released from hold", case.tracking_code)
+    return case
