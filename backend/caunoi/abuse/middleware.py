@@ -13,9 +13,27 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from caunoi.core.policy import RETRY_AFTER_ATTRIBUTE, Refusal, record_failure, refusal_for, scopes_for
-from caunoi.core.ratelimit import TOO_MANY_REQUESTS, retry_after_header
+from caunoi.core.policy import (
+    RETRY_AFTER_ATTRIBUTE,
+    Refusal,
+    normalise_email,
+    normalise_phone,
+    record_failure,
+    refusal_for,
+    request_fields,
+    scopes_for,
+)
+from caunoi.core.ratelimit import TOO_MANY_REQUESTS, client_address, retry_after_header
+
+from .blocklist import blocked
+from .counters import count_event
+
+# Deliberately vague: a blocked sender learns nothing about which rule matched.
+BLOCKED = _(
+    "This submission could not be accepted. If you think this is a mistake, contact the agency by another channel."
+)
 
 REFUSAL_ATTRIBUTE = "rate_limit_refusal"
 
@@ -49,22 +67,38 @@ class AbusePolicyMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
-        for scope in scopes_for(request):
+        scopes = scopes_for(request)
+        if any(scope.screened for scope in scopes) and self.is_blocked(request):
+            count_event("blocked")
+            return self.refuse(request, view, Refusal("blocked", 0, status=403, message=str(BLOCKED)))
+        for scope in scopes:
             refused = refusal_for(request, scope.name)
             if refused is not None:
+                count_event(f"refused:{scope.name}")
                 return self.refuse(request, view, refused)
         return None
 
+    @staticmethod
+    def is_blocked(request: HttpRequest) -> bool:
+        fields = request_fields(request)
+        return blocked(
+            address=client_address(request),
+            email=normalise_email(fields.get("email")),
+            phone=normalise_phone(fields.get("phone")),
+        )
+
     def refuse(self, request: HttpRequest, view: Callable[..., Any], refused: Refusal) -> HttpResponse | None:
-        message = str(TOO_MANY_REQUESTS)
+        message, code = refused.message or str(TOO_MANY_REQUESTS), refused.status
         if request.path.startswith("/open311/"):
-            response: HttpResponse = JsonResponse([{"code": 429, "description": message}], safe=False, status=429)
+            response: HttpResponse = JsonResponse([{"code": code, "description": message}], safe=False, status=code)
         elif request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=429)
+            response = JsonResponse({"detail": message}, status=code)
         elif getattr(view, "shows_refusal", False):
             setattr(request, REFUSAL_ATTRIBUTE, refused)
             return None
         else:
-            response = render(request, "abuse/too_many_requests.html", {"message": message}, status=429)
-        response["Retry-After"] = retry_after_header(refused.wait)
+            heading = _("Too many requests") if code == 429 else _("Not accepted")
+            response = render(request, "abuse/refused.html", {"message": message, "heading": heading}, status=code)
+        if refused.wait:
+            response["Retry-After"] = retry_after_header(refused.wait)
         return response

@@ -54,6 +54,7 @@ class Scope:
     methods: frozenset[str] = WRITES  # the methods that count
     identities: bool = False  # also limited per account, contact e-mail and phone (RATE_LIMITS["<name>:identity"])
     failures: bool = False  # also limited on "not found" answers (RATE_LIMITS["<name>:failures"])
+    screened: bool = False  # refused when the address, e-mail domain or phone is on the block list (abuse app)
     # Which of the covered requests count (all when None): the search page without a query is a form.
     counts: Callable[[HttpRequest], bool] | None = None
 
@@ -66,7 +67,7 @@ def _searching(request: HttpRequest) -> bool:
 
 SCOPES: tuple[Scope, ...] = (
     # New cases, through every channel that creates them: each starts a legal clock and sends a receipt.
-    Scope("intake", frozenset({"cases:submit", "api-case-submit", "open311:requests"}), identities=True),
+    Scope("intake", frozenset({"cases:submit", "api-case-submit", "open311:requests"}), identities=True, screened=True),
     # Following a case: every look counts a little; wrong codes count a lot.
     Scope("track", TRACKING_ROUTES, methods=ALL_METHODS, failures=True),
     # A citizen's reply to a question of the agency, and ratings.
@@ -74,6 +75,7 @@ SCOPES: tuple[Scope, ...] = (
         "reply",
         frozenset({"cases:track-reply", "cases:track-rating", "api-case-track-reply", "api-case-track-rating"}),
         identities=True,
+        screened=True,
     ),
     # Search of published answers (page and API), and "asked already?" suggestions while typing.
     Scope(
@@ -105,7 +107,9 @@ RETRY_AFTER_ATTRIBUTE = "_rate_limit_wait"
 @dataclass(frozen=True)
 class Refusal:
     scope: str
-    wait: float  # seconds until the request would be allowed
+    wait: float  # seconds until the request would be allowed (0: not a matter of time, no Retry-After)
+    status: int = 429
+    message: str = ""  # what the client is told ("" for TOO_MANY_REQUESTS)
 
 
 def scopes_for(request: HttpRequest) -> tuple[Scope, ...]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from caunoi.abuse import honeypot
 from caunoi.abuse.middleware import refusal, shows_refusal
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Area, Category
@@ -67,9 +68,15 @@ def submit(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and request.user.role == Role.CITIZEN:  # theirs to change here
             initial.update(name=request.user.get_full_name(), email=request.user.email)
         return render(request, "cases/submit.html", _form_context(request, initial, {}))
-    if refusal(request) is not None:  # the abuse policy's limits on intake (caunoi.core.policy)
-        context = _form_context(request, request.POST, {"non_field_errors": [str(TOO_MANY_REQUESTS)]})
-        return render(request, "cases/submit.html", context, status=429)
+    refused = refusal(request)  # the abuse policy's limits and block list (caunoi.core.policy, caunoi.abuse)
+    if refused is not None:
+        context = _form_context(
+            request, request.POST, {"non_field_errors": [refused.message or str(TOO_MANY_REQUESTS)]}
+        )
+        return render(request, "cases/submit.html", context, status=refused.status)
+    if honeypot.caught(request.POST):  # a quiet refusal: nothing stored, nothing said about why
+        context = _form_context(request, request.POST, {"non_field_errors": [str(honeypot.GENERIC_FAILURE)]})
+        return render(request, "cases/submit.html", context, status=400)
     data = request.POST.copy()
     # The serializer reads files from the same mapping as the fields, as DRF does with request.data.
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]

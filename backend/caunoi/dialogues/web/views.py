@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from caunoi.abuse import honeypot
 from caunoi.core.errors import ApplicationError, NotFound, ValidationFailed
 from caunoi.core.ratelimit import client_address, hit
 
@@ -108,6 +109,10 @@ def dialogue_ask(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     context: dict[str, Any] = {"dialogue": dialogue, "data": {}, "errors": {}, "open": dialogue.state in ASKING_STATES}
     if request.method == "GET":
         return render(request, "dialogues/ask.html", context)
+    if honeypot.caught(request.POST):  # a quiet refusal (caunoi.abuse.honeypot)
+        errors = {"non_field_errors": [str(honeypot.GENERIC_FAILURE)]}
+        context.update(data=request.POST, errors=errors, error_list=_error_list(errors, QuestionInput().fields))
+        return render(request, "dialogues/ask.html", context, status=400)
     reply = run_action(_entry(request, dialogue.pk), "ask", request.POST.dict())
     if reply["type"] == "ok":
         messages.success(request, _("Thank you. Your question was sent and will appear once a moderator approves it."))
