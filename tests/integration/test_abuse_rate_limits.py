@@ -151,3 +151,16 @@ def test_login_refusals_carry_retry_after(personas, settings):
     api.post("/api/v1/auth/token/", {"username": "x", "password": "y"})
     refused = api.post("/api/v1/auth/token/", {"username": "x", "password": "y"})
     assert_refused(refused, window=600)
+
+
+def test_replies_to_one_case_are_limited_whatever_the_address(api, reference_data, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reply:identity": Limit(2, 600)}
+    submitted = api.post("/api/v1/cases/", SUBMISSION, format="json").json()
+    url = f"/api/v1/cases/track/{submitted['tracking_code']}/reply/"
+    statuses = [
+        APIClient(REMOTE_ADDR=address())
+        .post(url, {"body": "Bổ sung"}, format="json", HTTP_X_ACCESS_TOKEN=submitted["access_token"])
+        .status_code
+        for _ in range(3)
+    ]
+    assert 429 not in statuses[:2] and statuses[2] == 429

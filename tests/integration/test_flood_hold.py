@@ -92,3 +92,13 @@ def test_an_administrator_releases_a_held_case_and_its_clock_starts(flood, perso
     official = api_as(personas["official_a"])
     assert official.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     assert CaseEvent.objects.filter(case=case, type="held").exists()  # the history stays
+
+
+def test_the_citizen_follows_a_held_case_with_its_access_code(flood):
+    submitted = flood[-1].json()
+    code, token = submitted["tracking_code"], submitted["access_token"]
+    tracked = APIClient().get(f"/api/v1/cases/track/{code}/", HTTP_X_ACCESS_TOKEN=token)
+    assert tracked.status_code == 200
+    assert tracked.json()["due_at"] is None
+    page = Client().get(f"/track/{code}/", {"token": token}, follow=True)
+    assert page.status_code == 200

@@ -154,10 +154,14 @@ def record_failure(request: HttpRequest, scope_name: str) -> None:
 
 
 def identities_of(request: HttpRequest) -> list[str]:
-    """Who the request says it comes from, beyond its address: the signed-in account, and the contact e-mail
-    and phone it gives (form fields or a JSON object, as intake reads them). Normalised so that "A@X.vn " and
-    "a@x.vn", or "0912 345 678" and "0912345678", are one person."""
+    """Who the request says it comes from, beyond its address: the case it is about (routes with a tracking
+    code), the signed-in account, and the contact e-mail and phone it gives (form fields or a JSON object, as
+    intake reads them). Normalised so that "A@X.vn " and "a@x.vn", or "0912 345 678" and "0912345678", are
+    one person."""
     found: list[str] = []
+    match = request.resolver_match
+    if match is not None and match.kwargs.get("tracking_code"):  # replies and ratings: one case is one person
+        found.append(f"c:{str(match.kwargs['tracking_code'])[:40].upper()}")
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         found.append(f"u:{user.pk}")
