@@ -142,3 +142,22 @@ async def test_participants_without_a_device_do_not_share_one_bucket(dialogue, s
     other = await connect(dialogue.pk, address="10.6.6.6")
     assert (await act(other, "ask", name="Bình", text="Câu hỏi của Bình đây?"))["type"] == "ok"
     await other.disconnect()
+
+
+async def test_a_blocked_address_cannot_ask_in_the_room(dialogue, proxied):
+    from caunoi.abuse.blocklist import rules_changed
+    from caunoi.abuse.models import BlockRule
+
+    def block() -> None:
+        BlockRule.objects.create(kind="address", value="10.8.0.0/16", reason="spam in the room")
+        rules_changed()
+
+    await sync_to_async(block)()
+    blocked = await connect(dialogue.pk, address="10.8.1.2")
+    reply = await act(blocked, "ask", name="Bot", text="Mua hàng giá rẻ tại đây nhé?")
+    assert reply["code"] == "blocked"
+    other = await connect(dialogue.pk, address="10.9.1.2")
+    assert (await act(other, "ask", name="An", text="Khi nào sửa đường làng?"))["type"] == "ok"
+    for communicator in (blocked, other):
+        await communicator.disconnect()
+    assert await sync_to_async(DialogueQuestion.objects.filter(dialogue=dialogue).count)() == 1

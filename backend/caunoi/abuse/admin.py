@@ -57,7 +57,12 @@ class BlockRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             else:
                 action, note = BlockRuleChange.Action.CHANGED, form.cleaned_data["change_note"]
             BlockRuleChange.objects.create(
-                rule=obj, action=action, kind=obj.kind, value=obj.value, note=note, actor=request.user
+                rule=obj,
+                action=action,
+                kind=obj.kind,
+                value=obj.value,
+                note=note,
+                actor=request.user,  # type: ignore[misc]
             )
             rules_changed()
 

@@ -29,4 +29,5 @@ def count_event(name: str) -> None:
 
 def counts_of(day: str) -> dict[str, int]:
     """{event: count} for a local date (YYYY-MM-DD)."""
-    return {k.decode(): int(v) for k, v in redis_client().hgetall(_key(day)).items()}
+    counts = redis_client().hgetall(_key(day))
+    return {(k.decode() if isinstance(k, bytes) else str(k)): int(v) for k, v in counts.items()}  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -199,6 +200,8 @@ def _without_metadata(picture: Image.Image) -> Image.Image:
             picture = ImageCms.profileToProfile(picture, source, _SRGB, outputMode=picture.mode) or picture
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # an unreadable profile: the pixels are kept as they are
-    kept = {key: picture.info[key] for key in ("transparency",) if key in picture.info}
+    kept: dict[str | tuple[int, int], Any] = {
+        key: picture.info[key] for key in ("transparency",) if key in picture.info
+    }
     picture.info = kept
     return picture

@@ -32,9 +32,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 
+from caunoi.abuse.blocklist import blocked
+from caunoi.abuse.middleware import BLOCKED
 from caunoi.accounts import two_factor
 from caunoi.accounts.models import User
 from caunoi.core.errors import ApplicationError, NotFound
+from caunoi.core.policy import normalise_email, normalise_phone
 
 from . import services
 from .access import ActionNotAllowed, UnknownAction, access_dialogue, access_room_action, is_staff_of, room_roles
@@ -166,6 +169,8 @@ def run_action(entry: RoomEntry, action: str, request: dict[str, Any]) -> dict[s
             serializer = _INPUTS[action](data=request)
             if not serializer.is_valid():
                 return json.loads(error_frame("invalid", None, _("Some fields are not valid."), serializer.errors))
+            if action == "ask" and _blocked(entry, serializer.validated_data):
+                return json.loads(error_frame("blocked", None, str(BLOCKED)))
             if action == "vote" and entry.person is None:
                 return json.loads(error_frame("no_voter", None, _("Reload the page to vote.")))
             if action in {"ask", "vote"} and not action_allowed(
@@ -180,6 +185,13 @@ def run_action(entry: RoomEntry, action: str, request: dict[str, Any]) -> dict[s
         except ApplicationError as exc:
             return json.loads(error_frame(_error_code(exc), None, str(exc.message), exc.extra))
     return {"type": "ok", "action": action, **result}
+
+
+def _blocked(entry: RoomEntry, data: dict[str, Any]) -> bool:
+    """The asker's address, e-mail domain or phone is on the block list (caunoi.abuse)."""
+    return blocked(
+        address=entry.address, email=normalise_email(data.get("email")), phone=normalise_phone(data.get("phone"))
+    )
 
 
 def _error_code(exc: ApplicationError) -> str:

@@ -46,7 +46,7 @@ def similar_recent_count(*, title: str, body: str, now: dt.datetime) -> int:
     text = VnUnaccent(Value(f"{title} {body}"))
     similar = (
         Case.objects.filter(pk__in=recent[: settings.FLOOD_SCAN_LIMIT])
-        .annotate(likeness=TrigramSimilarity("folded_text", text))
+        .annotate(likeness=TrigramSimilarity("folded_text", text))  # type: ignore[arg-type]
         .filter(likeness__gte=settings.FLOOD_SIMILARITY)
     )
     return len(similar.values("pk")[: settings.FLOOD_SIMILAR_COUNT])
