@@ -15,6 +15,7 @@ from caunoi.cases.models import Case
 from django.test import Client
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
+from rest_framework.test import APIClient
 
 from tests.conftest import make_user
 from tests.support import files
@@ -162,8 +163,9 @@ def test_a_pdf_with_an_opening_action_is_held_as_suspicious(api, reference_data)
     case = Case.objects.get(tracking_code=response.json()["tracking_code"])
     attachment = case.attachments.get()
     assert "OpenAction" in attachment.suspicious_reason
+    staff_user = make_user("official-of-case", Role.OFFICIAL, [case.agency])
     staff = Client()
-    staff.force_login(make_user("official-of-case", Role.OFFICIAL, [case.agency]))
+    staff.force_login(staff_user)
     page = staff.get(f"/staff/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "Suspicious file" in page.content.decode()
@@ -172,6 +174,10 @@ def test_a_pdf_with_an_opening_action_is_held_as_suspicious(api, reference_data)
     assert download["Content-Type"] == "application/octet-stream"
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
+    detail = APIClient()
+    detail.force_authenticate(staff_user)
+    described = detail.get(f"/api/v1/cases/{case.pk}/").json()["attachments"][0]
+    assert "OpenAction" in described["suspicious_reason"]
 
 
 def test_a_plain_pdf_is_accepted_unflagged(api, reference_data):

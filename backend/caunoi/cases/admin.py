@@ -37,7 +37,10 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # cases come in through intake, which routes them and starts their clock
 
-    @admin.action(description=gettext_lazy("Release the selected held cases (their clock starts now)"))
+    # Staff with the change permission on cases (administrators, and moderators given it) may release.
+    @admin.action(
+        description=gettext_lazy("Release the selected held cases (their clock starts now)"), permissions=["change"]
+    )
     def release_held(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
         released = 0
         for case_id in queryset.filter(held_at__isnull=False).values_list("pk", flat=True):

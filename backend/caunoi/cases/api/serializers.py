@@ -206,6 +206,10 @@ class AttachmentSerializer(serializers.Serializer):
     original_name = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
+    suspicious_reason = serializers.CharField(
+        help_text="Why staff should be careful opening it (empty for an ordinary file); such a file is always "
+        "downloaded as application/octet-stream."
+    )
 
 
 class StaffAgencySerializer(serializers.Serializer):
