@@ -37,9 +37,10 @@ web)
     # --timeout-graceful-shutdown: on SIGTERM, open requests and websockets get this long to finish.
     # --ws-per-message-deflate false: a dialogue frame is encoded once and written to thousands of viewers;
     # per-message compression would compress it again for each of them. --ws-max-size: the room refuses
-    # frames over 8 KB anyway.
+    # frames over 8 KB anyway. --timeout-keep-alive: longer than any proxy's upstream idle timeout
+    # (nginx's upstream block 50 s, ingress-nginx 60 s), so the proxy always closes an idle connection first.
     exec uvicorn caunoi.config.asgi:application \
-        --host 0.0.0.0 --port "${PORT:-8000}" \
+        --host 0.0.0.0 --port "${PORT:-8000}" --timeout-keep-alive "${WEB_KEEPALIVE_TIMEOUT:-75}" \
         --ws-per-message-deflate false --ws-max-size 65536 \
         --workers "${WEB_CONCURRENCY:-2}" \
         --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
