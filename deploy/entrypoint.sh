@@ -33,6 +33,10 @@ role="${1:-web}"
 case "$role" in
 web)
     remember_role web
+    # The uvicorn workers of this container share their metrics through this folder (caunoi/core/metrics.py);
+    # emptied at start, as the samples of processes that are gone would otherwise be added up for ever.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${TMPDIR:-/tmp}/caunoi-metrics}"
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     # --lifespan off: Django has no startup/shutdown hooks over ASGI; without it uvicorn logs a probe failure.
     # --timeout-graceful-shutdown: on SIGTERM, open requests and websockets get this long to finish.
     # --ws-per-message-deflate false: a dialogue frame is encoded once and written to thousands of viewers;

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caunoi.core.metrics.RequestMetricsMiddleware",  # first: it times everything below it
     "django.middleware.security.SecurityMiddleware",
     "caunoi.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
