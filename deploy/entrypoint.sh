@@ -66,7 +66,9 @@ beat)
     ;;
 migrate)
     remember_role migrate
-    python manage.py migrate --noinput
+    # A migration that cannot get its lock within MIGRATE_LOCK_TIMEOUT fails (the Job retries it) instead of
+    # queueing every request of the portal behind it while a long transaction holds the table.
+    PGOPTIONS="${PGOPTIONS:-} -c lock_timeout=${MIGRATE_LOCK_TIMEOUT:-5s}" python manage.py migrate --noinput
     python manage.py sync_calendar
     if [ -n "${STATIC_EXPORT_DIR:-}" ]; then
         mkdir -p "$STATIC_EXPORT_DIR"
