@@ -1,0 +1,8 @@
+from django.contrib.postgres.operations import ValidateConstraint
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0009_case_held")]
+
+    operations = [ValidateConstraint(model_name="case", name="case_held_has_no_due_date")]
