@@ -164,3 +164,15 @@ def test_replies_to_one_case_are_limited_whatever_the_address(api, reference_dat
         for _ in range(3)
     ]
     assert 429 not in statuses[:2] and statuses[2] == 429
+
+
+def test_operators_see_refusals_in_the_metrics(reference_data, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "intake": Limit(1, 600)}
+    client = Client(REMOTE_ADDR=address())
+    assert [open311_post(client).status_code for _ in range(2)] == [201, 429]
+    scrape = Client(REMOTE_ADDR="127.0.0.1").get("/metrics").content.decode()
+    line = next(
+        line for line in scrape.splitlines() if line.startswith('caunoi_abuse_events_today{event="refused:intake"}')
+    )
+    assert float(line.rsplit(" ", 1)[1]) >= 1
+    assert "caunoi_cases_held 0.0" in scrape

@@ -5,7 +5,8 @@ Prometheus server scrapes from) or to a request bearing `Authorization: Bearer <
 gets the same 404 as any unknown page. nginx does not pass /metrics on at all (deploy/nginx/caunoi.conf).
 
 Besides request latency (caunoi.core.metrics), each scrape reads, once: the outboxes' depth per kind and
-status, open cases past their due date per agency, and live dialogue viewers per dialogue (the counts every
+status, open cases past their due date per agency, cases held for moderation, what the abuse controls
+did today (refusals per scope, blocks, honeypots), and live dialogue viewers per dialogue (the counts every
 ASGI process reports to Redis). It lives in config because it reads every app.
 """
 
@@ -23,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from caunoi.abuse.counters import counts_of
 from caunoi.cases.models import Case
 from caunoi.core import clock
 from caunoi.core.metrics import registry
@@ -63,12 +65,33 @@ class StateCollector:
             overdue.add_metric([agency], count)
         yield overdue
 
+        held = GaugeMetricFamily("caunoi_cases_held", "Cases held for moderation (a flood), waiting for release.")
+        held.add_metric([], Case.objects.filter(held_at__isnull=False).count())
+        yield held
+
+        abuse = GaugeMetricFamily(
+            "caunoi_abuse_events_today",
+            "What the abuse controls did today (local date): refused:<scope>, blocked, honeypot.",
+            labels=["event"],
+        )
+        for event, count in _abuse_counts().items():
+            abuse.add_metric([event], count)
+        yield abuse
+
         viewers = GaugeMetricFamily(
             "caunoi_dialogue_viewers", "Websocket viewers of each live dialogue, all processes.", labels=["dialogue"]
         )
         for dialogue, count in _viewers().items():
             viewers.add_metric([dialogue], count)
         yield viewers
+
+
+def _abuse_counts() -> dict[str, int]:
+    try:
+        return counts_of(clock.local_date(clock.now()).isoformat())
+    except Exception:
+        logger.warning("metrics: abuse counts unavailable", exc_info=True)
+        return {}
 
 
 def _viewers() -> dict[str, int]:
