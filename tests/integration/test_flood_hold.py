@@ -102,3 +102,33 @@ def test_the_citizen_follows_a_held_case_with_its_access_code(flood):
     assert tracked.json()["due_at"] is None
     page = Client().get(f"/track/{code}/", {"token": token}, follow=True)
     assert page.status_code == 200
+
+
+def test_a_moderator_lists_held_cases_and_releases_one_on_the_staff_page(flood, personas):
+    moderator = Client()
+    moderator.force_login(personas["moderator"])
+    page = moderator.get("/staff/held/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    held = list(Case.objects.filter(held_at__isnull=False).order_by("id"))
+    html = page.content.decode()
+    assert all(case.tracking_code in html for case in held)
+    assert "Many near-identical submissions" in html
+    released = moderator.post(f"/staff/held/{held[0].pk}/release/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert released.status_code == 200
+    assert "released" in released.content.decode()
+    held[0].refresh_from_db()
+    assert held[0].held_at is None and held[0].due_at is not None
+    assert held[0].events.get(type="released").actor == personas["moderator"]
+    again = moderator.post(f"/staff/held/{held[0].pk}/release/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "not held" in again.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["citizen", "official_a", "leader"])
+def test_only_moderators_and_administrators_see_held_cases(flood, personas, persona):
+    client = Client()
+    client.force_login(personas[persona])
+    assert client.get("/staff/held/").status_code == 404
+    case = Case.objects.filter(held_at__isnull=False).first()
+    assert client.post(f"/staff/held/{case.pk}/release/").status_code == 404
+    case.refresh_from_db()
+    assert case.held_at is not None

@@ -105,3 +105,23 @@ def actions_for(user: User, case: Case) -> list[str]:
     names = [name for name, t in lifecycle.transitions.items() if case.status in t.sources and user.role in t.roles]
     names += [name for name, a in lifecycle.actions.items() if case.status in a.states and user.role in a.roles]
     return names
+
+
+def may_release_holds(user: User) -> bool:
+    """Moderators and administrators decide on cases held for moderation (services/flood.py)."""
+    return user.is_authenticated and user.is_active and user.role in {Role.MODERATOR, Role.ADMIN}
+
+
+def held_cases_for(user: User) -> QuerySet[Case]:
+    """The cases held for moderation `user` may see: all of them for a moderator or administrator, else none."""
+    if not may_release_holds(user):
+        return Case.objects.none()
+    return Case.objects.filter(held_at__isnull=False).select_related("agency", "category")
+
+
+def access_held_case(user: User, case_id: int) -> Case:
+    """A held case `user` may release. Raises NotFound otherwise (also for a case no longer held)."""
+    case = held_cases_for(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("Case not found."))
+    return case

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, queue, views
+from . import actions, held, queue, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("track/<str:tracking_code>/", views.track_detail, name="track-detail"),
     path("track/<str:tracking_code>/attachments/<int:attachment_id>/", views.track_attachment, name="track-attachment"),
     path("staff/queue/", queue.queue_page, name="staff-queue"),
+    path("staff/held/", held.held_list, name="staff-held"),
+    path("staff/held/<int:case_id>/release/", held.held_release, name="staff-held-release"),
     path("staff/cases/<int:case_id>/", views.staff_case, name="staff-case"),
     path("staff/cases/<int:case_id>/<slug:action>/", actions.staff_case_action, name="staff-case-action"),
     path("track/<str:tracking_code>/reply/", actions.track_reply, name="track-reply"),
