@@ -5,9 +5,9 @@ A new submission is compared (pg_trgm similarity of the folded title and text, `
 cases received in the last FLOOD_WINDOW_MINUTES (at most FLOOD_SCAN_LIMIT of the newest); when at least
 FLOOD_SIMILAR_COUNT of them are at least FLOOD_SIMILARITY alike, it is held. It is held, not refused: a
 commune office filing a neighbourhood's identical petitions loses nothing, a moderator releases them
-(case_release_hold, from /staff/held/ or the admin), and the first few of any wave go through untouched. Lock order: the held case's row
-only (case_release_hold); intake takes no lock for the comparison, so two floods racing may each let one
-more through, which is harmless.
+(case_release_hold, from /staff/held/ or the admin), and the first few of any wave go through untouched.
+Lock order: the held case's row only (case_release_hold); intake takes no lock for the comparison, so two
+floods racing may each let one more through, which is harmless.
 """
 
 from __future__ import annotations
