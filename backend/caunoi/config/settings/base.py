@@ -193,7 +193,7 @@ ATTACHMENT_MAX_ARCHIVE_PARTS = env_int("ATTACHMENT_MAX_ARCHIVE_PARTS", 5000, min
 FLOOD_SIMILARITY = env_int("FLOOD_SIMILARITY_PERCENT", 80, minimum=1) / 100
 FLOOD_SIMILAR_COUNT = env_int("FLOOD_SIMILAR_COUNT", 5, minimum=0)
 FLOOD_WINDOW_MINUTES = env_int("FLOOD_WINDOW_MINUTES", 10, minimum=1)
-FLOOD_SCAN_LIMIT = env_int("FLOOD_SCAN_LIMIT", 500, minimum=10)
+FLOOD_SCAN_LIMIT = env_int("FLOOD_SCAN_LIMIT", 200, minimum=10)
 # Personal data of a case is removed this long after it closed (statistics are kept); PDPL 2025 asks that
 # personal data be kept no longer than its purpose needs.
 ANONYMISE_AFTER_MONTHS = env_int("ANONYMISE_AFTER_MONTHS", 24, minimum=1)
