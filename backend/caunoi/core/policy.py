@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 
 from .ratelimit import Limit, check, client_address, window_key
 
@@ -179,14 +181,16 @@ def request_fields(request: HttpRequest) -> dict[str, Any]:
     """The request's named fields: the form's, or a JSON object's top level; {} for anything else."""
     if request.method not in WRITES:
         return {}
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return request.POST.dict()
-    if request.content_type == "application/json":
-        try:
+    try:
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return request.POST.dict()
+        if request.content_type == "application/json":
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return {}  # the view answers 400 for it
-        return data if isinstance(data, dict) else {}
+            return data if isinstance(data, dict) else {}
+    except (ValueError, UnicodeDecodeError, SuspiciousOperation, MultiPartParserError):
+        # Malformed or too large: the view reads it again and answers 400 in its own way (the body is not
+        # consumed: Django refuses an oversized body before reading it).
+        return {}
     return {}
 
 
