@@ -35,3 +35,9 @@ urlpatterns = [
     path("", include("caunoi.analytics.web.urls")),
     path("", include("caunoi.cases.web.urls")),
 ]
+
+# JSON under /api/ and /open311/, Django's pages elsewhere (caunoi.core.error_views).
+handler400 = "caunoi.core.error_views.bad_request"
+handler403 = "caunoi.core.error_views.permission_denied"
+handler404 = "caunoi.core.error_views.page_not_found"
+handler500 = "caunoi.core.error_views.server_error"

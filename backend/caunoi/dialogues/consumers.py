@@ -13,6 +13,9 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from caunoi.core import safejson
+from caunoi.core.request_guard import BIGINT_MAX
+
 from .hub import CLOSE_TOO_SLOW, Room, Viewer, hub
 from .ratelimit import ConnectionLimiter
 from .selectors import messages_after
@@ -54,6 +57,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
         since = _since(self.scope.get("query_string", b""))
+        if dialogue_id > BIGINT_MAX:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
         self.entry = await in_thread(room_entry)(self.scope, dialogue_id)
         if self.entry is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -86,11 +92,14 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         assert self.entry is not None
-        if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
+        if text_data is None or len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
             await self.send(text_data=error_frame("bad_frame", None))
             return
         try:
-            request = json.loads(text_data)
+            request = safejson.loads(text_data)
+        except safejson.UnsafeJSON as exc:
+            await self.send(text_data=error_frame("bad_frame", None, exc.message))
+            return
         except ValueError:
             await self.send(text_data=error_frame("bad_frame", None))
             return
@@ -103,7 +112,13 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         if action in {"ask", "vote"} and not self.limiter.allowed(action):
             await self.send(text_data=error_frame("rate_limited", ref))
             return
-        reply = await in_thread(run_action)(self.entry, action, request)
+        try:
+            reply = await in_thread(run_action)(self.entry, action, request)
+        except Exception:
+            # run_action answers every refusal itself; anything else is a bug, but the protocol promises that an
+            # error never closes the connection: the viewer keeps the room and we get the traceback.
+            logger.exception("dialogue %s: action %r failed", self.entry.dialogue_id, action)
+            reply = json.loads(error_frame("failed", None))
         if ref is not None and isinstance(ref, str | int):
             reply["ref"] = ref
         await self.send(text_data=json.dumps(reply, ensure_ascii=False))
@@ -123,6 +138,6 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 def _since(query_string: bytes) -> int:
     values = parse_qs(query_string.decode("latin-1")).get("since", [])
     try:
-        return max(0, int(values[0])) if values else 0
+        return min(max(0, int(values[0])), BIGINT_MAX) if values else 0
     except ValueError:
         return 0

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
@@ -22,6 +23,9 @@ SET_UP_FIRST = _("Administrators must turn on two-factor login on the web before
 
 class TokenLoginView(ObtainAuthToken):
     """POST username, password, and `otp_token` when two-factor login is on → {"token": ...}."""
+
+    # ObtainAuthToken names DRF's parsers itself; the project's JSON parser limits depth and refuses NUL.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request_allowed(request, "login"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import FileResponse
@@ -61,6 +62,8 @@ ACCESS_TOKEN_HEADER = OpenApiParameter(
     description="The secret access code returned when the case was submitted. Not needed by a client logged "
     "in as the account that sent the case.",
 )  # fmt: skip
+
+logger = logging.getLogger(__name__)
 
 
 def tracked_by_header(request: Request, tracking_code: str) -> Case:
@@ -189,10 +192,16 @@ def attachment_response(case: Case, attachment_id: int) -> FileResponse:
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound(_("Attachment not found."))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        # The row outlived its file (a restore from backup without the media volume, a file removed by hand):
+        # for the client it is as absent as an unknown id. Logged, because someone should restore it.
+        logger.error("attachment %s of case %s: file %s is missing", attachment.pk, case.pk, attachment.file.name)
+        raise NotFound(_("Attachment not found.")) from None
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )  # fmt: skip
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
