@@ -42,7 +42,7 @@ from ..selectors import (
     status_label,
 )
 from ..services import case_citizen_reply, case_rate
-from ..services.idempotency import check_key
+from ..services.idempotency import KEY_PATTERN, check_key
 from .actions import ACTIONS
 from .serializers import (
     ActionResultSerializer,
@@ -106,6 +106,7 @@ class CaseSubmitView(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
+                {"type": "string", "pattern": KEY_PATTERN.pattern, "minLength": 16, "maxLength": 255},
                 location=OpenApiParameter.HEADER,
                 required=False,
                 description="A new random key (a UUID) per submission. Retrying with the same key and the same "
