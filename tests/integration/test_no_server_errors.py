@@ -61,6 +61,7 @@ def test_nul_in_a_cookie_is_a_400(client):
 
 
 def test_a_path_id_beyond_bigint_is_not_found(client, personas):
+    # Django's integer lookups treat an out-of-range value as "no row": kept here as a guard on that.
     client.force_login(personas["official_a"])
     for url in ("/api/v1/cases/99999999999999999999/", "/staff/cases/99999999999999999999/"):
         response = client.get(url)
@@ -144,3 +145,16 @@ def test_an_attachment_whose_file_is_gone_is_a_404(client, personas):
     assert response.json()["detail"]
     client.force_login(personas["official_a"])
     assert client.get(f"/staff/cases/{case.id}/attachments/{attachment.id}/").status_code == 404
+
+
+def test_a_value_postgresql_refuses_is_a_400_not_a_500(rf):
+    # The last line of defence, for input that passes every parser and reaches a query (a DataError).
+    from caunoi.core.request_guard import RequestGuardMiddleware
+    from django.db import DataError
+
+    middleware = RequestGuardMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+    api = middleware.process_exception(rf.get("/api/v1/published/"), DataError("value out of range"))
+    assert api is not None and api.status_code == 400 and api["Content-Type"] == "application/json"
+    page = middleware.process_exception(rf.get("/hoi-dap/"), DataError("value out of range"))
+    assert page is not None and page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert middleware.process_exception(rf.get("/"), ValueError("a bug")) is None  # bugs stay 500s

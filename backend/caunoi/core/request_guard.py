@@ -2,7 +2,6 @@
 
 - A NUL character in the path, the query string or a header (cookies included): PostgreSQL cannot store or
   compare it, so every lookup by a path segment or a filter would fail with DataError.
-- An id in the path beyond PostgreSQL's bigint (`<int:…>` matches any run of digits): no such row, 404.
 - A DataError that still reaches the top (a number out of range, a value PostgreSQL cannot take) is the
   client's input, never the service's fault: 400, not 500.
 
@@ -15,24 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django.core.exceptions import BadRequest
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .error_views import bad_request
 
 logger = logging.getLogger(__name__)
-
-# The largest id PostgreSQL's bigint (every primary key here) can hold.
-BIGINT_MAX = 2**63 - 1
-
-
-def ids_in_range(kwargs: dict[str, Any]) -> bool:
-    """False when an integer taken from the path (a URL converter's value) cannot be a database id."""
-    return all(not isinstance(value, int) or -BIGINT_MAX <= value <= BIGINT_MAX for value in kwargs.values())
 
 
 class RequestGuardMiddleware:
@@ -46,13 +36,6 @@ class RequestGuardMiddleware:
         if problem:
             return bad_request(request, BadRequest(problem))
         return self.get_response(request)
-
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: dict[str, Any]
-    ) -> HttpResponse | None:
-        if not ids_in_range(kwargs):
-            raise Http404
-        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DataError):

@@ -14,7 +14,6 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from caunoi.core import safejson
-from caunoi.core.request_guard import BIGINT_MAX
 
 from .hub import CLOSE_TOO_SLOW, Room, Viewer, hub
 from .ratelimit import ConnectionLimiter
@@ -57,9 +56,6 @@ class DialogueConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         dialogue_id = int(self.scope["url_route"]["kwargs"]["dialogue_id"])
         since = _since(self.scope.get("query_string", b""))
-        if dialogue_id > BIGINT_MAX:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
         self.entry = await in_thread(room_entry)(self.scope, dialogue_id)
         if self.entry is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -138,6 +134,6 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 def _since(query_string: bytes) -> int:
     values = parse_qs(query_string.decode("latin-1")).get("since", [])
     try:
-        return min(max(0, int(values[0])), BIGINT_MAX) if values else 0
+        return max(0, int(values[0])) if values else 0
     except ValueError:
         return 0
