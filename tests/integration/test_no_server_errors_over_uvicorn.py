@@ -87,3 +87,20 @@ def test_hostile_bodies_over_a_real_server(port):
     assert _send(port, _post(b"/api/v1/cases/", big), big) == 413
     form = b"title=%00&body=\xff\xfe&category=%00"
     assert 0 < _send(port, _post(b"/submit/", form, b"application/x-www-form-urlencoded"), form) < 500
+
+
+CONTENT_TYPES = [
+    b"application/x-www-form-urlencoded; charset=no-such-charset",
+    b"application/json; charset=no-such-charset",
+    b"multipart/form-data; charset=no-such-charset; boundary=xyz",
+    b"multipart/form-data",
+    b"application/json; charset=utf-16",
+]
+
+
+def test_unknown_charsets_and_broken_multipart_over_a_real_server(port):
+    body = b'--xyz\r\nContent-Disposition: form-data; name="title"\r\n\r\n\xff\x00\r\n--xyz--\r\n'
+    for content_type in CONTENT_TYPES:
+        for target in (b"/api/v1/cases/", b"/open311/v2/requests.json", b"/api/v1/auth/token/", b"/submit/"):
+            status = _send(port, _post(target, body, content_type), body)
+            assert 400 <= status < 500, (target, content_type, status)
