@@ -158,3 +158,9 @@ def test_a_value_postgresql_refuses_is_a_400_not_a_500(rf):
     page = middleware.process_exception(rf.get("/hoi-dap/"), DataError("value out of range"))
     assert page is not None and page.status_code == 400 and page["Content-Type"].startswith("text/html")
     assert middleware.process_exception(rf.get("/"), ValueError("a bug")) is None  # bugs stay 500s
+
+
+def test_a_broken_multipart_body_is_named_as_such(client):
+    response = client.post("/api/v1/cases/", b"--x\r\n\xff", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "JSON" not in response.json()["detail"]

@@ -24,6 +24,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, BodyRefused):
         return Response({"detail": str(exc.detail)}, status=400)
     if isinstance(exc, ParseError):
-        # DRF's own message quotes the JSON decoder in English; say what is wrong in the user's language.
-        return Response({"detail": _("The request body could not be read: it is not valid JSON.")}, status=400)
+        # DRF's own message quotes the decoder in English; say what is wrong in the user's language.
+        request = context.get("request")
+        if "json" in (getattr(request, "content_type", "") or ""):
+            return Response({"detail": _("The request body could not be read: it is not valid JSON.")}, status=400)
+        return Response(
+            {"detail": _("The request body could not be read: check its format and Content-Type.")}, status=400
+        )
     return drf_exception_handler(exc, context)
