@@ -53,6 +53,8 @@ def test_the_templates_are_the_ones_the_writers_use():
         "late_status_update",
         "staff_assigned",
         "staff_escalation",
+        "staff_forwarding_overdue",
+        "staff_forwarding_reminder",
         "staff_reminder",
         "staff_returned",
     ]

@@ -208,6 +208,10 @@ class EventType(models.TextChoices):
     REMINDED = "reminded", _("Deadline reminder sent")  # by the sweep; payload: days_before
     OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
     LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
+    # By the sweep, while an agency has not yet taken the case up: its forwarding period (Decree 20/2008) ends
+    # soon, or has passed. Payload: mark, due_date (the forwarding date), notified.
+    FORWARDING_REMINDED = "forwarding_reminded", _("Forwarding reminder sent")
+    FORWARDING_OVERDUE = "forwarding_overdue", _("Forwarding period passed")
     ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
 
 
@@ -339,15 +343,20 @@ class Rating(models.Model):
 
 
 class SweepMark(models.Model):
-    """What the deadline sweep already did to a case ("remind:3", "overdue", "late:2"): the unique pair makes
-    running the sweep twice, or on two workers at once, do each thing once."""
+    """What the deadline sweep already did about one deadline of a case ("remind:3", "overdue", "late:2",
+    "forward_remind:1", "forward_overdue", "escalate:2"). A deadline is named by its date (`due_on`: the answer's
+    due date, or the forwarding date for "forward_*" marks): the unique triple makes running the sweep twice,
+    or on two workers at once, do each thing once per deadline, and any path that moves a due date (transfer,
+    extension, resuming a paused clock, a calendar change, an appeal) arms every threshold again for the new
+    date without having to remember to."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
     mark = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "mark"], name="unique_sweep_mark")]
+        constraints = [models.UniqueConstraint(fields=["case", "due_on", "mark"], name="unique_sweep_mark")]
 
     def __str__(self) -> str:
         return f"{self.mark} on {self.case_id}"

@@ -2,9 +2,14 @@
 to a citizen while their answer is late (QĐ 574).
 
 Set-based: each step is one SQL statement that marks the cases crossing a threshold (`SweepMark`, unique per
-case and mark, inserted with ON CONFLICT DO NOTHING), and from the rows it newly marked writes the events
-and the outbox messages. Running the sweep twice, or on two workers at once, marks — and so tells — each
-case once: the second insert of a mark waits for the first to commit, then does nothing.
+case, deadline and mark, inserted with ON CONFLICT DO NOTHING), and from the rows it newly marked writes the
+events and the outbox messages. Running the sweep twice, or on two workers at once, marks — and so tells —
+each case once per deadline: the second insert of a mark waits for the first to commit, then does nothing.
+A mark names the deadline (its date) it was made for, so a moved due date is swept afresh: reminders before
+it, overdue after it, and the late cadence counted in weeks from it.
+
+The forwarding period (Decree 20/2008: an agency that is not competent forwards within 5 working days of
+receipt) has its own reminder and overdue marks, for cases nobody at the agency has taken up yet.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ class SweepResult:
     reminded: int
     overdue: int
     late_updates: int
+    forwarding_reminded: int = 0
+    forwarding_overdue: int = 0
 
 
 def _tables() -> dict[str, str]:
@@ -52,13 +59,13 @@ def _tables() -> dict[str, str]:
     }
 
 
-# From the rows a step newly marked (CTE "marked": case_id, mark), write one event per case.
+# From the rows a step newly marked (CTE "marked": case_id, due_on, mark), write one event per case.
 _EVENTS = """
 , events AS (
   INSERT INTO {event} (case_id, type, at, actor_id, status, agency_id, payload,
                        lifecycle_version, routing_version, deadline_version)
   SELECT c.id, %(event_type)s, %(now)s, NULL, c.status, c.agency_id,
-         jsonb_build_object('mark', m.mark, 'due_date', to_char((c.due_at AT TIME ZONE '{tz}')::date, 'YYYY-MM-DD')),
+         jsonb_build_object('mark', m.mark, 'due_date', to_char(m.due_on, 'YYYY-MM-DD')),
          c.lifecycle_version, c.routing_version, c.deadline_version
   FROM marked m JOIN {case} c ON c.id = m.case_id
   RETURNING 1
@@ -69,7 +76,7 @@ _EVENTS = """
 # (reminders), or the leaders of the parent agency (escalation; the agency's own leaders at the top).
 _STAFF_MESSAGES = """
 , staff AS (
-  SELECT m.case_id, m.mark, u.id AS user_id, u.email
+  SELECT m.case_id, m.due_on, m.mark, u.id AS user_id, u.email
   FROM marked m
   JOIN {case} c ON c.id = m.case_id
   JOIN {agency} a ON a.id = c.agency_id
@@ -85,10 +92,11 @@ _STAFF_MESSAGES = """
   SELECT 'email', s.email, 'vi', %(template)s,
          jsonb_build_object(
            'tracking_code', c.tracking_code, 'title', c.title, 'agency', a.name,
-           'due_date', to_char((c.due_at AT TIME ZONE '{tz}')::date, 'YYYY-MM-DD'),
+           'due_date', to_char(s.due_on, 'YYYY-MM-DD'),
            'days_before', NULLIF(split_part(s.mark, ':', 2), '')::int,
            'case_url', %(base)s || '/staff/cases/' || c.id || '/'),
-         s.mark || ':case:' || c.id || ':user:' || s.user_id, 'case:' || c.id, 'pending', 0, %(now)s, '', %(now)s
+         s.mark || '@' || s.due_on || ':case:' || c.id || ':user:' || s.user_id, 'case:' || c.id, 'pending', 0,
+         %(now)s, '', %(now)s
   FROM staff s JOIN {case} c ON c.id = s.case_id JOIN {agency} a ON a.id = c.agency_id
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1
@@ -102,13 +110,13 @@ WITH thresholds AS (
     AS t(version, kind, days_before, boundary)
 ),
 marked AS (
-  INSERT INTO {mark} (case_id, mark, created_at)
-  SELECT c.id, 'remind:' || t.days_before, %(now)s
+  INSERT INTO {mark} (case_id, due_on, mark, created_at)
+  SELECT c.id, (c.due_at AT TIME ZONE '{tz}')::date, 'remind:' || t.days_before, %(now)s
   FROM {case} c JOIN thresholds t ON t.version = c.deadline_version AND t.kind = c.kind
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at >= %(now)s
     AND (c.due_at AT TIME ZONE '{tz}')::date <= t.boundary
-  ON CONFLICT (case_id, mark) DO NOTHING
-  RETURNING case_id, mark
+  ON CONFLICT (case_id, due_on, mark) DO NOTHING
+  RETURNING case_id, due_on, mark
 )"""
     + _EVENTS
     + _STAFF_MESSAGES
@@ -118,11 +126,11 @@ marked AS (
 _OVERDUE = (
     """
 WITH marked AS (
-  INSERT INTO {mark} (case_id, mark, created_at)
-  SELECT c.id, 'overdue', %(now)s FROM {case} c
+  INSERT INTO {mark} (case_id, due_on, mark, created_at)
+  SELECT c.id, (c.due_at AT TIME ZONE '{tz}')::date, 'overdue', %(now)s FROM {case} c
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s
-  ON CONFLICT (case_id, mark) DO NOTHING
-  RETURNING case_id, mark
+  ON CONFLICT (case_id, due_on, mark) DO NOTHING
+  RETURNING case_id, due_on, mark
 )"""
     + _EVENTS
     + _STAFF_MESSAGES
@@ -135,15 +143,16 @@ WITH intervals AS (
   SELECT * FROM unnest(%(versions)s::int[], %(kinds)s::text[], %(every)s::int[]) AS i(version, kind, every_days)
 ),
 late AS (
-  SELECT c.id, (%(today)s::date - (c.due_at AT TIME ZONE '{tz}')::date) AS days_late, i.every_days
+  SELECT c.id, (c.due_at AT TIME ZONE '{tz}')::date AS due_on, i.every_days
   FROM {case} c JOIN intervals i ON i.version = c.deadline_version AND i.kind = c.kind
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s AND c.split_from_id IS NULL
 ),
 marked AS (
-  INSERT INTO {mark} (case_id, mark, created_at)
-  SELECT l.id, 'late:' || (l.days_late / l.every_days), %(now)s FROM late l WHERE l.days_late >= l.every_days
-  ON CONFLICT (case_id, mark) DO NOTHING
-  RETURNING case_id, mark
+  INSERT INTO {mark} (case_id, due_on, mark, created_at)
+  SELECT l.id, l.due_on, 'late:' || ((%(today)s::date - l.due_on) / l.every_days), %(now)s
+  FROM late l WHERE %(today)s::date - l.due_on >= l.every_days
+  ON CONFLICT (case_id, due_on, mark) DO NOTHING
+  RETURNING case_id, due_on, mark
 )"""
     + _EVENTS
     + """
@@ -156,17 +165,54 @@ marked AS (
          jsonb_build_object(
            'tracking_code', c.tracking_code, 'title', c.title,
            'agency', CASE WHEN c.language = 'en' AND a.name_en <> '' THEN a.name_en ELSE a.name END,
-           'due_date', to_char((c.due_at AT TIME ZONE '{tz}')::date, 'YYYY-MM-DD'),
-           'days_late', %(today)s::date - (c.due_at AT TIME ZONE '{tz}')::date,
+           'due_date', to_char(m.due_on, 'YYYY-MM-DD'),
+           'days_late', %(today)s::date - m.due_on,
            'track_url', COALESCE(%(site_bases)s::jsonb ->> c.site_id::text, %(base)s)
                         || '/track/?code=' || c.tracking_code),
-         m.mark || ':case:' || c.id, 'case:' || c.id, 'pending', 0, %(now)s, '', %(now)s
+         m.mark || '@' || m.due_on || ':case:' || c.id, 'case:' || c.id, 'pending', 0, %(now)s, '', %(now)s
   FROM marked m JOIN {case} c ON c.id = m.case_id JOIN {agency} a ON a.id = c.agency_id
   WHERE c.contact_email <> '' OR c.contact_phone <> ''
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1
 )
 SELECT count(*) FROM marked"""
+)
+
+# The forwarding period runs while nobody at the agency has taken the case up (it is in a lifecycle's
+# initial state): once claimed, the agency has accepted it as its own.
+_FORWARDING_REMINDERS = (
+    """
+WITH thresholds AS (
+  SELECT * FROM unnest(%(versions)s::int[], %(days)s::int[], %(boundaries)s::date[])
+    AS t(version, days_before, boundary)
+),
+marked AS (
+  INSERT INTO {mark} (case_id, due_on, mark, created_at)
+  SELECT c.id, c.forward_by, 'forward_remind:' || t.days_before, %(now)s
+  FROM {case} c JOIN thresholds t ON t.version = c.deadline_version
+  WHERE c.closed_at IS NULL AND c.status = ANY(%(waiting_states)s) AND c.forward_by IS NOT NULL
+    AND c.forward_by >= %(today)s AND c.forward_by <= t.boundary
+  ON CONFLICT (case_id, due_on, mark) DO NOTHING
+  RETURNING case_id, due_on, mark
+)"""
+    + _EVENTS
+    + _STAFF_MESSAGES
+    + "SELECT count(*) FROM marked"
+)
+
+_FORWARDING_OVERDUE = (
+    """
+WITH marked AS (
+  INSERT INTO {mark} (case_id, due_on, mark, created_at)
+  SELECT c.id, c.forward_by, 'forward_overdue', %(now)s FROM {case} c
+  WHERE c.closed_at IS NULL AND c.status = ANY(%(waiting_states)s) AND c.forward_by IS NOT NULL
+    AND c.forward_by < %(today)s
+  ON CONFLICT (case_id, due_on, mark) DO NOTHING
+  RETURNING case_id, due_on, mark
+)"""
+    + _EVENTS
+    + _STAFF_MESSAGES
+    + "SELECT count(*) FROM marked"
 )
 
 
@@ -249,6 +295,47 @@ def sweep_late_updates(*, now: dt.datetime, today: dt.date) -> int:
     return _run(_LATE_UPDATES, params)
 
 
+def _waiting_states() -> list[str]:
+    return sorted({lifecycle.initial for lifecycle in workflows().lifecycles.values()})
+
+
+def sweep_forwarding(*, now: dt.datetime, today: dt.date) -> tuple[int, int]:
+    """Reminds the agency holding a case nobody has taken up that its forwarding period ends soon (the
+    policy's forwarding reminder offsets, 1 working day by default), then marks the period passed; both go
+    to the agency's officials and leaders. Returns (reminded, overdue)."""
+    calendar = calendar_in_force()
+    rows = [
+        (version, days, add_working_days(today, days, calendar))
+        for version, policy in workflows().deadlines.items()
+        for days in (policy.forwarding.reminder_days_before or (1,))
+    ]
+    common = {
+        "now": now,
+        "today": today,
+        "waiting_states": _waiting_states(),
+        "to_parent": False,
+        "roles": [Role.OFFICIAL, Role.LEADER],
+        "base": _base_url(),
+    }
+    versions, days_before, boundaries = (list(column) for column in zip(*rows, strict=True))
+    reminded = _run(
+        _FORWARDING_REMINDERS,
+        {
+            **common,
+            "versions": versions,
+            "days": days_before,
+            "boundaries": boundaries,
+            "event_type": "forwarding_reminded",
+            "template": "staff_forwarding_reminder",
+        },
+    )
+    overdue = _run(
+        _FORWARDING_OVERDUE,
+        {**common, "event_type": "forwarding_overdue", "template": "staff_forwarding_overdue"},
+    )
+    return reminded, overdue
+
+
 def _dispatch_soon() -> None:
     """One task that queues the deliveries in a worker: a sweep may write thousands of messages, and the
     sweep itself should not spend its time publishing a task per message."""
@@ -261,14 +348,17 @@ def _dispatch_soon() -> None:
 
 
 def deadline_sweep(*, now: dt.datetime | None = None) -> SweepResult:
-    """Runs the three steps in one transaction, then queues delivery of the messages they wrote."""
+    """Runs the steps in one transaction, then queues delivery of the messages they wrote."""
     now = now or clock.now()
     today = clock.local_date(now)
     with transaction.atomic():
+        forwarding_reminded, forwarding_overdue = sweep_forwarding(now=now, today=today)
         result = SweepResult(
             reminded=sweep_reminders(now=now, today=today),
             overdue=sweep_overdue(now=now),
             late_updates=sweep_late_updates(now=now, today=today),
+            forwarding_reminded=forwarding_reminded,
+            forwarding_overdue=forwarding_overdue,
         )
         transaction.on_commit(_dispatch_soon)
     return result
