@@ -206,7 +206,11 @@ class EventType(models.TextChoices):
     SPLIT = "split", _("Split into parts")  # payload: parts (agency codes)
     RATED = "rated", _("Rated")  # payload: score (who rated is never recorded)
     REMINDED = "reminded", _("Deadline reminder sent")  # by the sweep; payload: days_before
-    OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
+    # By the sweep. Payload of these and of forwarding_*: mark, due_date, level (escalation), meant_for (the
+    # agency the alert was for), notified_agency, notified (usernames), why (assignee | agency | nearest_above
+    # | triage_desk | no_one).
+    OVERDUE = "overdue", _("Became overdue")  # escalated to the parent agency's leaders (level 1)
+    ESCALATED = "escalated", _("Escalated further")  # still late N working days on: one level further up
     LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
     # By the sweep, while an agency has not yet taken the case up: its forwarding period (Decree 20/2008) ends
     # soon, or has passed. Payload: mark, due_date (the forwarding date), notified.

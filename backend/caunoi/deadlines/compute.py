@@ -192,5 +192,23 @@ def add_working_days(start: dt.date, days: int, calendar: WorkingCalendar) -> dt
     raise ValueError(f"{days} working days from {start} did not finish within {_MAX_DAYS_EXAMINED} days")
 
 
+def nth_working_day_before(day: dt.date, days: int, calendar: WorkingCalendar) -> dt.date:
+    """The `days`-th working day before `day` (`day` itself never counts); `days` must be at least 1.
+
+    A date d has at least `days` whole working days after it and before `day` exactly when
+    d < nth_working_day_before(day, days): how the sweep tells how many working days late a case is.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    counted = 0
+    for n in range(1, _MAX_DAYS_EXAMINED + 1):
+        earlier = day - n * _ONE_DAY
+        if calendar.is_working_day(earlier):
+            counted += 1
+            if counted == days:
+                return earlier
+    raise ValueError(f"{days} working days before {day} did not finish within {_MAX_DAYS_EXAMINED} days")
+
+
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()

@@ -22,11 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 
 from caunoi.accounts.models import Role
 from caunoi.agencies.models import Agency, Membership
 from caunoi.core import clock
-from caunoi.deadlines.compute import add_working_days
+from caunoi.deadlines.compute import add_working_days, nth_working_day_before
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.notifications.models import Notification
 from caunoi.portals.selectors import site_base_urls
@@ -45,6 +46,7 @@ class SweepResult:
     late_updates: int
     forwarding_reminded: int = 0
     forwarding_overdue: int = 0
+    escalated: int = 0
 
 
 def _tables() -> dict[str, str]:
@@ -59,7 +61,8 @@ def _tables() -> dict[str, str]:
     }
 
 
-# From the rows a step newly marked (CTE "marked": case_id, due_on, mark), write one event per case.
+# From the rows a step newly marked (CTE "marked": case_id, due_on, mark), write one event per case; the
+# late updates to citizens use it (the staff alerts below write their own, naming who was told).
 _EVENTS = """
 , events AS (
   INSERT INTO {event} (case_id, type, at, actor_id, status, agency_id, payload,
@@ -72,19 +75,77 @@ _EVENTS = """
 )
 """
 
-# Officials and leaders to tell: the assignee if there is one, else everyone in the case's agency
-# (reminders), or the leaders of the parent agency (escalation; the agency's own leaders at the top).
+# Who is told of a newly marked threshold, so that every alert reaches a person:
+# - targets: the agency the alert is meant for: the case's own (reminders, forwarding), or for escalation
+#   level L ("overdue" is level 1, "escalate:L" the others) the ancestor L levels up, the top at most;
+# - the assignee alone, for reminders, while they are active;
+# - else the members of the needed roles of the nearest agency, from the target up through its ancestors
+#   (the path lists them), that has an active one with an e-mail address ("agency" or "nearest_above");
+# - else the leaders of the triage desk (the routing fallback: "triage_desk"); if even it has none, the event
+#   says "no_one" and an administrator sees it on the case's timeline.
+# Agencies are few and their ancestors are read by primary key, so the lateral look-up costs an index probe
+# per level per marked case, not a scan.
 _STAFF_MESSAGES = """
+, targets AS (
+  SELECT m.case_id, m.due_on, m.mark, c.assignee_id,
+         CASE WHEN m.mark LIKE 'escalate:%%' THEN split_part(m.mark, ':', 2)::int
+              WHEN %(climb)s THEN 1 ELSE 0 END AS level,
+         split_part(a.path, '/',
+           GREATEST(a.depth - CASE WHEN m.mark LIKE 'escalate:%%' THEN split_part(m.mark, ':', 2)::int
+                                   WHEN %(climb)s THEN 1 ELSE 0 END, 0) + 2)::bigint AS target_id
+  FROM marked m JOIN {case} c ON c.id = m.case_id JOIN {agency} a ON a.id = c.agency_id
+)
+, assignees AS (
+  SELECT t.case_id, t.mark, u.id AS user_id, u.username, u.email
+  FROM targets t JOIN {user} u ON u.id = t.assignee_id
+  WHERE NOT %(climb)s AND u.is_active AND u.email <> '' AND u.role = ANY(%(roles)s)
+)
+, told AS (
+  SELECT t.case_id, t.due_on, t.mark, t.level, t.target_id,
+         CASE WHEN x.user_id IS NOT NULL THEN t.target_id ELSE COALESCE(h.id, %(triage)s) END AS agency_id,
+         CASE WHEN x.user_id IS NOT NULL THEN 'assignee'
+              WHEN h.id = t.target_id THEN 'agency'
+              WHEN h.id IS NOT NULL THEN 'nearest_above'
+              ELSE 'triage_desk' END AS why
+  FROM targets t
+  JOIN {agency} tg ON tg.id = t.target_id
+  LEFT JOIN assignees x ON x.case_id = t.case_id AND x.mark = t.mark
+  LEFT JOIN LATERAL (
+    SELECT up.id FROM {agency} up
+    WHERE up.id = ANY(string_to_array(trim(both '/' from tg.path), '/')::bigint[])
+      AND EXISTS (SELECT 1 FROM {member} ms JOIN {user} u ON u.id = ms.user_id
+                  WHERE ms.agency_id = up.id AND u.is_active AND u.email <> '' AND u.role = ANY(%(roles)s))
+    ORDER BY up.depth DESC LIMIT 1
+  ) h ON x.user_id IS NULL
+)
 , staff AS (
-  SELECT m.case_id, m.due_on, m.mark, u.id AS user_id, u.email
-  FROM marked m
-  JOIN {case} c ON c.id = m.case_id
-  JOIN {agency} a ON a.id = c.agency_id
-  JOIN {member} ms ON ms.agency_id = CASE WHEN %(to_parent)s THEN COALESCE(a.parent_id, a.id) ELSE a.id END
-  JOIN {user} u ON u.id = ms.user_id
-  WHERE u.is_active AND u.email <> ''
-    AND u.role = ANY(%(roles)s)
-    AND (%(to_parent)s OR c.assignee_id IS NULL OR c.assignee_id = u.id)
+  SELECT x.case_id, x.mark, x.user_id, x.username, x.email FROM assignees x
+  UNION ALL
+  SELECT t.case_id, t.mark, u.id, u.username, u.email
+  FROM told t JOIN {member} ms ON ms.agency_id = t.agency_id JOIN {user} u ON u.id = ms.user_id
+  WHERE t.why <> 'assignee' AND u.is_active AND u.email <> ''
+    AND u.role = ANY(CASE WHEN t.why = 'triage_desk' THEN %(triage_roles)s::text[] ELSE %(roles)s::text[] END)
+)
+, events AS (
+  INSERT INTO {event} (case_id, type, at, actor_id, status, agency_id, payload,
+                       lifecycle_version, routing_version, deadline_version)
+  SELECT c.id, CASE WHEN t.mark LIKE 'escalate:%%' THEN 'escalated' ELSE %(event_type)s END, %(now)s, NULL,
+         c.status, c.agency_id,
+         jsonb_build_object(
+           'mark', t.mark, 'due_date', to_char(t.due_on, 'YYYY-MM-DD'), 'level', NULLIF(t.level, 0),
+           'meant_for', tg.code, 'notified_agency', told_agency.code,
+           'notified', COALESCE(n.usernames, '[]'::jsonb),
+           'why', CASE WHEN n.usernames IS NULL THEN 'no_one' ELSE t.why END),
+         c.lifecycle_version, c.routing_version, c.deadline_version
+  FROM told t
+  JOIN {case} c ON c.id = t.case_id
+  JOIN {agency} tg ON tg.id = t.target_id
+  LEFT JOIN {agency} told_agency ON told_agency.id = t.agency_id
+  LEFT JOIN LATERAL (
+    SELECT jsonb_agg(s.username ORDER BY s.username) AS usernames
+    FROM staff s WHERE s.case_id = t.case_id AND s.mark = t.mark
+  ) n ON TRUE
+  RETURNING 1
 )
 , messages AS (
   INSERT INTO {outbox} (channel, recipient, language, template, context, dedupe_key, subject_ref, status,
@@ -92,12 +153,15 @@ _STAFF_MESSAGES = """
   SELECT 'email', s.email, 'vi', %(template)s,
          jsonb_build_object(
            'tracking_code', c.tracking_code, 'title', c.title, 'agency', a.name,
-           'due_date', to_char(s.due_on, 'YYYY-MM-DD'),
-           'days_before', NULLIF(split_part(s.mark, ':', 2), '')::int,
+           'due_date', to_char(t.due_on, 'YYYY-MM-DD'),
+           'days_before', CASE WHEN s.mark LIKE '%%remind:%%' THEN split_part(s.mark, ':', 2)::int END,
+           'level', NULLIF(t.level, 0), 'why', t.why,
            'case_url', %(base)s || '/staff/cases/' || c.id || '/'),
-         s.mark || '@' || s.due_on || ':case:' || c.id || ':user:' || s.user_id, 'case:' || c.id, 'pending', 0,
+         s.mark || '@' || t.due_on || ':case:' || c.id || ':user:' || s.user_id, 'case:' || c.id, 'pending', 0,
          %(now)s, '', %(now)s
-  FROM staff s JOIN {case} c ON c.id = s.case_id JOIN {agency} a ON a.id = c.agency_id
+  FROM staff s
+  JOIN told t ON t.case_id = s.case_id AND t.mark = s.mark
+  JOIN {case} c ON c.id = s.case_id JOIN {agency} a ON a.id = c.agency_id
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1
 )
@@ -118,23 +182,30 @@ marked AS (
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
-    + _EVENTS
     + _STAFF_MESSAGES
     + "SELECT count(*) FROM marked"
 )
 
 _OVERDUE = (
     """
-WITH marked AS (
+WITH levels AS (
+  SELECT * FROM unnest(%(versions)s::int[], %(levels)s::int[], %(boundaries)s::date[])
+    AS l(version, level, boundary)
+),
+marked AS (
   INSERT INTO {mark} (case_id, due_on, mark, created_at)
-  SELECT c.id, (c.due_at AT TIME ZONE '{tz}')::date, 'overdue', %(now)s FROM {case} c
+  SELECT c.id, (c.due_at AT TIME ZONE '{tz}')::date,
+         CASE WHEN l.level = 1 THEN 'overdue' ELSE 'escalate:' || l.level END, %(now)s
+  FROM {case} c
+  JOIN {agency} a ON a.id = c.agency_id
+  JOIN levels l ON l.version = c.deadline_version AND l.level <= GREATEST(a.depth, 1)
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s
+    AND (c.due_at AT TIME ZONE '{tz}')::date < l.boundary
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
-    + _EVENTS
     + _STAFF_MESSAGES
-    + "SELECT count(*) FROM marked"
+    + "SELECT count(*) FILTER (WHERE mark = 'overdue'), count(*) FILTER (WHERE mark <> 'overdue') FROM marked"
 )
 
 _LATE_UPDATES = (
@@ -195,7 +266,6 @@ marked AS (
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
-    + _EVENTS
     + _STAFF_MESSAGES
     + "SELECT count(*) FROM marked"
 )
@@ -210,7 +280,6 @@ WITH marked AS (
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
-    + _EVENTS
     + _STAFF_MESSAGES
     + "SELECT count(*) FROM marked"
 )
@@ -219,14 +288,28 @@ WITH marked AS (
 def _run(sql: str, params: dict[str, Any]) -> int:
     """Runs one step; returns how many cases it newly marked. Only table names are formatted into the SQL
     (from model metadata); every value is a bound parameter."""
+    return _run_counts(sql, params)[0]
+
+
+def _run_counts(sql: str, params: dict[str, Any]) -> tuple[int, ...]:
     with connection.cursor() as cursor:
         cursor.execute(sql.format(tz=TZ, **_tables()), params)
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return tuple(int(n) for n in row) if row else (0,)
 
 
 def _base_url() -> str:
     return str(settings.PORTAL_BASE_URL).rstrip("/")
+
+
+def _triage_desk_id() -> int | None:
+    """The agency of last resort for alerts: the newest routing rules' fallback, the triage desk."""
+    code = workflows().routing.fallback_agency
+    return Agency.objects.filter(code=code).values_list("id", flat=True).first()
+
+
+def _common_recipients() -> dict[str, Any]:
+    return {"triage": _triage_desk_id(), "triage_roles": [Role.LEADER], "base": _base_url()}
 
 
 def sweep_reminders(*, now: dt.datetime, today: dt.date) -> int:
@@ -249,25 +332,51 @@ def sweep_reminders(*, now: dt.datetime, today: dt.date) -> int:
         "boundaries": last_due,
         "now": now,
         "event_type": "reminded",
-        "to_parent": False,
+        "climb": False,
         "roles": [Role.OFFICIAL, Role.LEADER],
         "template": "staff_reminder",
-        "base": _base_url(),
+        **_common_recipients(),
     }
     return _run(_REMINDERS, params)
 
 
-def sweep_overdue(*, now: dt.datetime) -> int:
-    """Marks cases that became overdue and escalates each to the leaders of the parent agency."""
+def _escalation_levels(today: dt.date) -> list[tuple[int, int, dt.date]]:
+    """(policy version, level, boundary): a case overdue under `version` reaches `level` when its due date is
+    before `boundary`. Level 1 is reached on becoming overdue; level L once (L - 1) x N whole working days
+    have passed since the due date (N: the policy's escalation cadence), up to the depth of the agency tree."""
+    calendar = calendar_in_force()
+    depth = max(Agency.objects.aggregate(deepest=Max("depth"))["deepest"] or 0, 1)
+    rows = []
+    for version, policy in workflows().deadlines.items():
+        rows.append((version, 1, today + dt.timedelta(days=1)))
+        every = policy.escalation_every_working_days
+        if every:
+            rows.extend(
+                (version, level, nth_working_day_before(today, (level - 1) * every, calendar))
+                for level in range(2, depth + 1)
+            )
+    return rows
+
+
+def sweep_overdue(*, now: dt.datetime, today: dt.date | None = None) -> tuple[int, int]:
+    """Marks cases that became overdue and escalates each to the leaders of the parent agency, then one
+    level further up per the policy's cadence of working days late ("escalate:L").
+    Returns (cases newly overdue, further escalations made)."""
+    today = today or clock.local_date(now)
+    versions, levels, boundaries = (list(column) for column in zip(*_escalation_levels(today), strict=True))
     params = {
+        "versions": versions,
+        "levels": levels,
+        "boundaries": boundaries,
         "now": now,
         "event_type": "overdue",
-        "to_parent": True,
+        "climb": True,
         "roles": [Role.LEADER],
         "template": "staff_escalation",
-        "base": _base_url(),
+        **_common_recipients(),
     }
-    return _run(_OVERDUE, params)
+    newly_overdue, escalated = _run_counts(_OVERDUE, params)
+    return newly_overdue, escalated
 
 
 def sweep_late_updates(*, now: dt.datetime, today: dt.date) -> int:
@@ -313,9 +422,9 @@ def sweep_forwarding(*, now: dt.datetime, today: dt.date) -> tuple[int, int]:
         "now": now,
         "today": today,
         "waiting_states": _waiting_states(),
-        "to_parent": False,
+        "climb": False,
         "roles": [Role.OFFICIAL, Role.LEADER],
-        "base": _base_url(),
+        **_common_recipients(),
     }
     versions, days_before, boundaries = (list(column) for column in zip(*rows, strict=True))
     reminded = _run(
@@ -353,9 +462,12 @@ def deadline_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     today = clock.local_date(now)
     with transaction.atomic():
         forwarding_reminded, forwarding_overdue = sweep_forwarding(now=now, today=today)
+        reminded = sweep_reminders(now=now, today=today)
+        overdue, escalated = sweep_overdue(now=now, today=today)
         result = SweepResult(
-            reminded=sweep_reminders(now=now, today=today),
-            overdue=sweep_overdue(now=now),
+            reminded=reminded,
+            overdue=overdue,
+            escalated=escalated,
             late_updates=sweep_late_updates(now=now, today=today),
             forwarding_reminded=forwarding_reminded,
             forwarding_overdue=forwarding_overdue,
