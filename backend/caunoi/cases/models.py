@@ -180,6 +180,41 @@ class Pause(models.Model):
         return f"{self.case_id} paused {self.started_on}–{self.ended_on or '…'}"
 
 
+class ClockSegment(models.Model):
+    """One holding of a case by one agency: from the day it reached the agency (`started_on`, by routing, a
+    split or a transfer) to the day it left (`ended_on`, by a transfer; NULL while the agency holds it, also
+    after the case is closed). Dates are local dates.
+
+    The clock model (see `cases/clocks.py`): together with the pauses (`Pause`, the days nobody's clock ran
+    while waiting for the citizen), the segments give
+    - the citizen's clock: from the first receipt (`Case.received_at`), never restarted;
+    - each agency's clock: from the first day it held the case, counting only the days it held it, so time
+      accumulates across holdings and a case transferred back continues the agency's earlier clock; a
+      lawful forward to an agency that never held it starts that agency's clock (Decree 20/2008).
+    `Case.clock_started_on` is the holding agency's first arrival and `Case.due_at` its clock's due date.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clock_segments")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(ended_on__isnull=True), name="one_open_clock_segment_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="clock_segment_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} at {self.agency_id} from {self.started_on}"
+
+
 class EventType(models.TextChoices):
     """The closed list of things that happen to a case. Add a type here before any code records it."""
 

@@ -30,6 +30,7 @@ from ..access import (
     cases_for_staff,
     cases_of_submitter,
 )
+from ..clocks import case_clocks
 from ..models import Case, Channel, Message, Rating
 from ..selectors import (
     approved_answer,
@@ -155,6 +156,7 @@ def tracked_case_data(case: Case) -> dict[str, Any]:
         "received_at": case.received_at,
         "due_at": case.due_at,
         "overdue": is_overdue(case),
+        "clocks": case_clocks(case),
         "timeline": case_public_timeline(case),
         "answer": approved_answer(case),
         "messages": [
@@ -240,6 +242,7 @@ def staff_case_data(case: Case) -> dict[str, Any]:
     case.status_label = status_label(case, staff=True)  # type: ignore[attr-defined]
     case.overdue = is_overdue(case)  # type: ignore[attr-defined]
     case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
+    case.clocks = case_clocks(case)  # type: ignore[attr-defined]
     return StaffCaseSerializer(case).data  # type: ignore[return-value]
 
 
