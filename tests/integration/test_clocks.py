@@ -126,3 +126,29 @@ def test_the_report_counts_on_time_by_the_holding_agencys_clock(ping_pong, perso
     agency = reference_data["agencies"]["SO-NNMT-HN"]
     figures = report_summary(scope=Scope(paths=(agency.path,), agency=agency), period=month_period(2026, 7))
     assert (figures.answered, figures.answered_on_time) == (1, 0)  # a fresh clock would have said "on time"
+
+
+def test_the_staff_page_shows_both_clocks_and_the_forwarding_period(ping_pong, personas, web, reference_data):
+    case, _ = ping_pong
+    web.force_login(personas["official_a"])
+    with time_machine.travel(at(2026, 6, 30), tick=False):
+        page = web.get(f"/staff/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "16 days since the first receipt" in page
+    assert "2 transfers" in page
+    assert "Clock of SO-NNMT-HN" in page and "14 of 15 days used" in page
+    assert "held 2 times: the days others held it do not count" in page
+    assert "Held by another agency" in page  # 23 and 24 June, in the days that did not count
+    assert "Forward by (if not competent)" in page  # back in "received": nobody has taken it up
+    with time_machine.travel(at(2026, 6, 30), tick=False):
+        case_claim(case=case, by=personas["official_a"])
+        claimed = web.get(f"/staff/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Forward by (if not competent)" not in claimed
+
+
+def test_the_track_page_shows_the_citizens_clock(ping_pong, web):
+    case, token = ping_pong
+    with time_machine.travel(at(2026, 6, 30), tick=False):
+        first = web.get(f"/track/{case.tracking_code}/", {"token": token})
+        page = web.get(first["Location"], HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Ông/Bà đã chờ 16 ngày làm việc kể từ khi chúng tôi tiếp nhận yêu cầu." in page
+    assert "Yêu cầu đã được chuyển giữa các cơ quan 2 lần." in page

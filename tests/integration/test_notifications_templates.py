@@ -30,6 +30,9 @@ CONTEXT = {
     "comment": "Bổ sung căn cứ pháp lý.",
     "days_late": 3,
     "days_before": 2,
+    "days": 5,
+    "legal_days": 15,
+    "unit": "working_days",
 }
 
 
@@ -46,6 +49,7 @@ def _no_broker(monkeypatch):
 def test_the_templates_are_the_ones_the_writers_use():
     assert [path.stem for path in NOTIFICATION_TEMPLATES] == [
         "case_answered",
+        "case_extended",
         "case_received",
         "case_rejected",
         "case_transferred",
