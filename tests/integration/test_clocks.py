@@ -152,3 +152,27 @@ def test_the_track_page_shows_the_citizens_clock(ping_pong, web):
         page = web.get(first["Location"], HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "Ông/Bà đã chờ 16 ngày làm việc kể từ khi chúng tôi tiếp nhận yêu cầu." in page
     assert "Yêu cầu đã được chuyển giữa các cơ quan 2 lần." in page
+
+
+def answer_on(case, personas, when):
+    with time_machine.travel(when, tick=False):
+        case_claim(case=case, by=personas["official_a"])
+        case_answer_draft(case=case, by=personas["official_a"], body="Trả lời.")
+        case_submit_for_review(case=case, by=personas["official_a"])
+        case_approve(case=case, by=personas["leader"])
+
+
+def test_reports_and_the_league_also_show_the_citizens_days_and_transfers(
+    ping_pong, personas, reference_data, api, settings
+):
+    settings.REPORTS_LEAGUE_MIN_ANSWERED = 1
+    case, _ = ping_pong
+    answer_on(case, personas, at(2026, 7, 3))
+    agency = reference_data["agencies"]["SO-NNMT-HN"]
+    figures = report_summary(scope=Scope(paths=(agency.path,), agency=agency), period=month_period(2026, 7))
+    assert figures.citizen_median_days == 19  # working days from 8 June (first receipt) to 3 July
+    assert figures.answered_transferred == 1
+    assert figures.as_dict()["citizen_median_days"] == 19
+    league = api.get("/api/v1/reports/league/", {"period": "2026-07"}).json()
+    [row] = [r for r in league["agencies"] if r["agency"]["code"] == "SO-NNMT-HN"]
+    assert (row["answered_on_time"], row["citizen_median_days"], row["answered_transferred"]) == (0, 19, 1)
