@@ -83,8 +83,8 @@ _EVENTS = """
 #   (the path lists them), that has an active one with an e-mail address ("agency" or "nearest_above");
 # - else the leaders of the triage desk (the routing fallback: "triage_desk"); if even it has none, the event
 #   says "no_one" and an administrator sees it on the case's timeline.
-# Agencies are few and their ancestors are read by primary key, so the lateral look-up costs an index probe
-# per level per marked case, not a scan.
+# The nearest agency with someone to tell is looked up once per distinct target agency (ancestors read by
+# primary key), and the names told are aggregated once: both are hash-joined to the marked cases.
 _STAFF_MESSAGES = """
 , targets AS (
   SELECT m.case_id, m.due_on, m.mark, c.assignee_id,
@@ -100,23 +100,28 @@ _STAFF_MESSAGES = """
   FROM targets t JOIN {user} u ON u.id = t.assignee_id
   WHERE NOT %(climb)s AND u.is_active AND u.email <> '' AND u.role = ANY(%(roles)s)
 )
-, told AS (
-  SELECT t.case_id, t.due_on, t.mark, t.level, t.target_id,
-         CASE WHEN x.user_id IS NOT NULL THEN t.target_id ELSE COALESCE(h.id, %(triage)s) END AS agency_id,
-         CASE WHEN x.user_id IS NOT NULL THEN 'assignee'
-              WHEN h.id = t.target_id THEN 'agency'
-              WHEN h.id IS NOT NULL THEN 'nearest_above'
-              ELSE 'triage_desk' END AS why
-  FROM targets t
-  JOIN {agency} tg ON tg.id = t.target_id
-  LEFT JOIN assignees x ON x.case_id = t.case_id AND x.mark = t.mark
+, reach AS (  -- once per distinct target agency (a handful), not once per case
+  SELECT tg.id AS target_id, h.id AS reached_id
+  FROM (SELECT DISTINCT target_id FROM targets) d
+  JOIN {agency} tg ON tg.id = d.target_id
   LEFT JOIN LATERAL (
     SELECT up.id FROM {agency} up
     WHERE up.id = ANY(string_to_array(trim(both '/' from tg.path), '/')::bigint[])
       AND EXISTS (SELECT 1 FROM {member} ms JOIN {user} u ON u.id = ms.user_id
                   WHERE ms.agency_id = up.id AND u.is_active AND u.email <> '' AND u.role = ANY(%(roles)s))
     ORDER BY up.depth DESC LIMIT 1
-  ) h ON x.user_id IS NULL
+  ) h ON TRUE
+)
+, told AS (
+  SELECT t.case_id, t.due_on, t.mark, t.level, t.target_id,
+         CASE WHEN x.user_id IS NOT NULL THEN t.target_id ELSE COALESCE(r.reached_id, %(triage)s) END AS agency_id,
+         CASE WHEN x.user_id IS NOT NULL THEN 'assignee'
+              WHEN r.reached_id = t.target_id THEN 'agency'
+              WHEN r.reached_id IS NOT NULL THEN 'nearest_above'
+              ELSE 'triage_desk' END AS why
+  FROM targets t
+  JOIN reach r ON r.target_id = t.target_id
+  LEFT JOIN assignees x ON x.case_id = t.case_id AND x.mark = t.mark
 )
 , staff AS (
   SELECT x.case_id, x.mark, x.user_id, x.username, x.email FROM assignees x
@@ -125,6 +130,9 @@ _STAFF_MESSAGES = """
   FROM told t JOIN {member} ms ON ms.agency_id = t.agency_id JOIN {user} u ON u.id = ms.user_id
   WHERE t.why <> 'assignee' AND u.is_active AND u.email <> ''
     AND u.role = ANY(CASE WHEN t.why = 'triage_desk' THEN %(triage_roles)s::text[] ELSE %(roles)s::text[] END)
+)
+, named AS (  -- aggregated once and hash-joined: a lookup per event would read the whole CTE each time
+  SELECT case_id, mark, jsonb_agg(username ORDER BY username) AS usernames FROM staff GROUP BY case_id, mark
 )
 , events AS (
   INSERT INTO {event} (case_id, type, at, actor_id, status, agency_id, payload,
@@ -141,10 +149,7 @@ _STAFF_MESSAGES = """
   JOIN {case} c ON c.id = t.case_id
   JOIN {agency} tg ON tg.id = t.target_id
   LEFT JOIN {agency} told_agency ON told_agency.id = t.agency_id
-  LEFT JOIN LATERAL (
-    SELECT jsonb_agg(s.username ORDER BY s.username) AS usernames
-    FROM staff s WHERE s.case_id = t.case_id AND s.mark = t.mark
-  ) n ON TRUE
+  LEFT JOIN named n ON n.case_id = t.case_id AND n.mark = t.mark
   RETURNING 1
 )
 , messages AS (
