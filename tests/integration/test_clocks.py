@@ -104,6 +104,9 @@ def test_staff_and_track_api_show_both_clocks(ping_pong, personas, api):
     with time_machine.travel(at(2026, 6, 30), tick=False):
         staff = api_as(personas["official_a"]).get(f"/api/v1/cases/{case.pk}/").json()
         track = api.get(f"/api/v1/cases/track/{case.tracking_code}/", HTTP_X_ACCESS_TOKEN=token).json()
+    # Back at SO-NNMT-HN on 24 June, nobody has taken it up: 5 working days to forward it, to 1 July.
+    assert staff["forwarding"] == {"date": "2026-07-01", "passed": False}
+    assert "forwarding" not in track
     for body in (staff, track):
         clocks = body["clocks"]
         assert clocks["citizen"]["received_on"] == "2026-06-08"

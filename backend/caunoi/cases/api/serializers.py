@@ -206,6 +206,13 @@ class AgencyClockSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True, help_text="Null while the clock is paused.")
 
 
+class ForwardingSerializer(serializers.Serializer):
+    """The forwarding period (Decree 20/2008), while nobody at the agency has taken the case up."""
+
+    date = serializers.DateField(help_text="The last day to forward the case if the agency is not competent.")
+    passed = serializers.BooleanField()
+
+
 class ClocksSerializer(serializers.Serializer):
     """The case's two clocks (see cases/clocks.py)."""
 
@@ -273,6 +280,7 @@ class StaffCaseSerializer(serializers.ModelSerializer):
     routing = serializers.JSONField(source="routing_explanation")
     due_computation = serializers.JSONField()
     clocks = ClocksSerializer()
+    forwarding = ForwardingSerializer(allow_null=True)
     attachments = AttachmentSerializer(many=True)
     status_label = serializers.CharField()
     overdue = serializers.BooleanField()
@@ -283,7 +291,8 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "id", "tracking_code", "kind", "title", "body", "category", "area", "channel", "status",
             "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
-            "due_computation", "clocks", "attachments", "lifecycle_version", "routing_version", "deadline_version",
+            "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
+            "deadline_version",
         ]  # fmt: skip
 
 

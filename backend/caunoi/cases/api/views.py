@@ -37,6 +37,7 @@ from ..selectors import (
     case_public_timeline,
     clock_state,
     due_explanation,
+    forwarding_state,
     is_overdue,
     rating_summary,
     status_label,
@@ -243,6 +244,7 @@ def staff_case_data(case: Case) -> dict[str, Any]:
     case.overdue = is_overdue(case)  # type: ignore[attr-defined]
     case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
     case.clocks = case_clocks(case)  # type: ignore[attr-defined]
+    case.forwarding = forwarding_state(case)  # type: ignore[attr-defined]
     return StaffCaseSerializer(case).data  # type: ignore[return-value]
 
 
