@@ -11,6 +11,7 @@ from caunoi.cases.models import EventType
 from caunoi.cases.services import case_claim
 from caunoi.cases.services.sweep import deadline_sweep
 from caunoi.notifications.models import Notification
+from caunoi.notifications.rendering import render_message
 from caunoi.workflows.registry import workflows
 
 from tests.conftest import make_user
@@ -54,6 +55,9 @@ def test_a_reminder_for_an_agency_nobody_can_act_in_goes_to_the_nearest_agency_a
     assert reminded.payload["notified"] == ["leader"]
     assert reminded.payload["why"] == "nearest_above"
     assert (reminded.payload["meant_for"], reminded.payload["notified_agency"]) == ("SO-NNMT-HN", "UBND-HN")
+    message = Notification.objects.filter(template="staff_reminder").first()
+    body = render_message(template="staff_reminder", context=message.context, language="en").body
+    assert "You receive this because Sở Nông nghiệp và Môi trường Hà Nội has no one who can act on it" in body
 
 
 def test_a_reminder_for_an_assignee_who_left_goes_to_their_agency(with_email, reference_data):
@@ -88,6 +92,9 @@ def test_escalation_past_leaderless_agencies_reaches_the_triage_desks_leaders(wi
     assert recipients("staff_escalation") == [desk_leader.email]
     payload = case.events.get(type=EventType.OVERDUE).payload
     assert payload["why"] == "triage_desk"
+    message = Notification.objects.get(template="staff_escalation")
+    body = render_message(template="staff_escalation", context=message.context, language="vi").body
+    assert "Ông/Bà nhận thông báo này với vai trò bộ phận tiếp nhận" in body
     assert (payload["meant_for"], payload["notified_agency"], payload["notified"]) == (
         "CP",
         "VPCP-TIEPNHAN",
@@ -115,6 +122,9 @@ def test_escalation_climbs_one_level_per_n_working_days_late(with_email, referen
     assert deadline_sweep(now=at(2026, 7, 6)).escalated == 0  # 4 working days late (30 June to 3 July)
     assert deadline_sweep(now=at(2026, 7, 7)).escalated == 1  # 5 working days late: one level up
     assert recipients("staff_escalation") == [top.email, "leader@agency.example"]
+    message = Notification.objects.get(template="staff_escalation", recipient=top.email)
+    body = render_message(template="staff_escalation", context=message.context, language="en").body
+    assert "The case is still late: this is escalation level 2." in body
     escalated = case.events.get(type=EventType.ESCALATED).payload
     assert (escalated["mark"], escalated["notified_agency"], escalated["level"]) == ("escalate:2", "CP", 2)
     result = deadline_sweep(now=at(2026, 8, 31))

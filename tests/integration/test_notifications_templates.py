@@ -33,6 +33,9 @@ CONTEXT = {
     "days": 5,
     "legal_days": 15,
     "unit": "working_days",
+    "why": "nearest_above",
+    "meant_for": "Sở Nông nghiệp và Môi trường Hà Nội",
+    "level": 2,
 }
 
 

@@ -160,12 +160,13 @@ _STAFF_MESSAGES = """
            'tracking_code', c.tracking_code, 'title', c.title, 'agency', a.name,
            'due_date', to_char(t.due_on, 'YYYY-MM-DD'),
            'days_before', CASE WHEN s.mark LIKE '%%remind:%%' THEN split_part(s.mark, ':', 2)::int END,
-           'level', NULLIF(t.level, 0), 'why', t.why,
+           'level', NULLIF(t.level, 0), 'why', t.why, 'meant_for', mt.name,
            'case_url', %(base)s || '/staff/cases/' || c.id || '/'),
          s.mark || '@' || t.due_on || ':case:' || c.id || ':user:' || s.user_id, 'case:' || c.id, 'pending', 0,
          %(now)s, '', %(now)s
   FROM staff s
   JOIN told t ON t.case_id = s.case_id AND t.mark = s.mark
+  JOIN {agency} mt ON mt.id = t.target_id
   JOIN {case} c ON c.id = s.case_id JOIN {agency} a ON a.id = c.agency_id
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1
