@@ -82,7 +82,8 @@ class Case(TimeStampedModel):
     routing_rule = models.CharField(max_length=80, blank=True)
     routing_explanation = models.JSONField(default=dict)
 
-    # The clock: started when the case reached its current agency, paused while waiting for the citizen.
+    # The holding agency's clock (cases/clocks.py): started the first day that agency held the case, counting
+    # only the days it held it (ClockSegment), paused while waiting for the citizen.
     # `due_at` is stored when computed (Conventions: store decisions, derive time); NULL while paused.
     received_at = models.DateTimeField(_("received at"))
     clock_started_on = models.DateField()
@@ -355,7 +356,8 @@ class AnswerVersion(models.Model):
 
 class Extension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
-    # The clock it extends: a transfer starts a new clock, which the old agency's extensions do not lengthen.
+    # The agency clock it extends, named by its start (the agency's first arrival): another agency's clock is
+    # not lengthened, and a transfer back to this agency keeps the extension with its continued clock.
     clock_started_on = models.DateField()
     days = models.PositiveSmallIntegerField()
     reason = models.TextField()
