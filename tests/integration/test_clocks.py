@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from caunoi.cases.models import ClockSegment, EventType
 from caunoi.cases.services import (
+    calendar_override_add,
     case_answer_draft,
     case_approve,
     case_claim,
@@ -179,3 +180,26 @@ def test_reports_and_the_league_also_show_the_citizens_days_and_transfers(
     league = api.get("/api/v1/reports/league/", {"period": "2026-07"}).json()
     [row] = [r for r in league["agencies"] if r["agency"]["code"] == "SO-NNMT-HN"]
     assert (row["answered_on_time"], row["citizen_median_days"], row["answered_transferred"]) == (0, 19, 1)
+
+
+def test_an_agencys_extension_stays_with_its_continued_clock(personas, reference_data):
+    agencies = reference_data["agencies"]
+    with time_machine.travel(at(2026, 6, 8), tick=False):
+        case, _ = submit_case()
+    with time_machine.travel(at(2026, 6, 19), tick=False):
+        case_extend(case=case, by=personas["leader"], days=3, reason="Cần xác minh")
+    transfer(case, personas["official_a"], agencies["BO-GDDT"], at(2026, 6, 22))
+    assert due_date(case) == dt.date(2026, 7, 13)  # BO-GDDT's own 15 days: SO-NNMT-HN's extension is not its
+    transfer(case, personas["official_b"], agencies["SO-NNMT-HN"], at(2026, 6, 24))
+    assert due_date(case) == dt.date(2026, 7, 6)  # 5 days left of 15, and the 3 extended: 25 June to 6 July
+    assert case.due_explanation["en"]["extension_days"] == 3
+
+
+def test_a_calendar_change_recomputes_a_ping_pong_case_as_a_fresh_recompute_would(ping_pong):
+    case, _ = ping_pong
+    with time_machine.travel(at(2026, 6, 25), tick=False):
+        calendar_override_add(day=dt.date(2026, 6, 30), kind="day_off", reason_vi="Nghỉ bù", reason_en="Day off")
+    assert due_date(case) == dt.date(2026, 7, 2)
+    stored = case.due_at
+    refresh_due(case)
+    assert case.due_at == stored
