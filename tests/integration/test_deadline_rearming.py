@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from caunoi.cases.models import EventType
+from caunoi.cases.models import EventType, SweepMark
 from caunoi.cases.services import (
     calendar_override_add,
     case_citizen_reply,
@@ -142,3 +142,16 @@ def test_a_claimed_case_is_not_reminded_to_forward(staff, reference_data):
         case_claim(case=case, by=staff["official_a"])
     result = deadline_sweep(now=at(2026, 6, 16))
     assert (result.forwarding_reminded, result.forwarding_overdue) == (0, 0)
+
+
+def test_weeks_a_sweep_missed_are_marked_and_the_citizen_gets_one_message(staff, reference_data):
+    with time_machine.travel(at(2026, 5, 31), tick=False):  # feedback due Monday 22 June
+        case, _ = submit_case(kind="feedback", email="dan@example.org")
+    # The beat was down: the first sweep runs 15 days late, past weeks 1 and 2.
+    assert deadline_sweep(now=at(2026, 7, 7)).late_updates == 1
+    marks = SweepMark.objects.filter(case=case, mark__startswith="late:").values_list("mark", flat=True)
+    assert sorted(marks) == ["late:1", "late:2"]
+    assert [n.context["days_late"] for n in Notification.objects.filter(template="late_status_update")] == [15]
+    assert case.events.get(type=EventType.LATE_UPDATE).payload["weeks"] == [1, 2]
+    assert deadline_sweep(now=at(2026, 7, 13)).late_updates == 1  # week 3
+    assert Notification.objects.filter(template="late_status_update").count() == 2

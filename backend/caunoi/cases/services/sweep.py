@@ -61,20 +61,6 @@ def _tables() -> dict[str, str]:
     }
 
 
-# From the rows a step newly marked (CTE "marked": case_id, due_on, mark), write one event per case; the
-# late updates to citizens use it (the staff alerts below write their own, naming who was told).
-_EVENTS = """
-, events AS (
-  INSERT INTO {event} (case_id, type, at, actor_id, status, agency_id, payload,
-                       lifecycle_version, routing_version, deadline_version)
-  SELECT c.id, %(event_type)s, %(now)s, NULL, c.status, c.agency_id,
-         jsonb_build_object('mark', m.mark, 'due_date', to_char(m.due_on, 'YYYY-MM-DD')),
-         c.lifecycle_version, c.routing_version, c.deadline_version
-  FROM marked m JOIN {case} c ON c.id = m.case_id
-  RETURNING 1
-)
-"""
-
 # Who is told of a newly marked threshold, so that every alert reaches a person:
 # - targets: the agency the alert is meant for: the case's own (reminders, forwarding), or for escalation
 #   level L ("overdue" is level 1, "escalate:L" the others) the ancestor L levels up, the top at most;
@@ -214,8 +200,7 @@ marked AS (
     + "SELECT count(*) FILTER (WHERE mark = 'overdue'), count(*) FILTER (WHERE mark <> 'overdue') FROM marked"
 )
 
-_LATE_UPDATES = (
-    """
+_LATE_UPDATES = """
 WITH intervals AS (
   SELECT * FROM unnest(%(versions)s::int[], %(kinds)s::text[], %(every)s::int[]) AS i(version, kind, every_days)
 ),
@@ -225,14 +210,28 @@ late AS (
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s AND c.split_from_id IS NULL
 ),
 marked AS (
+  -- Every week reached is marked, also weeks a sweep missed (the beat was down), so each threshold of each
+  -- deadline is accounted for once; the citizen gets one message, for the newest week (below).
   INSERT INTO {mark} (case_id, due_on, mark, created_at)
-  SELECT l.id, l.due_on, 'late:' || ((%(today)s::date - l.due_on) / l.every_days), %(now)s
-  FROM late l WHERE %(today)s::date - l.due_on >= l.every_days
+  SELECT l.id, l.due_on, 'late:' || w.week, %(now)s
+  FROM late l CROSS JOIN LATERAL generate_series(1, (%(today)s::date - l.due_on) / l.every_days) AS w(week)
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
-)"""
-    + _EVENTS
-    + """
+)
+, newest AS (  -- per case (one due date each): the newest week newly reached, and all of them
+  SELECT case_id, min(due_on) AS due_on, 'late:' || max(split_part(mark, ':', 2)::int) AS mark,
+         jsonb_agg(split_part(mark, ':', 2)::int ORDER BY split_part(mark, ':', 2)::int) AS weeks
+  FROM marked GROUP BY case_id
+)
+, events AS (
+  INSERT INTO {event} (case_id, type, at, actor_id, status, agency_id, payload,
+                       lifecycle_version, routing_version, deadline_version)
+  SELECT c.id, %(event_type)s, %(now)s, NULL, c.status, c.agency_id,
+         jsonb_build_object('mark', m.mark, 'due_date', to_char(m.due_on, 'YYYY-MM-DD'), 'weeks', m.weeks),
+         c.lifecycle_version, c.routing_version, c.deadline_version
+  FROM newest m JOIN {case} c ON c.id = m.case_id
+  RETURNING 1
+)
 , messages AS (
   INSERT INTO {outbox} (channel, recipient, language, template, context, dedupe_key, subject_ref, status,
                         attempts, next_attempt_at, last_error, created_at)
@@ -247,13 +246,12 @@ marked AS (
            'track_url', COALESCE(%(site_bases)s::jsonb ->> c.site_id::text, %(base)s)
                         || '/track/?code=' || c.tracking_code),
          m.mark || '@' || m.due_on || ':case:' || c.id, 'case:' || c.id, 'pending', 0, %(now)s, '', %(now)s
-  FROM marked m JOIN {case} c ON c.id = m.case_id JOIN {agency} a ON a.id = c.agency_id
+  FROM newest m JOIN {case} c ON c.id = m.case_id JOIN {agency} a ON a.id = c.agency_id
   WHERE c.contact_email <> '' OR c.contact_phone <> ''
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1
 )
-SELECT count(*) FROM marked"""
-)
+SELECT count(*) FROM newest"""
 
 # The forwarding period runs while nobody at the agency has taken the case up (it is in a lifecycle's
 # initial state): once claimed, the agency has accepted it as its own.
