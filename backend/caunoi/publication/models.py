@@ -182,6 +182,11 @@ class RedactionKind(models.TextChoices):
     ID_NUMBER = "id_number", _("ID number")
     NAME = "name", _("personal name")
     ADDRESS = "address", _("address")
+    DATE_OF_BIRTH = "birth_date", _("date of birth")
+    TAX_CODE = "tax_code", _("tax code")
+    BANK_ACCOUNT = "bank_account", _("bank account number")
+    PLATE = "plate", _("vehicle plate")
+    PASSPORT = "passport", _("passport number")
     OTHER = "other", _("personal information")
 
 
