@@ -134,12 +134,11 @@ def test_an_unknown_action_is_not_found(users):
 def test_a_refused_action_says_why_on_the_page(users):
     item = item_in(Status.PUBLISHED, users)
     client = client_for(users, "moderator")
-    response = client.post(
-        reverse("publication:review-action", args=[item.pk, "unpublish"]), {"reason": ""}, follow=True
-    )
-    assert response.status_code == 200
+    response = client.post(reverse("publication:review-action", args=[item.pk, "unpublish"]), {"reason": " "})
+    # A 4xx with the page again: the message in the error summary and beside the field it is about.
+    assert response.status_code == 400
     assert PublishedItem.objects.get(pk=item.pk).status == Status.PUBLISHED
-    assert b"message--error" in response.content
+    assert b"error-summary" in response.content and b'id="id_unpublish_reason-error"' in response.content
 
 
 def test_administrators_see_items_read_only_in_the_admin(users):

@@ -248,3 +248,18 @@ def test_the_large_corpus_meets_its_thresholds() -> None:
     assert recall >= RECALL_AT_LEAST
     assert kept_share >= KEPT_AT_LEAST
     assert fp_share <= FALSE_POSITIVE_TEXTS_AT_MOST
+
+
+def test_every_marker_in_every_language_matches_the_pattern_search_removes() -> None:
+    import re
+
+    from django.conf import settings
+
+    pattern = re.compile(redaction.MARKER_SQL_PATTERN)
+    kinds = [redaction.PHONE, redaction.EMAIL, redaction.ID_NUMBER, redaction.NAME, redaction.ADDRESS]
+    kinds += [redaction.DATE_OF_BIRTH, redaction.TAX_CODE, redaction.BANK_ACCOUNT, redaction.PLATE]
+    kinds += [redaction.PASSPORT, redaction.OTHER]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for kind in kinds:
+                assert pattern.fullmatch(redaction.marker(kind)), (language, kind)

@@ -359,16 +359,19 @@ def redact_contact_details(text: str) -> str:
 
 def apply(text: str, phrases: Sequence[tuple[str, str] | tuple[str, str, int | None]]) -> str:
     """`text` with occurrences of each (kind, phrase) replaced by its marker: every occurrence, or only the
-    n-th (counted from 1) when a third element n is given. Matching ignores case, diacritics and the amount
-    of white space; a phrase only matches whole words."""
+    n-th (counted from 1, as count_occurrences counts) when a third element n is given. Matching ignores case,
+    diacritics and the amount of white space; a phrase only matches whole words; a one-word name hidden
+    everywhere only after a form of address ("ông An", not "an toàn")."""
     text = normalize(text)
     spans: list[Finding] = []
     for entry in phrases:
         kind, phrase = entry[0], entry[1]
         occurrence = entry[2] if len(entry) > 2 else None  # type: ignore[misc]
-        matches = _find_phrase(text, phrase, kind)
-        if occurrence is not None:
-            matches = matches[occurrence - 1 : occurrence] if occurrence >= 1 else []
+        if occurrence is None:
+            matches = _find_phrase(text, phrase, kind)
+        else:  # a reviewer pointed at this very word: no form of address needed before a one-word name
+            found = _find_phrase(text, phrase, OTHER)[occurrence - 1 : occurrence] if occurrence >= 1 else []
+            matches = [Finding(kind, f.text, f.start, f.end) for f in found]
         spans += matches
     out, pos = [], 0
     for span in _without_overlaps(spans):
@@ -379,9 +382,10 @@ def apply(text: str, phrases: Sequence[tuple[str, str] | tuple[str, str, int | N
     return "".join(out)
 
 
-def count_occurrences(text: str, phrase: str, kind: str = OTHER) -> int:
-    """How many times `phrase` appears in `text` as apply() would match it."""
-    return len(_find_phrase(normalize(text), phrase, kind))
+def count_occurrences(text: str, phrase: str) -> int:
+    """How many times `phrase` appears in `text` as whole words (case and diacritics ignored): the occurrences
+    apply() numbers."""
+    return len(_find_phrase(normalize(text), phrase, OTHER))
 
 
 def redact(text: str, *, names: Iterable[str] = (), addresses: Iterable[str] = (), contacts: Iterable[str] = ()) -> str:

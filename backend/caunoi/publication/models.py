@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caunoi.agencies.models import Agency, Category
 from caunoi.cases.models import Case, Kind
+from caunoi.core.redaction import MARKER_SQL_PATTERN
 
 # 8,192 items a search bucket: the newest two hold enough matches of a common query (see search.py).
 SEARCH_BUCKET_BITS = 13
@@ -33,8 +34,10 @@ class VnUnaccent(Func):
 
 
 def _public_text() -> Func:
+    """Title, question and answer without the markers of hidden phrases ("[đã ẩn: họ tên]"): a search for
+    "họ" must not find every item with a hidden name. regexp_replace is IMMUTABLE, as a generated column needs."""
     # `||` (not CONCAT, which is only STABLE) so that PostgreSQL accepts it in a generated column.
-    return Func(
+    joined = Func(
         Coalesce("title", Value("")),
         Value(" "),
         Coalesce("question", Value("")),
@@ -43,6 +46,9 @@ def _public_text() -> Func:
         template="(%(expressions)s)",
         arg_joiner=" || ",
         output_field=TextField(),
+    )
+    return Func(
+        joined, Value(MARKER_SQL_PATTERN), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
     )
 
 
@@ -67,6 +73,7 @@ class Status(models.TextChoices):
     PENDING_REVIEW = "pending_review", _("Waiting for review")
     PUBLISHED = "published", _("Published")
     UNPUBLISHED = "unpublished", _("Unpublished")
+    DECLINED = "declined", _("Not to be published")
 
 
 class PublishedItem(models.Model):
@@ -191,7 +198,9 @@ class RedactionKind(models.TextChoices):
 
 
 class Redaction(models.Model):
-    """A phrase hidden from the public texts wherever it appears (case- and diacritics-insensitive).
+    """A phrase hidden from the public texts (case- and diacritics-insensitive): wherever it appears, or, when
+    `field` and `occurrence` are set, only its n-th occurrence in that text ("đất" in "tên là Đất", not in
+    "Luật Đất đai").
 
     Proposed ones come from the detector; a reviewer can switch them off or add phrases of their own."""
 
@@ -203,12 +212,23 @@ class Redaction(models.Model):
     kind = models.CharField(max_length=16, choices=RedactionKind.choices)
     text = models.CharField(max_length=500)
     origin = models.CharField(max_length=16, choices=Origin.choices)
+    # Blank field = every text; occurrence None = every occurrence (counted from 1 within `field`).
+    field = models.CharField(
+        max_length=16, blank=True, choices=[("title", _("title")), ("question", _("question")), ("answer", _("answer"))]
+    )
+    occurrence = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurrence__isnull=True) | (Q(occurrence__gte=1) & ~Q(field="")),
+                name="redaction_occurrence_needs_field",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.item_id}"
@@ -224,6 +244,9 @@ class PublicationEventType(models.TextChoices):
     PUBLISHED = "published", _("Published")  # payload: automatic (bool)
     CORRECTED = "corrected", _("Corrected")  # payload: revision, reason
     UNPUBLISHED = "unpublished", _("Unpublished")  # payload: reason
+    DECLINED = "declined", _("Declined: not to be published")  # payload: reason (staff only)
+    # The public text replaced for privacy: no public note, no revision kept; payload: reason, fields (staff only)
+    CORRECTED_PRIVATELY = "corrected_privately", _("Corrected for privacy")
 
 
 class PublicationEvent(models.Model):

@@ -1,15 +1,22 @@
-"""What moderators and leaders do to an item: hide or reveal phrases, edit, publish, unpublish, correct.
+"""What moderators and leaders do to an item: hide or reveal phrases, edit, publish, decline, unpublish,
+correct publicly, correct for privacy.
 
 Every service locks the item, checks its status, records a PublicationEvent and, for what the public sees
-change, sends its signal inside the transaction (syndication queues webhooks from it, after commit)."""
+change, calls surface.public_view_changed and sends its signal inside the transaction (syndication queues
+webhooks from it, after commit). Lock order: the item row first, then its redactions and revisions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from caunoi.accounts.models import User
-from caunoi.core import clock
+from caunoi.core import clock, redaction
 from caunoi.core.errors import ApplicationError, NotFound
 
 from ..models import (
@@ -21,13 +28,26 @@ from ..models import (
     Status,
 )
 from ..signals import item_corrected, item_published, item_unpublished
-from .common import check_publishable, record, refresh_public_texts, require_status, vocabulary_add
+from .common import (
+    check_publishable,
+    record,
+    refresh_public_texts,
+    require_status,
+    vocabulary_add,
+    vocabulary_remove,
+)
+from .surface import public_view_changed
 
 TEXT_FIELDS = ("title", "question", "answer")
 
 
 class ReasonRequired(ApplicationError):
     pass
+
+
+class PhraseAmbiguous(ApplicationError):
+    """The phrase to hide appears several times (or not at the occurrence named): the reviewer must say which
+    occurrence, or ask for every one. Hiding a common word everywhere would mangle "Luật Đất đai"."""
 
 
 def _lock(item: PublishedItem) -> PublishedItem:
@@ -40,8 +60,19 @@ def _save_texts(item: PublishedItem, *extra: str) -> None:
 
 
 @transaction.atomic
-def item_redaction_add(*, item: PublishedItem, phrase: str, kind: str, by: User) -> Redaction:
-    """Hides `phrase` wherever it appears (case and diacritics ignored) in an item under review."""
+def item_redaction_add(
+    *,
+    item: PublishedItem,
+    phrase: str,
+    kind: str,
+    by: User,
+    field: str = "",
+    occurrence: int | None = None,
+    everywhere: bool = False,
+) -> Redaction:
+    """Hides `phrase` (case and diacritics ignored) in an item under review: only its `occurrence`-th
+    appearance in `field` when given; wherever it appears when `everywhere`; otherwise the one place it
+    appears. Raises PhraseAmbiguous if it appears several times and neither says which, or not at all."""
     item = _lock(item)
     require_status(item, Status.PENDING_REVIEW)
     phrase = " ".join(phrase.split())
@@ -49,12 +80,56 @@ def item_redaction_add(*, item: PublishedItem, phrase: str, kind: str, by: User)
         raise ReasonRequired(_("Enter the words to hide."))
     if kind not in RedactionKind.values:
         kind = RedactionKind.OTHER
+    field, occurrence = _where(item, phrase, field=field, occurrence=occurrence, everywhere=everywhere)
     added = Redaction.objects.create(
-        item=item, kind=kind, text=phrase[:500], origin=Redaction.Origin.MANUAL, created_by=by
+        item=item,
+        kind=kind,
+        text=phrase[:500],
+        origin=Redaction.Origin.MANUAL,
+        created_by=by,
+        field=field,
+        occurrence=occurrence,
     )
     _save_texts(item)
     record(item, PublicationEventType.REDACTION_ADDED, by=by, kind=kind)  # never the hidden text itself
     return added
+
+
+def _where(
+    item: PublishedItem, phrase: str, *, field: str, occurrence: int | None, everywhere: bool
+) -> tuple[str, int | None]:
+    """(field, occurrence) for a new redaction; see item_redaction_add."""
+    texts = _private_texts(item)
+    if everywhere:
+        return "", None
+    counts = {name: redaction.count_occurrences(text, phrase) for name, text in texts.items()}
+    if field in texts:
+        if occurrence is None and counts[field] == 1:
+            occurrence = 1
+        if occurrence is not None and 1 <= occurrence <= counts[field]:
+            return field, occurrence
+        total = counts[field]
+    else:
+        total = sum(counts.values())
+        if total == 1:
+            return next(name for name, count in counts.items() if count), 1
+    if total == 0:
+        raise PhraseAmbiguous(_("These words do not appear in the item as written."))
+    raise PhraseAmbiguous(
+        ngettext(
+            "The words appear %(count)d time here: choose which occurrence to hide, or hide every occurrence.",
+            "The words appear %(count)d times here: choose which occurrence to hide, or hide every occurrence.",
+            total,
+        )
+        % {"count": total}
+    )
+
+
+def _private_texts(item: PublishedItem) -> dict[str, str]:
+    """The texts the redactions apply to: the private ones, or the public ones of an imported item."""
+    if item.case_id or item.source_question:
+        return {"title": item.source_title, "question": item.source_question, "answer": item.source_answer}
+    return {"title": item.title, "question": item.question, "answer": item.answer}
 
 
 @transaction.atomic
@@ -94,7 +169,23 @@ def item_publish(*, item: PublishedItem, by: User | None, automatic: bool = Fals
         _add_revision(item, by=by, reason="")
     vocabulary_add(item.title)
     record(item, PublicationEventType.PUBLISHED, by=by, automatic=automatic)
+    public_view_changed(item=item, change="published")
     item_published.send(sender=PublishedItem, item=item, by=by)
+    return item
+
+
+@transaction.atomic
+def item_decline(*, item: PublishedItem, reason: str, by: User) -> PublishedItem:
+    """Decides that an item under review is not to be published ("do not publish"), saying why. The reason and
+    who decided are kept in the event log (staff only); the item can no longer be published."""
+    item = _lock(item)
+    require_status(item, Status.PENDING_REVIEW)
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired(_("Say why the item is not to be published."))
+    item.status = Status.DECLINED
+    item.save(update_fields=["status", "updated_at"])
+    record(item, PublicationEventType.DECLINED, by=by, reason=reason[:500])
     return item
 
 
@@ -109,6 +200,7 @@ def item_unpublish(*, item: PublishedItem, reason: str, by: User) -> PublishedIt
     item.status = Status.UNPUBLISHED
     item.save(update_fields=["status", "updated_at"])
     record(item, PublicationEventType.UNPUBLISHED, by=by, reason=reason)
+    public_view_changed(item=item, change="unpublished")
     item_unpublished.send(sender=PublishedItem, item=item, by=by, reason=reason)
     return item
 
@@ -134,8 +226,71 @@ def item_correct(
     revision = _add_revision(item, by=by, reason=reason)
     vocabulary_add(item.title)
     record(item, PublicationEventType.CORRECTED, by=by, revision=revision.number, reason=reason, fields=changed)
-    item_corrected.send(sender=PublishedItem, item=item, by=by, revision=revision)
+    public_view_changed(item=item, change="corrected")
+    item_corrected.send(sender=PublishedItem, item=item, by=by, revision=revision, private=False)
     return revision
+
+
+@transaction.atomic
+def item_correct_privately(
+    *,
+    item: PublishedItem,
+    reason: str,
+    by: User | None,
+    title: str | None = None,
+    question: str | None = None,
+    answer: str | None = None,
+    hide: Iterable[tuple[str, str]] = (),
+) -> PublishedItem:
+    """Replaces the public text of a published item for privacy: new texts (None keeps one) and/or phrases to
+    hide everywhere (`hide`: (kind, phrase) pairs, kept as active redactions).
+
+    Unlike item_correct it leaves no public trace: no correction note, no revision; the texts of earlier
+    revisions are overwritten with the new public text and the old title's words leave the "did you mean"
+    vocabulary, so the exposed text survives nowhere the public reads (pages, API, feeds, search). The reason
+    and who decided go to the event log (staff only). Partners receive the corrected item (item_corrected with
+    private=True: syndication also rewrites deliveries that still carry the old text). Raises WrongItemStatus
+    unless published, ReasonRequired without a reason, NothingToPublish if a text ends up empty."""
+    item = _lock(item)
+    require_status(item, Status.PUBLISHED)
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired(_("Say why the text is corrected."))
+    old_title = item.title
+    current = _private_texts(item)
+    changed = _set_texts(
+        item,
+        title=current["title"] if title is None else title,
+        question=current["question"] if question is None else question,
+        answer=current["answer"] if answer is None else answer,
+    )
+    imported = not item.case_id and not item.source_question
+    for kind, phrase in hide:
+        phrase = " ".join(phrase.split())
+        if not phrase:
+            continue
+        kind = kind if kind in RedactionKind.values else RedactionKind.OTHER
+        Redaction.objects.create(item=item, kind=kind, text=phrase[:500], origin=Redaction.Origin.MANUAL, created_by=by)
+        if imported:  # no private texts: the public ones are what the phrases apply to
+            with translation.override(settings.LANGUAGE_CODE):
+                for name in TEXT_FIELDS:
+                    setattr(item, name, redaction.apply(getattr(item, name), [(kind, phrase)]))
+        changed.append("hidden")
+    if not changed:
+        raise ReasonRequired(_("Nothing would change: enter the words to hide or the new text."))
+    if imported:
+        item.save(update_fields=["title", "question", "answer", "updated_at"])
+    else:
+        _save_texts(item, "source_title", "source_question", "source_answer")
+    check_publishable(item)
+    item.revisions.update(title=item.title, question=item.question, answer=item.answer)
+    if old_title != item.title:
+        vocabulary_remove(old_title)
+        vocabulary_add(item.title)
+    record(item, PublicationEventType.CORRECTED_PRIVATELY, by=by, reason=reason[:500], fields=changed)
+    public_view_changed(item=item, change="corrected_privately")
+    item_corrected.send(sender=PublishedItem, item=item, by=by, revision=None, private=True)
+    return item
 
 
 def _set_texts(item: PublishedItem, *, title: str, question: str, answer: str) -> list[str]:
