@@ -27,6 +27,9 @@ ACTIONS = {
     "publish": (Status.PENDING_REVIEW, {}),
     "unpublish": (Status.PUBLISHED, {"reason": "Gỡ theo đề nghị"}),
     "correct": (Status.PUBLISHED, {"title": "Tiêu đề", "question": "Câu hỏi", "answer": "Sửa", "reason": "Sửa lỗi"}),
+    "reredact": (Status.PENDING_REVIEW, {}),
+    "decline": (Status.PENDING_REVIEW, {"reason": "Liên quan đến trẻ em"}),
+    "hide-published": (Status.PUBLISHED, {"phrase": "sổ đỏ", "kind": "other", "reason": "Lộ thông tin"}),
 }
 
 
@@ -63,6 +66,10 @@ def test_actions(users, role, action):
     item = item_in(status, users)
     if action == "unredact":
         data = {"redaction": item.redactions.first().pk}
+    if action == "reredact":  # a proposal the moderator showed again
+        shown = item.redactions.first()
+        services.item_redaction_remove(item=item, redaction_id=shown.pk, by=users["moderator"])
+        data = {"redaction": shown.pk}
     before = (item.status, item.title, item.events.count())
     response = client_for(users, role).post(reverse("publication:review-action", args=[item.pk, action]), data)
     item.refresh_from_db()

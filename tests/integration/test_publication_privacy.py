@@ -220,3 +220,20 @@ def test_every_change_of_what_the_public_sees_goes_through_one_function(personas
     finally:
         item_public_changed.disconnect(dispatch_uid="t")
     assert changes == ["published", "corrected", "corrected_privately", "unpublished"]
+
+
+def test_a_reviewer_rejects_a_proposal_and_can_accept_it_again(personas, web):
+    item = _item(personas, body="Hàng xóm là bà Lê Thị Hoa đổ rác ra mương, số điện thoại bà 0912 111 333.")
+    proposed = {r.text: r for r in item.redactions.all()}
+    assert {"Lê Thị Hoa", "0912 111 333"} <= set(proposed)
+    web.force_login(personas["moderator"])
+    name = proposed["Lê Thị Hoa"]
+    web.post(reverse("publication:review-action", args=[item.pk, "unredact"]), {"redaction": name.pk})
+    item.refresh_from_db()
+    assert "Lê Thị Hoa" in item.question
+    page = web.get(reverse("publication:review-item", args=[item.pk])).content.decode()
+    assert "Hide again" in page
+    web.post(reverse("publication:review-action", args=[item.pk, "reredact"]), {"redaction": name.pk})
+    item.refresh_from_db()
+    assert "Lê Thị Hoa" not in item.question and "0912 111 333" not in item.question
+    assert item.events.filter(type=PublicationEventType.REDACTION_ADDED).exists()

@@ -19,6 +19,7 @@ from .review import (
     item_publish,
     item_redaction_add,
     item_redaction_remove,
+    item_redaction_restore,
     item_unpublish,
 )
 from .surface import public_view_changed
@@ -39,6 +40,7 @@ __all__ = [
     "item_publish",
     "item_redaction_add",
     "item_redaction_remove",
+    "item_redaction_restore",
     "item_unpublish",
     "item_upsert_imported",
     "make_slug",

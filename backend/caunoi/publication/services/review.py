@@ -145,6 +145,20 @@ def item_redaction_remove(*, item: PublishedItem, redaction_id: int, by: User) -
 
 
 @transaction.atomic
+def item_redaction_restore(*, item: PublishedItem, redaction_id: int, by: User) -> None:
+    """Hides again what a reviewer had chosen to show (a rejected proposal accepted after all), for an item
+    under review. Raises NotFound if there is no such inactive redaction on the item."""
+    item = _lock(item)
+    require_status(item, Status.PENDING_REVIEW)
+    restored = Redaction.objects.filter(item=item, pk=redaction_id, is_active=False)
+    kind = restored.values_list("kind", flat=True).first()
+    if kind is None or not restored.update(is_active=True):
+        raise NotFound(_("This redaction does not exist."))
+    _save_texts(item)
+    record(item, PublicationEventType.REDACTION_ADDED, by=by, kind=kind, redaction=redaction_id)
+
+
+@transaction.atomic
 def item_edit(*, item: PublishedItem, title: str, question: str, answer: str, by: User) -> PublishedItem:
     """Changes the texts of an item under review (before redaction; redactions still apply)."""
     item = _lock(item)
@@ -190,8 +204,9 @@ def item_decline(*, item: PublishedItem, reason: str, by: User) -> PublishedItem
 
 
 @transaction.atomic
-def item_unpublish(*, item: PublishedItem, reason: str, by: User) -> PublishedItem:
-    """Takes the item off the portal, saying why (the reason is kept in the event log)."""
+def item_unpublish(*, item: PublishedItem, reason: str, by: User | None) -> PublishedItem:
+    """Takes the item off the portal, saying why (the reason is kept in the event log). `by` is None when the
+    system does it for the citizen (consent withdrawn)."""
     item = _lock(item)
     require_status(item, Status.PUBLISHED)
     reason = reason.strip()

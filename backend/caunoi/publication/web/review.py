@@ -111,6 +111,9 @@ def _act(item: PublishedItem, action: str, post: QueryDict, user: User) -> str:
     if action == "unredact":
         services.item_redaction_remove(item=item, redaction_id=_int(post.get("redaction")), by=user)
         return _("The redaction is removed.")
+    if action == "reredact":
+        services.item_redaction_restore(item=item, redaction_id=_int(post.get("redaction")), by=user)
+        return _("The words are hidden again.")
     if action == "edit":
         services.item_edit(
             item=item,
