@@ -188,8 +188,15 @@ _HONORIFIC_ALT = "|".join(sorted({*_HONORIFICS, *(vn_fold(h) for h in _HONORIFIC
 _FAMILY_NAMES = (  # noqa: SIM905 (a list of words reads best as words)
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Đoàn Lâm Trịnh Trương "
     "Lương Lưu Tạ Tô Châu Kiều Quách Thái Đàm Hứa Lục Mạc Phùng Chu Triệu Tăng La Hầu Khúc Nông Lò Vi Thân "
-    "Cao Hà Mai Văn Tôn Giáp Âu Khổng Thạch Diệp Tống Lại Nghiêm Bạch Kim Quan Doãn Khuất Từ"
+    "Cao Hà Mai Tôn Giáp Âu Khổng Thạch Diệp Tống Lại Nghiêm Bạch Kim Quan Doãn Khuất Từ"
 ).split()
+# Family names that are also the first word of institutions and places ("Đoàn Thanh niên", "Cao đẳng",
+# "Châu Âu"): a name with one of them needs three words ("Đoàn Thị Mơ").
+_AMBIGUOUS_FAMILY = {
+    vn_fold(f)
+    for f in ("Đoàn", "Cao", "Lâm", "Hà", "Mai", "Kim", "Quan", "Thái", "Châu", "Hồ", "Tôn", "Từ", "Lại", "Lục")
+    + ("Thân", "Tăng", "La", "Giáp", "Âu", "Vi")
+}
 _FAMILY_ALT = "|".join(
     sorted({*_FAMILY_NAMES, *(vn_fold(f).capitalize() for f in _FAMILY_NAMES)}, key=len, reverse=True)
 )
@@ -213,7 +220,7 @@ _FOLDED_TITLE_WORDS = {vn_fold(w) for w in _TITLE_WORDS}
 # Words before a name that make it a place: a street, school or ward named after someone ("đường Lê Lợi",
 # "Trường THCS Nguyễn Du", "sông Tô Lịch"), or an institution.
 _PLACE_BEFORE = re.compile(
-    r"(?<![a-z])(?:duong|pho|phuong|xa|quan|huyen|tinh|thanh pho|tp\.?|truong|benh vien|cau|cho|ngo|hem|kiet|"
+    r"(?<![a-z])(?:duong|pho|phuong|xa|quan|huyen|truong|benh vien|cau|cho|ngo|hem|kiet|"
     r"dai lo|cong vien|khu|quang truong|lang|tuong dai|hoc vien|cong ty|toa nha|chung cu|song|kenh|nui|deo|"
     r"vinh|dac khu|nha van hoa|thon|xom|ap|giai thuong|quy|tuyen|nut giao|bao tang|nha tho)"
     r"\s+(?:(?:thcs|thpt|tieu hoc|mam non|dai hoc|chuyen|so\s*\d+)\s+)?$"
@@ -231,7 +238,7 @@ _FAMOUS = {
         "Nguyễn Khánh Toàn|Nguyễn Văn Linh|Trần Khát Chân|Hồ Gươm|Hồ Tây|Hồ Hoàn Kiếm|Hồ Trúc Bạch|Bác Hồ|"
         "Lê Thánh Tôn|Đào Duy Từ|Lương Thế Vinh|Nguyễn Bỉnh Khiêm|Trương Định|Hai Bà Trưng|Bà Trưng|Bà Triệu|Bà Rịa|"
         "Ông Ích Khiêm|Phan Đăng Lưu|Nguyễn Tất Thành|Võ Văn Kiệt|Lê Văn Lương|Phạm Hùng|Trần Duy Hưng|"
-        "Văn Cao|Trường Chinh|Nguyễn Xiển|Kim Mã|Kim Liên|Cao Lỗ|Tô Lịch|Mai Hắc Đế|Phùng Hưng|Lý Nam Đế"
+        "Văn Cao|Trường Chinh|Thái Lan|Hà Lan|Cao Nguyên|Lâm Viên|Hồ Núi Cốc|Nguyễn Xiển|Kim Mã|Kim Liên|Cao Lỗ|Tô Lịch|Mai Hắc Đế|Phùng Hưng|Lý Nam Đế"
     ).split("|")
 }
 
@@ -303,6 +310,8 @@ def _names(text: str, folded: str) -> list[Finding]:
             if _is_place(" ".join(words)) or _is_place(whole) or whole in _FAMOUS or " ".join(words) in _FAMOUS:
                 continue
             if regex is _FULL_NAME_RE and _PLACE_BEFORE.search(folded[max(0, start - 30) : start]):
+                continue
+            if regex is _FULL_NAME_RE and words[0] in _AMBIGUOUS_FAMILY and len(words) < 3:
                 continue
             found.append(Finding(NAME, text[start:end], start, end))
     return found
