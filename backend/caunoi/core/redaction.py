@@ -194,8 +194,7 @@ _FAMILY_NAMES = (  # noqa: SIM905 (a list of words reads best as words)
 # "Châu Âu"): a name with one of them needs three words ("Đoàn Thị Mơ").
 _AMBIGUOUS_FAMILY = {
     vn_fold(f)
-    for f in ("Đoàn", "Cao", "Lâm", "Hà", "Mai", "Kim", "Quan", "Thái", "Châu", "Hồ", "Tôn", "Từ", "Lại", "Lục")
-    + ("Thân", "Tăng", "La", "Giáp", "Âu", "Vi")
+    for f in "Đoàn Cao Lâm Hà Mai Kim Quan Thái Châu Hồ Tôn Từ Lại Lục Thân Tăng La Giáp Âu Vi".split()  # noqa: SIM905
 }
 _FAMILY_ALT = "|".join(
     sorted({*_FAMILY_NAMES, *(vn_fold(f).capitalize() for f in _FAMILY_NAMES)}, key=len, reverse=True)
@@ -238,7 +237,8 @@ _FAMOUS = {
         "Nguyễn Khánh Toàn|Nguyễn Văn Linh|Trần Khát Chân|Hồ Gươm|Hồ Tây|Hồ Hoàn Kiếm|Hồ Trúc Bạch|Bác Hồ|"
         "Lê Thánh Tôn|Đào Duy Từ|Lương Thế Vinh|Nguyễn Bỉnh Khiêm|Trương Định|Hai Bà Trưng|Bà Trưng|Bà Triệu|Bà Rịa|"
         "Ông Ích Khiêm|Phan Đăng Lưu|Nguyễn Tất Thành|Võ Văn Kiệt|Lê Văn Lương|Phạm Hùng|Trần Duy Hưng|"
-        "Văn Cao|Trường Chinh|Thái Lan|Hà Lan|Cao Nguyên|Lâm Viên|Hồ Núi Cốc|Nguyễn Xiển|Kim Mã|Kim Liên|Cao Lỗ|Tô Lịch|Mai Hắc Đế|Phùng Hưng|Lý Nam Đế"
+        "Văn Cao|Trường Chinh|Thái Lan|Hà Lan|Cao Nguyên|Lâm Viên|Hồ Núi Cốc|Nguyễn Xiển|Kim Mã|Kim Liên|"
+        "Cao Lỗ|Tô Lịch|Mai Hắc Đế|Phùng Hưng|Lý Nam Đế"
     ).split("|")
 }
 
