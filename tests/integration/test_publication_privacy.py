@@ -237,3 +237,29 @@ def test_a_reviewer_rejects_a_proposal_and_can_accept_it_again(personas, web):
     item.refresh_from_db()
     assert "Lê Thị Hoa" not in item.question and "0912 111 333" not in item.question
     assert item.events.filter(type=PublicationEventType.REDACTION_ADDED).exists()
+
+
+def test_a_privacy_correction_rewrites_social_posts_not_yet_sent(personas, monkeypatch):
+    from caunoi.social.models import SocialPost
+    from caunoi.social.tasks import send_social_post
+
+    from tests.support.social import make_channel
+
+    monkeypatch.setattr(send_social_post, "delay", lambda post_id: None)  # no platform is called here
+    make_channel("facebook")
+    case = answer(
+        submitted_case(title="Bà Đỗ Thị Hạnh hỏi về trợ cấp", body="Xin hỏi về trợ cấp cho người cao tuổi."), personas
+    )
+    item = PublishedItem.objects.get(case=case)
+    services.item_redaction_remove(
+        item=item, redaction_id=item.redactions.get(text="Đỗ Thị Hạnh").pk, by=personas["moderator"]
+    )  # the reviewer wrongly showed the name, and published
+    services.item_publish(item=item, by=personas["moderator"])
+    post = SocialPost.objects.get(object_id=item.pk)
+    assert "Đỗ Thị Hạnh" in post.message
+    services.item_correct_privately(
+        item=item, hide=[("name", "Đỗ Thị Hạnh")], reason="Lộ họ tên", by=personas["moderator"]
+    )
+    post.refresh_from_db()
+    assert "Đỗ Thị Hạnh" not in post.message and "Đỗ Thị Hạnh" not in post.title
+    assert post.status == SocialPost.Status.PENDING
