@@ -263,3 +263,11 @@ def test_a_privacy_correction_rewrites_social_posts_not_yet_sent(personas, monke
     post.refresh_from_db()
     assert "Đỗ Thị Hạnh" not in post.message and "Đỗ Thị Hạnh" not in post.title
     assert post.status == SocialPost.Status.PENDING
+
+
+def test_the_name_a_citizen_chose_to_show_is_not_proposed_for_hiding(personas):
+    case = answer(submitted_case(show_name=True), personas)
+    item = PublishedItem.objects.get(case=case)
+    assert item.asker_display == "Nguyễn Văn An"
+    assert not item.redactions.filter(kind="name").exists()
+    assert "Nguyễn Văn An" in item.question and "0912 345 678" not in item.question

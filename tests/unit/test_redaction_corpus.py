@@ -263,3 +263,9 @@ def test_every_marker_in_every_language_matches_the_pattern_search_removes() -> 
         with translation.override(language):
             for kind in kinds:
                 assert pattern.fullmatch(redaction.marker(kind)), (language, kind)
+
+
+def test_a_name_the_submitter_chose_to_show_is_not_proposed_but_others_are() -> None:
+    text = "Tôi là Nguyễn Văn An, hàng xóm là ông Trần Văn Hùng; ông An xin hỏi."
+    found = redaction.detect(text, public_names=["Nguyễn Văn An"])
+    assert [(f.kind, f.text) for f in found] == [("name", "Trần Văn Hùng")]

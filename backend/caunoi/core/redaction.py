@@ -269,11 +269,18 @@ def marker(kind: str) -> str:
 
 
 def detect(
-    text: str, *, names: Iterable[str] = (), addresses: Iterable[str] = (), contacts: Iterable[str] = ()
+    text: str,
+    *,
+    names: Iterable[str] = (),
+    addresses: Iterable[str] = (),
+    contacts: Iterable[str] = (),
+    public_names: Iterable[str] = (),
 ) -> list[Finding]:
     """Personal data found in `text`, non-overlapping, in order. `names` and `addresses` are the submitter's
     own (matched anywhere, without regard to case or diacritics); `contacts` their phone and e-mail. Other
-    people's names, numbers and addresses are found by their shape and the words around them."""
+    people's names, numbers and addresses are found by their shape and the words around them.
+    `public_names` are names their owner chose to show: a name found that is one of them, or part of one
+    ("ông An" for "Nguyễn Văn An"), is not proposed."""
     text = normalize(text)
     folded = _fold(text)
     found: list[Finding] = []
@@ -291,6 +298,9 @@ def detect(
             found.append(Finding(ADDRESS, m.group().strip(" ,"), *_stripped_span(m, " ,")))
     found += [Finding(ADDRESS, m.group(), m.start(), m.end()) for m in _HAMLET_RE.finditer(text)]
     found += _names(text, folded)
+    shown = [f" {vn_fold(n)} " for n in public_names if n.strip()]
+    if shown:
+        found = [f for f in found if f.kind != NAME or not any(f" {vn_fold(f.text)} " in n for n in shown)]
     return _without_overlaps(found)
 
 
