@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Q, TextField, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce
+from django.db.models import Func, Q, TextField
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.agencies.models import Agency, Category
 from caunoi.cases.models import Case, Kind
-from caunoi.core.redaction import MARKER_SQL_PATTERN
 
 # 8,192 items a search bucket: the newest two hold enough matches of a common query (see search.py).
 SEARCH_BUCKET_BITS = 13
@@ -33,40 +30,17 @@ class VnUnaccent(Func):
     output_field = TextField()
 
 
-def _public_text() -> Func:
-    """Title, question and answer without the markers of hidden phrases ("[đã ẩn: họ tên]"): a search for
-    "họ" must not find every item with a hidden name. regexp_replace is IMMUTABLE, as a generated column needs."""
-    # `||` (not CONCAT, which is only STABLE) so that PostgreSQL accepts it in a generated column.
-    joined = Func(
-        Coalesce("title", Value("")),
-        Value(" "),
-        Coalesce("question", Value("")),
-        Value(" "),
-        Coalesce("answer", Value("")),
-        template="(%(expressions)s)",
-        arg_joiner=" || ",
-        output_field=TextField(),
-    )
-    return Func(
-        joined, Value(MARKER_SQL_PATTERN), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
-    )
-
-
-def search_vector_expression() -> CombinedExpression:
-    """Accented words weigh A, their unaccented forms B: a query typed either way matches, exact first.
-
-    Plus one lexeme naming the item's search bucket ("§" and the id in runs of 2**SEARCH_BUCKET_BITS), which
-    no typed query can produce (the parser drops "§"): search.py ANDs it in to look at the newest items
-    first. Consecutive ids sit together in every word's posting list, so GIN then skips the rest of each."""
-    words = SearchVector(_public_text(), config="simple", weight="A") + SearchVector(
-        VnUnaccent(_public_text()), config="simple", weight="B"
-    )
-    bucket = Func(
-        F("id"),
-        template=f"array_to_tsvector(ARRAY['{SEARCH_BUCKET_MARK}' || (%(expressions)s >> {SEARCH_BUCKET_BITS})::text])",
-        output_field=SearchVectorField(),
-    )
-    return CombinedExpression(words, "||", bucket, output_field=SearchVectorField())
+# The stored search vector is written by the trigger `publication_search_vector` (migration 0006), so items
+# written by any code path (imports, bulk writes, raw SQL) are searchable. For a row it is:
+#   setweight(to_tsvector('simple', T), 'A') || setweight(to_tsvector('simple', vn_unaccent(T)), 'B')
+#     || array_to_tsvector(ARRAY['§' || (id >> SEARCH_BUCKET_BITS)])
+# where T is title, question and answer with the markers of hidden phrases removed (MARKER_SQL_PATTERN): a
+# search for "họ" must not find every item with a hidden name ("[đã ẩn: họ tên]"). Accented words weigh A,
+# their unaccented forms B, so a query typed either way matches, exact first. The bucket lexeme ("§" and the
+# id in runs of 2**SEARCH_BUCKET_BITS) is one no typed query can produce (the parser drops "§"): search.py
+# ANDs it in to look at the newest items first; consecutive ids sit together in every word's posting list,
+# so GIN then skips the rest of each. A trigger, not a generated column: changing a generated column's
+# expression rewrites the table under an exclusive lock (see tests/support/migration_safety.py).
 
 
 class Status(models.TextChoices):
@@ -110,10 +84,9 @@ class PublishedItem(models.Model):
     # What the item was made from when it is not a case: "dialogue:<id>:question:<id>" (a transcript entry).
     source_ref = models.CharField(max_length=80, blank=True)
 
-    # Kept by PostgreSQL itself, so items written by any code path (imports too) are searchable.
-    search_vector = models.GeneratedField(
-        expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
-    )
+    # Kept by PostgreSQL itself (the trigger above), so items written by any code path are searchable; NULL
+    # only between the column's creation and its backfill (migration 0006).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -214,7 +187,10 @@ class Redaction(models.Model):
     origin = models.CharField(max_length=16, choices=Origin.choices)
     # Blank field = every text; occurrence None = every occurrence (counted from 1 within `field`).
     field = models.CharField(
-        max_length=16, blank=True, choices=[("title", _("title")), ("question", _("question")), ("answer", _("answer"))]
+        max_length=16,
+        blank=True,
+        default="",
+        choices=[("title", _("title")), ("question", _("question")), ("answer", _("answer"))],
     )
     occurrence = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
