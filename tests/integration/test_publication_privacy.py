@@ -150,16 +150,17 @@ def test_a_privacy_correction_purges_the_old_text_everywhere_without_a_public_no
     personas, web, queued, django_capture_on_commit_callbacks
 ):
     Subscription.objects.create(name="Cổng Chính phủ", url="https://gov.example/hooks", secret="s" * 32)
-    item = _item(personas, body="Gia đình tôi ở thôn Trung, hỏi về cấp sổ đỏ cho đất khai hoang từ năm 1995.")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.item_publish(item=item, by=personas["moderator"])
-    item.refresh_from_db()
     leaked = "Bùi Thị Lành 0387 111 222"
-    # A public correction that (wrongly) put a name and phone in the answer, still waiting to be sent on.
-    services.item_correct(
-        item=item, title=item.source_title, question=item.source_question,
-        answer=f"Hồ sơ của bà {leaked} đã đủ; nộp tại bộ phận một cửa.", reason="Bổ sung", by=personas["moderator"],
-    )  # fmt: skip
+    item = _item(
+        personas,
+        body="Gia đình tôi hỏi về cấp sổ đỏ cho đất khai hoang từ năm 1995.",
+        answer_body=f"Hồ sơ của bà {leaked} đã đủ; nộp tại bộ phận một cửa.",
+    )
+    for proposal in item.redactions.filter(text__in=["Bùi Thị Lành", "0387 111 222"]):  # shown by mistake
+        services.item_redaction_remove(item=item, redaction_id=proposal.pk, by=personas["moderator"])
+    # Published with the name and phone; the partner's delivery is still waiting to be sent.
+    services.item_publish(item=item, by=personas["moderator"])
+    item.refresh_from_db()
     assert leaked in _public_surfaces(web, item)
     changes = []
     item_public_changed.connect(lambda sender, item, change, **kw: changes.append(change), weak=False, dispatch_uid="t")
@@ -271,3 +272,37 @@ def test_the_name_a_citizen_chose_to_show_is_not_proposed_for_hiding(personas):
     assert item.asker_display == "Nguyễn Văn An"
     assert not item.redactions.filter(kind="name").exists()
     assert "Nguyễn Văn An" in item.question and "0912 345 678" not in item.question
+
+
+def test_a_correction_that_takes_out_personal_data_leaves_no_public_note(personas, web):
+    """The original finding: correcting an exposed ID printed "Corrections: removed the ID number" publicly."""
+    item = _item(personas, body=f"Số CCCD {SPACED_ID}, tôi hỏi về cấp đổi thẻ căn cước.")
+    exposed = item.redactions.get(text=SPACED_ID)
+    services.item_redaction_remove(item=item, redaction_id=exposed.pk, by=personas["moderator"])  # a mistake
+    services.item_publish(item=item, by=personas["moderator"])
+    item.refresh_from_db()
+    assert SPACED_ID in _public_surfaces(web, item)
+    # The moderator corrects the ordinary way, saying why in words that would tell readers what leaked.
+    result = services.item_correct(
+        item=item, title=item.source_title, question="Tôi hỏi về cấp đổi thẻ căn cước.", answer=item.source_answer,
+        reason="Xóa số CCCD bị lộ", by=personas["moderator"],
+    )  # fmt: skip
+    assert result is None  # no public revision
+    public = _public_surfaces(web, item)
+    assert SPACED_ID not in public and "Xóa số CCCD" not in public and "CCCD bị lộ" not in public
+    assert all(SPACED_ID not in r.question for r in item.revisions.all())
+    assert item.events.filter(type=PublicationEventType.CORRECTED_PRIVATELY).exists()
+
+
+def test_personal_data_added_by_a_correction_is_hidden_too(personas, web):
+    item = _item(personas, body="Tôi hỏi về cấp đổi thẻ căn cước khi chuyển nơi cư trú.")
+    services.item_publish(item=item, by=personas["moderator"])
+    item.refresh_from_db()
+    services.item_correct(
+        item=item, title=item.source_title, question=item.source_question,
+        answer="Bà liên hệ cán bộ Lê Thị Thu, số 0912 777 888, tại bộ phận một cửa.", reason="Bổ sung nơi liên hệ",
+        by=personas["moderator"],
+    )  # fmt: skip
+    public = _public_surfaces(web, item)
+    assert "Lê Thị Thu" not in public and "0912 777 888" not in public
+    assert "Bổ sung nơi liên hệ" in public  # an ordinary correction keeps its public note

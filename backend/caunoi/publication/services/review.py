@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from caunoi.accounts.models import User
 from caunoi.core import clock, redaction
 from caunoi.core.errors import ApplicationError, NotFound
+from caunoi.core.text import vn_fold
 
 from ..models import (
     PublicationEventType,
@@ -223,27 +224,73 @@ def item_unpublish(*, item: PublishedItem, reason: str, by: User | None) -> Publ
 @transaction.atomic
 def item_correct(
     *, item: PublishedItem, title: str, question: str, answer: str, reason: str, by: User
-) -> PublishedItemRevision:
-    """Corrects a published item; the previous text stays in its revision history with the reason."""
+) -> PublishedItemRevision | None:
+    """Corrects a published item; the previous text stays in its revision history with the reason, shown on the
+    item's page. Personal data the detector finds in the new texts is hidden as at proposal (a phrase a
+    reviewer chose to show stays shown).
+
+    A correction that takes personal data out of the public text is a privacy correction whatever the reviewer
+    called it: it goes the way of item_correct_privately (no public note, no revision, the old text purged)
+    and returns None, since a public note saying what was fixed would tell readers what had been exposed."""
     item = _lock(item)
     require_status(item, Status.PUBLISHED)
     reason = reason.strip()
     if not reason:
         raise ReasonRequired(_("Say what the correction fixes."))
+    before = _public_personal_data(item)
+    old_title = item.title
     if not item.revisions.exists():  # imported, or published before revisions were kept: keep the old text
         _add_revision(item, by=None, reason="")
     changed = _set_texts(item, title=title, question=question, answer=answer)
     if item.case_id or item.source_question:
+        _propose_new_findings(item)
         _save_texts(item, "source_title", "source_question", "source_answer")
     else:
         item.save(update_fields=["title", "question", "answer", "updated_at"])
     check_publishable(item)
+    if before - _public_personal_data(item):
+        _finish_private_correction(item, reason=reason, by=by, changed=changed, old_title=old_title)
+        return None
     revision = _add_revision(item, by=by, reason=reason)
     vocabulary_add(item.title)
     record(item, PublicationEventType.CORRECTED, by=by, revision=revision.number, reason=reason, fields=changed)
     public_view_changed(item=item, change="corrected")
     item_corrected.send(sender=PublishedItem, item=item, by=by, revision=revision, private=False)
     return revision
+
+
+def _public_personal_data(item: PublishedItem) -> set[tuple[str, str]]:
+    """What the detector finds in the item's public texts now (markers hold nothing it finds)."""
+    found: set[tuple[str, str]] = set()
+    for name in TEXT_FIELDS:
+        found |= {(f.kind, vn_fold(f.text)) for f in redaction.detect(getattr(item, name))}
+    return found
+
+
+def _propose_new_findings(item: PublishedItem) -> None:
+    """Hides what the detector finds in the item's private texts that no redaction names yet (active or not:
+    a proposal a reviewer switched off stays off)."""
+    case = item.case
+    shown = bool(case and case.show_name_publicly)
+    known = {(kind, vn_fold(text)) for kind, text in item.redactions.values_list("kind", "text")}
+    new: dict[tuple[str, str], str] = {}
+    for text in _private_texts(item).values():
+        for finding in redaction.detect(
+            text,
+            names=[case.contact_name] if case and not shown else [],
+            addresses=[case.contact_address] if case and case.contact_address else [],
+            contacts=[c for c in (case.contact_phone, case.contact_email) if c] if case else [],
+            public_names=[case.contact_name] if case and shown else [],
+        ):
+            key = (finding.kind, vn_fold(finding.text))
+            if key not in known:
+                new.setdefault(key, finding.text)
+    Redaction.objects.bulk_create(
+        [
+            Redaction(item=item, kind=kind, text=text[:500], origin=Redaction.Origin.DETECTED)
+            for (kind, _), text in new.items()
+        ]
+    )
 
 
 @transaction.atomic
@@ -298,6 +345,15 @@ def item_correct_privately(
     else:
         _save_texts(item, "source_title", "source_question", "source_answer")
     check_publishable(item)
+    _finish_private_correction(item, reason=reason, by=by, changed=changed, old_title=old_title)
+    return item
+
+
+def _finish_private_correction(
+    item: PublishedItem, *, reason: str, by: User | None, changed: list[str], old_title: str
+) -> None:
+    """After the new public texts are saved: earlier revisions overwritten with them, the old title's words out
+    of "did you mean", the staff-only event, the public change and partners told (see item_correct_privately)."""
     item.revisions.update(title=item.title, question=item.question, answer=item.answer)
     if old_title != item.title:
         vocabulary_remove(old_title)
@@ -305,7 +361,6 @@ def item_correct_privately(
     record(item, PublicationEventType.CORRECTED_PRIVATELY, by=by, reason=reason[:500], fields=changed)
     public_view_changed(item=item, change="corrected_privately")
     item_corrected.send(sender=PublishedItem, item=item, by=by, revision=None, private=True)
-    return item
 
 
 def _set_texts(item: PublishedItem, *, title: str, question: str, answer: str) -> list[str]:

@@ -143,7 +143,7 @@ def _act(item: PublishedItem, action: str, post: QueryDict, user: User) -> str:
         )
         return _("The text is replaced everywhere, without a public note; the reason is kept in the history.")
     if action == "correct":
-        services.item_correct(
+        revision = services.item_correct(
             item=item,
             title=post.get("title", ""),
             question=post.get("question", ""),
@@ -151,6 +151,8 @@ def _act(item: PublishedItem, action: str, post: QueryDict, user: User) -> str:
             reason=post.get("reason", ""),
             by=user,
         )
+        if revision is None:  # it took personal data out: done as a privacy correction
+            return _("The correction removes personal data: the text is replaced everywhere, without a public note.")
         return _("The correction is published; the previous text is kept in the history.")
     if action == "hide-published":
         services.item_correct_privately(
