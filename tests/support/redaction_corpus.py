@@ -11,6 +11,10 @@ from __future__ import annotations
 PersonalCase = tuple[str, str, list[str], list[str]]
 
 PERSONAL: list[PersonalCase] = [
+    # --- names in capitals, as copied from forms
+    ("ĐƠN ĐỀ NGHỊ CỦA ÔNG NGUYỄN VĂN BÌNH VỀ VIỆC CẤP SỔ ĐỎ", "", ["NGUYỄN VĂN BÌNH"], ["ĐƠN ĐỀ NGHỊ", "CẤP SỔ ĐỎ"]),
+    ("Người làm đơn: TRẦN THỊ MAI ANH, trú tại tổ 4.", "", ["TRẦN THỊ MAI ANH", "tổ 4"], ["Người làm đơn"]),
+    ("HỒ SƠ ĐỀ NGHỊ cấp phép của bà LÊ THỊ HẠNH còn thiếu bản vẽ.", "", ["LÊ THỊ HẠNH"], ["HỒ SƠ ĐỀ NGHỊ", "bản vẽ"]),
     # --- ID numbers in every grouping, with and without the words that introduce them
     ("Tôi xin cung cấp số CCCD 0012 3456 7890 để cơ quan tra cứu.", "", ["0012 3456 7890"], ["cơ quan tra cứu"]),
     ("CCCD: 001.090.012.345, cấp ngày 15/8/2021 tại Cục Cảnh sát.", "", ["001.090.012.345"], ["Cục Cảnh sát"]),
@@ -453,6 +457,8 @@ PERSONAL: list[PersonalCase] = [
 
 # Ordinary answers and questions: nothing personal; anything proposed here is a false positive.
 ORDINARY: list[str] = [
+    "HỒ SƠ ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG GỒM CÁC GIẤY TỜ SAU.",
+    "THÔNG BÁO LỊCH TIẾP CÔNG DÂN CỦA CHỦ TỊCH UBND TỈNH THÁNG 12.",
     "Căn cứ Điều 12 Luật Đất đai 2024, người sử dụng đất được cấp Giấy chứng nhận khi đủ điều kiện.",
     "Luật Đất đai có hiệu lực từ ngày 01/8/2024; các quy định chuyển tiếp tại Điều 255.",
     "UBND Thành phố Hồ Chí Minh đã ban hành Quyết định số 1234/QĐ-UBND ngày 12/3/2025.",

@@ -204,6 +204,21 @@ _FAMILY_ALT = "|".join(
 _ADDRESSED_NAME_RE = re.compile(
     rf"(?<!\w)(?i:{_HONORIFIC_ALT})[^\S\n]+({_NAME_WORD}(?:[^\S\n]+{_NAME_WORD}){{0,3}})(?!\w)"
 )
+# Names written in capitals ("NGUYỄN VĂN BÌNH", as on forms): a family name, then a common middle name (so
+# "HỒ SƠ ĐỀ NGHỊ" is not one), then one or two more words.
+_MIDDLE_NAMES = (  # noqa: SIM905
+    "VĂN THỊ ĐỨC MINH HỮU NGỌC QUỐC THANH XUÂN CÔNG ĐÌNH HOÀNG KIM THU BÁ TRỌNG QUANG ANH TIẾN DUY HỒNG THÀNH "
+    "HẢI MẠNH TRUNG TUẤN GIA BẢO PHƯƠNG MỸ DIỆU KHÁNH NHƯ THÁI HUY VIẾT"
+).split()
+_CAPS_FAMILY_ALT = "|".join(
+    sorted({f.upper() for f in _FAMILY_NAMES} | {vn_fold(f).upper() for f in _FAMILY_NAMES}, key=len, reverse=True)
+)
+_CAPS_MIDDLE_ALT = "|".join(
+    sorted({*_MIDDLE_NAMES, *(vn_fold(m).upper() for m in _MIDDLE_NAMES)}, key=len, reverse=True)
+)
+_CAPS_NAME_RE = re.compile(
+    rf"(?<!\w)((?:{_CAPS_FAMILY_ALT})[^\S\n]+(?:{_CAPS_MIDDLE_ALT})(?:[^\S\n]+[{_UPPER}]+){{1,2}})(?!\w)"
+)
 _FULL_NAME_RE = re.compile(rf"(?<!\w)((?:{_FAMILY_ALT})(?:[^\S\n]+{_NAME_WORD}){{1,3}})(?!\w)")
 # Capitalised words after a form of address that are titles or offices, not names ("ông Chủ tịch").
 _TITLE_WORDS = {
@@ -308,7 +323,7 @@ def _names(text: str, folded: str) -> list[Finding]:
     """Other people's names: after a form of address, or a family name followed by name words; never a
     place, a street or school named after a historical figure, or a title ("ông Chủ tịch")."""
     found = []
-    for regex in (_ADDRESSED_NAME_RE, _FULL_NAME_RE):
+    for regex in (_ADDRESSED_NAME_RE, _FULL_NAME_RE, _CAPS_NAME_RE):
         for m in regex.finditer(text):
             start, end = m.start(1), m.end(1)
             words = folded[start:end].split()
