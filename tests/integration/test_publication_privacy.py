@@ -306,3 +306,18 @@ def test_personal_data_added_by_a_correction_is_hidden_too(personas, web):
     public = _public_surfaces(web, item)
     assert "Lê Thị Thu" not in public and "0912 777 888" not in public
     assert "Bổ sung nơi liên hệ" in public  # an ordinary correction keeps its public note
+
+
+def test_a_public_correction_note_never_carries_personal_data(personas, web):
+    item = _item(personas, body="Xin hỏi về lịch tiêm chủng cho trẻ dưới 1 tuổi.")
+    services.item_publish(item=item, by=personas["moderator"])
+    item.refresh_from_db()
+    services.item_correct(
+        item=item, title=item.source_title, question=item.source_question, answer="Lịch tiêm đã cập nhật.",
+        reason="Cập nhật theo góp ý của ông Trần Văn Hùng (0912 555 666)", by=personas["moderator"],
+    )  # fmt: skip
+    page = web.get(reverse("publication:item", args=[item.slug])).content.decode()
+    assert "Cập nhật theo góp ý của ông" in page
+    assert "Trần Văn Hùng" not in page and "0912 555 666" not in page
+    # The staff history keeps the reason as written.
+    assert item.events.get(type=PublicationEventType.CORRECTED).payload["reason"].endswith("(0912 555 666)")

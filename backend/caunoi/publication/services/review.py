@@ -251,7 +251,10 @@ def item_correct(
     if before - _public_personal_data(item):
         _finish_private_correction(item, reason=reason, by=by, changed=changed, old_title=old_title)
         return None
-    revision = _add_revision(item, by=by, reason=reason)
+    # The note is public: personal data in it is hidden there (the event log keeps it as written, for staff).
+    with translation.override(settings.LANGUAGE_CODE):
+        public_reason = redaction.redact(reason)
+    revision = _add_revision(item, by=by, reason=public_reason)
     vocabulary_add(item.title)
     record(item, PublicationEventType.CORRECTED, by=by, revision=revision.number, reason=reason, fields=changed)
     public_view_changed(item=item, change="corrected")
