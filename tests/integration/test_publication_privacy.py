@@ -321,3 +321,15 @@ def test_a_public_correction_note_never_carries_personal_data(personas, web):
     assert "Trần Văn Hùng" not in page and "0912 555 666" not in page
     # The staff history keeps the reason as written.
     assert item.events.get(type=PublicationEventType.CORRECTED).payload["reason"].endswith("(0912 555 666)")
+
+
+def test_hiding_words_that_are_not_in_a_published_item_is_refused_beside_the_field(personas, web):
+    item = _item(personas, body="Xin hỏi về lịch tiêm chủng cho trẻ dưới 1 tuổi.")
+    services.item_publish(item=item, by=personas["moderator"])
+    web.force_login(personas["moderator"])
+    url = reverse("publication:review-action", args=[item.pk, "hide-published"])
+    response = web.post(url, {"phrase": "Phạm Thị Không Có", "kind": "name", "reason": "Lộ tên"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "do not appear" in page and 'value="Phạm Thị Không Có"' in page and 'value="Lộ tên"' in page
+    assert not item.events.filter(type=PublicationEventType.CORRECTED_PRIVATELY).exists()

@@ -315,7 +315,8 @@ def item_correct_privately(
     vocabulary, so the exposed text survives nowhere the public reads (pages, API, feeds, search). The reason
     and who decided go to the event log (staff only). Partners receive the corrected item (item_corrected with
     private=True: syndication also rewrites deliveries that still carry the old text). Raises WrongItemStatus
-    unless published, ReasonRequired without a reason, NothingToPublish if a text ends up empty."""
+    unless published, ReasonRequired without a reason or a change, PhraseAmbiguous for a phrase to hide that
+    the texts do not contain, NothingToPublish if a text ends up empty."""
     item = _lock(item)
     require_status(item, Status.PUBLISHED)
     reason = reason.strip()
@@ -335,6 +336,8 @@ def item_correct_privately(
         if not phrase:
             continue
         kind = kind if kind in RedactionKind.values else RedactionKind.OTHER
+        if not any(redaction.count_occurrences(text, phrase) for text in _private_texts(item).values()):
+            raise PhraseAmbiguous(_("These words do not appear in the item as written."))
         Redaction.objects.create(item=item, kind=kind, text=phrase[:500], origin=Redaction.Origin.MANUAL, created_by=by)
         if imported:  # no private texts: the public ones are what the phrases apply to
             with translation.override(settings.LANGUAGE_CODE):
