@@ -269,3 +269,11 @@ def test_a_name_the_submitter_chose_to_show_is_not_proposed_but_others_are() -> 
     text = "Tôi là Nguyễn Văn An, hàng xóm là ông Trần Văn Hùng; ông An xin hỏi."
     found = redaction.detect(text, public_names=["Nguyễn Văn An"])
     assert [(f.kind, f.text) for f in found] == [("name", "Trần Văn Hùng")]
+
+
+def test_the_search_trigger_removes_the_markers_redaction_writes() -> None:
+    # The trigger's SQL is frozen in its migration; a change of the markers needs a new migration.
+    import importlib
+
+    trigger = importlib.import_module("caunoi.publication.migrations.0006_privacy_review").CREATE_TRIGGER
+    assert f"'{redaction.MARKER_SQL_PATTERN}'" in trigger
