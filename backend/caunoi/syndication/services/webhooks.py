@@ -20,14 +20,14 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from caunoi.core import clock
 from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 from caunoi.publication.models import PublishedItem
 
 from .. import signing
-from ..events import event_body
+from ..events import event_body, item_fields
 from ..models import Delivery, EventType, Subscription
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,20 @@ def deliveries_enqueue(*, item: PublishedItem, event_type: EventType, revision: 
     Delivery.objects.bulk_create(rows)
     transaction.on_commit(partial(OUTBOX.queue, [row.pk for row in rows]))
     return rows
+
+
+def deliveries_rewrite_item(*, item: PublishedItem) -> int:
+    """Replaces the item in every delivery that carries its text (pending, failed or sent) with its current
+    public fields, in the caller's transaction: after a privacy correction no delivery still waiting (or
+    retried from the admin) sends the old text, and the log keeps none of it. Returns how many rows changed.
+    A row being sent at this moment is waited for (its lock is held for at most the request timeout)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE syndication_delivery SET payload = jsonb_set(payload, '{item}', %s::jsonb) "
+            "WHERE item_id = %s AND event_type <> %s AND payload ? 'item'",
+            [json.dumps(item_fields(item), ensure_ascii=False), item.pk, EventType.UNPUBLISHED.value],
+        )
+        return cursor.rowcount
 
 
 def deliveries_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
