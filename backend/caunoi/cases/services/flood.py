@@ -22,11 +22,10 @@ from django.utils.translation import gettext_noop
 from caunoi.accounts.models import User
 from caunoi.core import clock
 from caunoi.core.errors import ApplicationError
-from caunoi.deadlines.selectors import calendar_in_force
 
 from ..events import build_event
-from ..models import Case, CaseEvent, EventType
-from .deadline import case_due_computation, due_at, explanation, forwarding_deadline
+from ..models import Case, CaseEvent, ClockSegment, EventType
+from .deadline import forwarding_deadline, refresh_due
 from .notify import notify_citizen
 
 logger = logging.getLogger(__name__)
@@ -97,10 +96,10 @@ def case_release_hold(*, case_id: int, by: User) -> Case:
     now = clock.now()
     held_since = case.held_at
     case.held_at = None
+    # The agency's clock starts on release (its first holding); the citizen's clock runs from the receipt.
     case.clock_started_on = clock.local_date(now)
-    computation = case_due_computation(case, calendar=calendar_in_force(), pauses=[])
-    case.due_at = due_at(computation)
-    case.due_explanation = explanation(computation)
+    ClockSegment.objects.create(case=case, agency=case.agency, started_on=case.clock_started_on)
+    computation = refresh_due(case)
     case.forward_by = forwarding_deadline(case, case.clock_started_on)
     case.save(update_fields=["held_at", "clock_started_on", "due_at", "due_explanation", "forward_by", "updated_at"])
     due_date = computation.due_date.isoformat() if computation.due_date else None
