@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HTTP_EXAMPLES = 400
-WS_EXAMPLES = 25
+HTTP_EXAMPLES = 700
+WS_EXAMPLES = 40
 FUZZ_SETTINGS = {"deadline": None, "derandomize": True, "suppress_health_check": list(HealthCheck)}
 
 
