@@ -31,12 +31,14 @@ from ..access import (
     cases_for_staff,
     cases_of_submitter,
 )
+from ..clocks import case_clocks
 from ..models import Case, Channel, Message, Rating
 from ..selectors import (
     approved_answer,
     case_public_timeline,
     clock_state,
     due_explanation,
+    forwarding_state,
     is_overdue,
     rating_summary,
     status_label,
@@ -159,6 +161,7 @@ def tracked_case_data(case: Case) -> dict[str, Any]:
         "received_at": case.received_at,
         "due_at": case.due_at,
         "overdue": is_overdue(case),
+        "clocks": case_clocks(case),
         "timeline": case_public_timeline(case),
         "answer": approved_answer(case),
         "messages": [
@@ -250,6 +253,8 @@ def staff_case_data(case: Case) -> dict[str, Any]:
     case.status_label = status_label(case, staff=True)  # type: ignore[attr-defined]
     case.overdue = is_overdue(case)  # type: ignore[attr-defined]
     case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
+    case.clocks = case_clocks(case)  # type: ignore[attr-defined]
+    case.forwarding = forwarding_state(case)  # type: ignore[attr-defined]
     return StaffCaseSerializer(case).data  # type: ignore[return-value]
 
 
