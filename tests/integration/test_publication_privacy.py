@@ -341,7 +341,8 @@ def test_a_refused_correction_keeps_the_texts_typed(personas, web):
     typed = {"title": "Tiêu đề gõ lại", "question": "Câu hỏi gõ lại"}
     services.item_publish(item=item, by=personas["moderator"])
     response = web.post(
-        reverse("publication:review-action", args=[item.pk, "correct"]), {**typed, "answer": "Trả lời mới", "reason": ""}
+        reverse("publication:review-action", args=[item.pk, "correct"]),
+        {**typed, "answer": "Trả lời mới", "reason": ""},
     )
     assert response.status_code == 400
     page = response.content.decode()
