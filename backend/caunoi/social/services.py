@@ -186,7 +186,8 @@ def post_attempt(post_id: int) -> Outcome:
         OUTBOX.settle(row, status=SocialPost.Status.FAILED, last_error="The channel is switched off.")
         return Outcome.FAILED
     try:
-        external_id = connector_for(channel.platform).post(channel, _outgoing(row))
+        with OUTBOX.holding(row):
+            external_id = connector_for(channel.platform).post(channel, _outgoing(row))
     except ConnectorError as exc:
         return _record_failure(row, exc, now=now)
     OUTBOX.settle(row, status=SocialPost.Status.SENT, external_id=external_id[:200], sent_at=clock.now(), last_error="")

@@ -136,7 +136,8 @@ def delivery_attempt(delivery_id: int) -> Outcome:
         OUTBOX.settle(row, status=Delivery.Status.FAILED, last_error="The subscription is switched off.")
         return Outcome.FAILED
     try:
-        status_code = _post(row, subscription)
+        with OUTBOX.holding(row):
+            status_code = _post(row, subscription)
     except urllib.error.HTTPError as exc:
         exc.close()
         return _record_failure(row, f"HTTP {exc.code}", status_code=exc.code, now=now)
