@@ -323,12 +323,15 @@ def _names(text: str, folded: str) -> list[Finding]:
     """Other people's names: after a form of address, or a family name followed by name words; never a
     place, a street or school named after a historical figure, or a title ("ông Chủ tịch")."""
     found = []
+    # Titles typed without diacritics ("ong Chu tich") are recognised only in text typed that way: in
+    # accented text "Ba" is a name ("chú Ba Bình"), not "Bà".
+    unaccented = not any(ch in ACCENTED for ch in text)
     for regex in (_ADDRESSED_NAME_RE, _FULL_NAME_RE, _CAPS_NAME_RE):
         for m in regex.finditer(text):
             start, end = m.start(1), m.end(1)
             words = folded[start:end].split()
             first = text[start:end].split()[0].lower()
-            titled = first in _TITLE_WORDS or (first == words[0] and words[0] in _FOLDED_TITLE_WORDS)
+            titled = first in _TITLE_WORDS or (unaccented and words[0] in _FOLDED_TITLE_WORDS)
             if regex is _ADDRESSED_NAME_RE and titled:
                 continue
             whole = folded[m.start() : end]
