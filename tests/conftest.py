@@ -6,13 +6,15 @@ embedded ones when they are unset).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from caunoi.accounts.models import Role, User
+from caunoi.accounts.tokens import api_token_issue
 from caunoi.agencies.models import Agency, Area, Category, Membership
 from caunoi.agencies.seed import COUNTRY_CODE, seed_agencies, seed_categories
 from caunoi.core.ratelimit import Limit
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
@@ -98,8 +100,8 @@ def api() -> APIClient:
 
 def api_as(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _row, token = api_token_issue(user=user, device=f"tests-{uuid.uuid4().hex[:8]}")  # each client its own device
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -23,4 +23,5 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("two-factor/", views.two_factor_settings, name="two-factor"),
+    path("devices/", views.devices, name="devices"),
 ]

@@ -3,6 +3,7 @@ off."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from django_otp import login as otp_login
 
 from caunoi.core.errors import ApplicationError, ValidationFailed
 
-from . import two_factor
+from . import tokens, two_factor
 from .forms import RATE_LIMITED, LimitedPasswordResetForm, LoginForm, RegistrationForm
 from .models import Role
 from .services import citizen_register
@@ -194,3 +195,26 @@ class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):
 
     def get_success_url(self) -> str:
         return reverse("cases:my-cases" if self.request.user.role == Role.CITIZEN else "publication:home")  # type: ignore[union-attr]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def devices(request: HttpRequest) -> HttpResponse:
+    """The devices holding an API token of the logged-in person, each with a button that revokes it."""
+    user = request.user
+    if request.method == "POST":
+        chosen = tokens.api_tokens_of(user).filter(public_id__in=_uuids(request.POST.getlist("revoke"))).first()  # type: ignore[arg-type]
+        if chosen is not None and tokens.api_token_revoke(user=user, public_id=chosen.public_id):  # type: ignore[arg-type]
+            messages.success(request, _("Access for “%(device)s” is revoked.") % {"device": chosen.name})
+        return redirect("accounts:devices")
+    return render(request, "accounts/devices.html", {"devices": tokens.api_tokens_of(user)})  # type: ignore[arg-type]
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found

@@ -5,6 +5,8 @@ HTTPS=true (production, behind TLS) turns on the redirect, secure cookies and HS
 plain http for `make run` and the tests.
 """
 
+import datetime as dt
+
 from caunoi.core.env import env_bool, env_int, env_list, env_str
 from caunoi.core.ratelimit import parse_limit
 
@@ -69,3 +71,14 @@ AUTHENTICATION_BACKENDS = ["caunoi.accounts.backends.LockoutModelBackend"]
 # authentication for system administration), and the name authenticator apps show beside the code.
 TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["admin"])
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cầu Nối") or "Cầu Nối"
+
+# API tokens (caunoi.accounts.tokens, on django-rest-knox): stored as SHA-512 digests, one per device name,
+# each valid for API_TOKEN_DAYS; POST /api/v1/auth/token/ issues a new one on every login.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
+API_TOKEN_MAX_DEVICES = env_int("API_TOKEN_MAX_DEVICES", 10, minimum=1)  # past it, the oldest device's is revoked
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token ends when it says it does; clients log in again
+}
