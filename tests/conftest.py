@@ -39,6 +39,13 @@ def _two_factor_optional(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_login_counters(settings):
+    # Every test client logs in from 127.0.0.1 and the failure counters live in the shared Redis for a day:
+    # each test counts in its own namespace, so no test makes another wait.
+    settings.LOGIN_THROTTLE_PREFIX = f"caunoi:test-login:{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -32,6 +32,8 @@ CONTEXT = {
     "days_before": 2,
 }
 
+NOT_ABOUT_A_CASE = {"staff_login_attack"}
+
 
 @pytest.fixture(autouse=True)
 def _locmem_email(settings):
@@ -53,6 +55,7 @@ def test_the_templates_are_the_ones_the_writers_use():
         "late_status_update",
         "staff_assigned",
         "staff_escalation",
+        "staff_login_attack",
         "staff_reminder",
         "staff_returned",
     ]
@@ -66,6 +69,9 @@ def test_every_template_renders_a_subject_and_plain_text(path, language):
 
     message = render_message(template=path.stem, context=CONTEXT, language=language)
 
+    if path.stem in NOT_ABOUT_A_CASE:  # checked in the tests of what sets it off
+        assert message.subject and "\n" not in message.subject and "{" not in message.body
+        return
     assert "HD-2026-42" in message.subject
     assert "\n" not in message.subject
     assert CONTEXT["title"] in message.body  # not HTML-escaped: "&", quotes and "<" stay as written

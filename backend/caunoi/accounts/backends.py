@@ -13,7 +13,7 @@ from .models import User
 
 
 class LockoutModelBackend(ModelBackend):
-    """Refuses a locked-out username before its password is even checked (PermissionDenied stops Django
+    """Refuses a username that must wait at this address before its password is even checked (PermissionDenied stops Django
     trying other backends), so guesses made during the lockout teach an attacker nothing."""
 
     def authenticate(
@@ -21,6 +21,6 @@ class LockoutModelBackend(ModelBackend):
     ) -> Any:
         if username:
             username = User.normalize_username(username)
-        if username and lockout.is_locked(username):
+        if username and lockout.is_locked(username, request):
             raise PermissionDenied
         return super().authenticate(request, username=username, password=password, **kwargs)

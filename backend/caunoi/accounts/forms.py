@@ -26,10 +26,11 @@ def refuse_if_too_many(request: Any, scope: str) -> None:
         raise ValidationError(str(TOO_MANY_REQUESTS), code=RATE_LIMITED)
 
 
-def lockout_message() -> str:
+def lockout_message(seconds: int) -> str:
+    """What someone told to wait (lockout.retry_after) reads: the wait in whole minutes, at least one."""
     return str(
         _("Too many failed attempts for this account. Try again in %(minutes)d minutes.")
-        % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+        % {"minutes": lockout.minutes(seconds)}
     )
 
 
@@ -41,8 +42,9 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         refuse_if_too_many(self.request, "login")
         username = self.cleaned_data.get("username")
-        if username and lockout.is_locked(username):
-            raise ValidationError(lockout_message(), code="locked")
+        wait = lockout.retry_after(username, self.request) if username else 0
+        if wait:
+            raise ValidationError(lockout_message(wait), code="locked")
         return super().clean()
 
 

@@ -87,8 +87,10 @@ class TokenLoginView(APIView):
         if not request_allowed(request, "login"):
             return Response({"detail": str(TOO_MANY_REQUESTS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         username = request.data.get("username") if isinstance(request.data, dict) else None
-        if isinstance(username, str) and lockout.is_locked(username):
-            return Response({"detail": lockout_message()}, status=status.HTTP_403_FORBIDDEN)
+        wait = lockout.retry_after(username, request) if isinstance(username, str) and username else 0
+        if wait:
+            headers = {"Retry-After": str(wait)}
+            return Response({"detail": lockout_message(wait)}, status=status.HTTP_403_FORBIDDEN, headers=headers)
         serializer = TokenLoginSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
@@ -99,6 +101,7 @@ class TokenLoginView(APIView):
                 return Response({"otp_token": [str(WRONG_CODE)]}, status=status.HTTP_400_BAD_REQUEST)
         elif two_factor.required_for(user):
             return Response({"otp_token": [str(SET_UP_FIRST)]}, status=status.HTTP_400_BAD_REQUEST)
+        lockout.record_success(user.get_username(), request)
         row, token = tokens.api_token_issue(
             user=user, device=tokens.device_name(serializer.validated_data.get("device"))
         )

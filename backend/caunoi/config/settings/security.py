@@ -62,10 +62,23 @@ RATE_LIMITS = {
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
     "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
 }
-# After this many failed logins for one account within LOGIN_LOCKOUT_MINUTES, that account cannot log in
-# until the window has passed (whatever the address), which stops password guessing spread over addresses.
+# Login throttling (caunoi.accounts.lockout): growing waits, never a lock a stranger can set off. After
+# LOGIN_MAX_FAILURES failures for one account from one address, that address waits LOGIN_DELAY_SECONDS,
+# doubling with each further failure up to LOGIN_DELAY_MAX_MINUTES. Guessing spread over addresses (one
+# account: LOGIN_ACCOUNT_MAX_FAILURES from addresses it never logged in from) or over accounts (one address:
+# LOGIN_ADDRESS_MAX_FAILURES) makes those addresses wait the same way, except where the account has logged
+# in before (within LOGIN_KNOWN_ADDRESS_DAYS). Counts last LOGIN_FAILURE_WINDOW_HOURS. Administrators are
+# told when one address fails on LOGIN_ALERT_ACCOUNTS accounts or one account from LOGIN_ALERT_ADDRESSES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
-LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 20, minimum=1)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30, minimum=1)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30, minimum=1)
+LOGIN_DELAY_MAX_MINUTES = env_int("LOGIN_DELAY_MAX_MINUTES", 15, minimum=1)
+LOGIN_FAILURE_WINDOW_HOURS = env_int("LOGIN_FAILURE_WINDOW_HOURS", 24, minimum=1)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=1)
+LOGIN_ALERT_ACCOUNTS = env_int("LOGIN_ALERT_ACCOUNTS", 10, minimum=2)
+LOGIN_ALERT_ADDRESSES = env_int("LOGIN_ALERT_ADDRESSES", 10, minimum=2)
+LOGIN_THROTTLE_PREFIX = "caunoi:login"  # Redis key prefix (tests give each test its own)
 AUTHENTICATION_BACKENDS = ["caunoi.accounts.backends.LockoutModelBackend"]
 # Two-factor login (caunoi.accounts.two_factor): roles that must use it (TT 12/2022 asks strong
 # authentication for system administration), and the name authenticator apps show beside the code.
