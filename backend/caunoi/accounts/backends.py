@@ -1,4 +1,4 @@
-"""Authentication: Django's model backend behind the login lockout (lockout.py)."""
+"""Authentication: Django's model backend behind the login throttling (lockout.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from .models import User
 
 
 class LockoutModelBackend(ModelBackend):
-    """Refuses a username that must wait at this address before its password is even checked (PermissionDenied stops Django
-    trying other backends), so guesses made during the lockout teach an attacker nothing."""
+    """Refuses a username that must wait at this address (lockout.py) before its password is even checked
+    (PermissionDenied stops Django trying other backends), so guesses made during the wait teach nothing."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
