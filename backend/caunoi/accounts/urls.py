@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("two-factor/", views.two_factor_settings, name="two-factor"),
     path("devices/", views.devices, name="devices"),
+    path("email/", views.email_change, name="email-change"),
 ]

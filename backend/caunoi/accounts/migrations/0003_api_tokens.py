@@ -32,4 +32,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", reverse_sql=migrations.RunSQL.noop),
+        # Made by knox's own migrations where they ran before settings.MIGRATION_MODULES turned them off.
+        migrations.RunSQL("DROP TABLE IF EXISTS knox_authtoken", reverse_sql=migrations.RunSQL.noop),
     ]

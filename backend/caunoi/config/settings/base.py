@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "channels",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes (stored as digests: accounts/two_factor.py)
     "caunoi.core",
     "caunoi.accounts",
     "caunoi.agencies",
@@ -72,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "caunoi.accounts.middleware.AdminTwoFactorRequired",
+    "caunoi.accounts.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caunoi.core.middleware.ContentSecurityPolicyMiddleware",

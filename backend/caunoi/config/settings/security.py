@@ -81,8 +81,14 @@ LOGIN_ALERT_ADDRESSES = env_int("LOGIN_ALERT_ADDRESSES", 10, minimum=2)
 LOGIN_THROTTLE_PREFIX = "caunoi:login"  # Redis key prefix (tests give each test its own)
 AUTHENTICATION_BACKENDS = ["caunoi.accounts.backends.LockoutModelBackend"]
 # Two-factor login (caunoi.accounts.two_factor): roles that must use it (TT 12/2022 asks strong
-# authentication for system administration), and the name authenticator apps show beside the code.
-TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["admin"])
+# authentication for system administration; every staff role handles citizens' personal data), and the name
+# authenticator apps show beside the code.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["official", "leader", "moderator", "admin"])
+_ROLES = {"citizen", "official", "leader", "moderator", "admin"}  # accounts.models.Role (not loaded yet here)
+if set(TWO_FACTOR_REQUIRED_ROLES) - _ROLES:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED_ROLES names unknown roles; choose from {sorted(_ROLES)}")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cầu Nối") or "Cầu Nối"
 
 # API tokens (caunoi.accounts.tokens, on django-rest-knox): stored as SHA-512 digests, one per device name,
@@ -90,6 +96,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cầu Nối") or "Cầu Nối"
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
 API_TOKEN_MAX_DEVICES = env_int("API_TOKEN_MAX_DEVICES", 10, minimum=1)  # past it, the oldest device's is revoked
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+# knox's own migrations would create its unused default table (they ignore the swap), which Django then does
+# not know of when it flushes or deletes users: knox's models are all swapped out, so it needs none.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": dt.timedelta(days=API_TOKEN_DAYS),
     "AUTH_HEADER_PREFIX": "Token",
