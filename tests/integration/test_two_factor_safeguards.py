@@ -158,3 +158,13 @@ def test_a_citizen_who_logs_in_with_their_address_logs_in_with_the_new_one(refer
     fresh_client = Client()
     fresh_client.post("/accounts/login/", {"username": "lan.moi@example.vn", "password": PASSWORD})
     assert fresh_client.session["_auth_user_id"] == str(citizen.pk)
+
+
+def test_a_session_verified_by_a_recovery_code_stays_verified_after_new_codes(personas):
+    client, official = logged_in_official(personas)
+    _device, codes = set_up_on_the_page(client, official)
+    other = Client()
+    other.post("/accounts/login/", {"username": official.username, "password": PASSWORD})
+    other.post("/accounts/login/code/", {"otp_code": codes[0]})
+    assert other.post("/accounts/two-factor/", {"action": "new-codes", "confirm": PASSWORD}).status_code == 200
+    assert other.get("/staff/queue/").status_code == 200  # not sent back to the two-factor page

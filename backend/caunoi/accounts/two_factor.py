@@ -146,8 +146,11 @@ def _new_code() -> str:
 
 @transaction.atomic
 def _recovery_codes_create(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    # The device is kept, only its codes replaced: a session verified with a recovery code names the device.
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    StaticToken.objects.filter(device=device).delete()
     codes = [_new_code() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_digest(code)) for code in codes)
     return codes
@@ -160,7 +163,7 @@ def recovery_codes_left(user: User) -> int:
 def recovery_codes_first(*, user: User) -> list[str]:
     """New recovery codes for a user who has two-factor login on and no codes yet (just after turning it
     on); [] otherwise. The codes are returned once, to be shown once."""
-    if not has_two_factor(user) or StaticDevice.objects.filter(user=user).exists():
+    if not has_two_factor(user) or StaticToken.objects.filter(device__user=user).exists():
         return []
     return _recovery_codes_create(user)
 
