@@ -128,3 +128,15 @@ def test_the_token_login_is_in_the_openapi_schema(personas):
     ref = issued["$ref"].rsplit("/", 1)[-1]
     assert {"token", "expiry", "device"} <= set(schema["components"]["schemas"][ref]["properties"])
     assert "/api/v1/auth/tokens/{token_id}/" in schema["paths"]
+
+
+def test_a_new_password_revokes_every_token(personas):
+    laptop = token_login(device="laptop")["token"]
+    client = Client()
+    client.force_login(personas["official_a"])
+    changed = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "a much newer secret 7", "new_password2": "a much newer secret 7"},
+    )
+    assert changed.status_code == 302
+    assert status_with(laptop) == 401

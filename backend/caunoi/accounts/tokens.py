@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -64,3 +65,19 @@ def api_tokens_revoke_all(*, user: User) -> int:
     """Revokes every token of the user (after their password or two-factor device changes); returns how many."""
     deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+class RevokeTokensOnPasswordChange:
+    """In AUTH_PASSWORD_VALIDATORS for its hook, not as a rule: Django calls `password_changed` whenever a
+    user's new password is saved (change page, reset link, admin, set_password), and a new password must
+    end every API login made with the old one, as it ends the other sessions."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        return None
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        if user is not None and user.pk is not None:
+            api_tokens_revoke_all(user=user)
+
+    def get_help_text(self) -> str:
+        return ""

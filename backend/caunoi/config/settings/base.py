@@ -145,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django tells validators when a password was changed, which revokes the API tokens.
+    {"NAME": "caunoi.accounts.tokens.RevokeTokensOnPasswordChange"},
 ]
 
 # Vietnamese first; English complete. Message ids are English, translations live in backend/locale.
