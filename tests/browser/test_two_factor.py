@@ -61,11 +61,11 @@ def test_the_devices_and_email_pages(page, personas):
     api_token_issue(user=official, device="Máy tính văn phòng")
     log_in(page, official.username)
     page.goto("/accounts/devices/")
-    assert page.locator("td", has_text="Máy tính văn phòng").is_visible()
+    assert page.get_by_role("cell", name="Máy tính văn phòng", exact=True).is_visible()
     assert serious_accessibility_violations(page) == []
     screenshot(page, "api-devices")
     page.click("button:has-text('Thu hồi')")
-    assert page.locator("td", has_text="Máy tính văn phòng").count() == 0
+    assert page.get_by_role("cell", name="Máy tính văn phòng", exact=True).count() == 0
 
     page.goto("/accounts/email/")
     page.fill("#id_email", "moi@example.vn")
