@@ -53,7 +53,6 @@ def test_turn_on_then_log_in_with_a_code(page, personas, settings):
     assert page.url.endswith("/staff/queue/")
 
 
-
 def test_the_devices_and_email_pages(page, personas):
     from caunoi.accounts.tokens import api_token_issue
 

@@ -17,7 +17,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.OFFICIAL, Role.LEADER, Role.MODERATOR, Role.ADMIN})
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's untyped reverse relation
     """A person with an account. Officials and leaders also belong to agencies (agencies.Membership)."""
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
@@ -41,7 +41,7 @@ class User(AbstractUser):
         return self.is_authenticated and self.is_active and self.role in {Role.OFFICIAL, Role.LEADER, Role.ADMIN}
 
 
-class ApiToken(AbstractAuthToken):  # type: ignore[django-manager-missing]
+class ApiToken(AbstractAuthToken):
     """An API token for one named device (django-rest-knox, KNOX_TOKEN_MODEL): only a SHA-512 digest of the
     token is stored, with its first 15 characters to find it (`token_key`) and its expiry. A new login from a
     device replaces that device's token (one row per user and device name); the user revokes a device on
