@@ -140,3 +140,20 @@ def test_a_new_password_revokes_every_token(personas):
     )
     assert changed.status_code == 302
     assert status_with(laptop) == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": ["official-a"], "password": PASSWORD},
+        {"username": "official-a", "password": {"x": 1}},
+        {"username": "official-a", "password": PASSWORD, "device": "x" * 500},
+        {"username": "official-a", "password": PASSWORD, "otp_token": ["123456"]},
+        {"username": "x" * 10_000, "password": "y"},
+        {},
+    ],
+)
+def test_bad_input_gets_a_field_error_not_a_crash(personas, body):
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 400
+    assert isinstance(response.json(), dict) and response.json()
