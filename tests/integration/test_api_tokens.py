@@ -157,3 +157,17 @@ def test_bad_input_gets_a_field_error_not_a_crash(personas, body):
     response = APIClient().post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 400
     assert isinstance(response.json(), dict) and response.json()
+
+
+def test_expired_tokens_are_deleted_by_the_hourly_task(personas):
+    from caunoi.accounts.tasks import delete_expired_api_tokens
+
+    token_model = apps.get_model("accounts", "ApiToken")
+    old = token_login(device="old")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=20)):
+        token_login(device="new")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=35)):
+        assert delete_expired_api_tokens() == 1
+        assert delete_expired_api_tokens() == 0
+    assert list(token_model.objects.values_list("name", flat=True)) == ["new"]
+    assert not token_model.objects.filter(public_id=old["id"]).exists()

@@ -81,3 +81,9 @@ class RevokeTokensOnPasswordChange:
 
     def get_help_text(self) -> str:
         return ""
+
+
+def api_tokens_delete_expired() -> int:
+    """Deletes every expired token (their devices can no longer use them); returns how many. Idempotent."""
+    deleted, _rows = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
