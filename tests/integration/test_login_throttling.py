@@ -91,9 +91,12 @@ def test_the_api_says_how_long_to_wait(official):
     api = APIClient(REMOTE_ADDR=where)
     for _ in range(3):
         assert api.post("/api/v1/auth/token/", {"username": official.username, "password": "x"}).status_code == 400
-    refused = api.post("/api/v1/auth/token/", {"username": official.username, "password": PASSWORD})
+    refused = api.post(
+        "/api/v1/auth/token/", {"username": official.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 403
     assert 0 < int(refused["Retry-After"]) <= 30
+    assert refused.json()["detail"].endswith("Try again in 1 minute.")
     other = APIClient(REMOTE_ADDR=address()).post(
         "/api/v1/auth/token/", {"username": official.username, "password": PASSWORD}
     )

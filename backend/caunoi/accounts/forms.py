@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
@@ -27,10 +28,12 @@ def refuse_if_too_many(request: Any, scope: str) -> None:
 
 def lockout_message(seconds: int) -> str:
     """What someone told to wait (lockout.retry_after) reads: the wait in whole minutes, at least one."""
-    return str(
-        _("Too many failed attempts for this account. Try again in %(minutes)d minutes.")
-        % {"minutes": lockout.minutes(seconds)}
-    )
+    minutes = lockout.minutes(seconds)
+    return ngettext(
+        "Too many failed attempts for this account from your network. Try again in %(minutes)d minute.",
+        "Too many failed attempts for this account from your network. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class LoginForm(AuthenticationForm):
