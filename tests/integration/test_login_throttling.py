@@ -53,13 +53,22 @@ def test_a_lock_on_one_address_is_not_a_lock_on_the_account(official):
 
 
 def test_guessing_spread_over_many_addresses_is_slowed_except_where_the_owner_logs_in(official, settings):
-    settings.LOGIN_ACCOUNT_MAX_FAILURES = 5
+    settings.LOGIN_ACCOUNT_MAX_ADDRESSES = 5
     home = address()
     assert login(home, official.username, PASSWORD)[1]
     for _ in range(5):
         login(address(), official.username, "guess")  # each address fails once only
     assert not login(address(), official.username, PASSWORD)[1]  # a fresh address now waits
     assert login(home, official.username, PASSWORD)[1]
+
+
+def test_one_strange_address_hammering_an_account_does_not_make_other_new_addresses_wait(official, settings):
+    settings.LOGIN_ADDRESS_MAX_FAILURES = 1000
+    hammer = RequestFactory().post("/accounts/login/", REMOTE_ADDR=address())
+    for _ in range(60):
+        lockout.record_failure(official.username, hammer)
+    assert lockout.retry_after(official.username, hammer) > 0
+    assert login(address(), official.username, PASSWORD)[1]  # the owner travelling, say
 
 
 def test_one_address_trying_many_accounts_waits_except_for_accounts_it_knows(official, settings):

@@ -4,8 +4,9 @@ Failed logins are counted three ways, in Redis (shared by every process), for LO
 
 - per account and address: after LOGIN_MAX_FAILURES failures, that address waits before trying that account
   again: LOGIN_DELAY_SECONDS, doubling with each further failure, at most LOGIN_DELAY_MAX_MINUTES;
-- per account, from addresses it has never logged in from: past LOGIN_ACCOUNT_MAX_FAILURES (guessing spread
-  over many addresses), every such address waits the same growing delay for that account;
+- per account, the distinct addresses it has never logged in from that failed on it: from
+  LOGIN_ACCOUNT_MAX_ADDRESSES of them (guessing spread over many addresses; one address hammering is the
+  first rule's), every such address waits a growing delay for that account;
 - per address, over all accounts: past LOGIN_ADDRESS_MAX_FAILURES (one address trying many accounts), it
   waits before trying any account it has never logged in to.
 
@@ -104,6 +105,16 @@ def _count(client: Any, key: str) -> int:
     return int(pipe.execute()[1])
 
 
+def _distinct(client: Any, key: str, member: str) -> int:
+    """Adds `member` to the set `key` (kept for the window after its latest member: EXPIRE ... NX would need
+    Redis 7, and make run's embedded Redis is 6.2) and returns its size."""
+    pipe = client.pipeline()
+    pipe.sadd(key, member)
+    pipe.expire(key, settings.LOGIN_FAILURE_WINDOW_HOURS * 3600)
+    pipe.scard(key)
+    return int(pipe.execute()[2])
+
+
 def _wait_if_over(client: Any, scope: str, subject: tuple[str, ...], count: int, limit: int) -> None:
     if count >= limit:
         client.set(_key("wait", scope, *subject), 1, ex=_delay(count - limit + 1))
@@ -120,8 +131,8 @@ def record_failure(username: str, request: Any) -> None:
         pair = _count(client, _key("failures", "pair", account, address))
         _wait_if_over(client, "pair", (account, address), pair, settings.LOGIN_MAX_FAILURES)
         if not known:
-            strangers = _count(client, _key("failures", "account", account))
-            _wait_if_over(client, "account", (account,), strangers, settings.LOGIN_ACCOUNT_MAX_FAILURES)
+            strangers = _distinct(client, _key("strangers-of", account), address)
+            _wait_if_over(client, "account", (account,), strangers, settings.LOGIN_ACCOUNT_MAX_ADDRESSES)
         from_address = _count(client, _key("failures", "address", address))
         _wait_if_over(client, "address", (address,), from_address, settings.LOGIN_ADDRESS_MAX_FAILURES)
         # Who tried what, for the alerts: distinct accounts per address and addresses per account.

@@ -65,12 +65,12 @@ RATE_LIMITS = {
 # Login throttling (caunoi.accounts.lockout): growing waits, never a lock a stranger can set off. After
 # LOGIN_MAX_FAILURES failures for one account from one address, that address waits LOGIN_DELAY_SECONDS,
 # doubling with each further failure up to LOGIN_DELAY_MAX_MINUTES. Guessing spread over addresses (one
-# account: LOGIN_ACCOUNT_MAX_FAILURES from addresses it never logged in from) or over accounts (one address:
+# account: failures from LOGIN_ACCOUNT_MAX_ADDRESSES addresses it never logged in from) or over accounts (one address:
 # LOGIN_ADDRESS_MAX_FAILURES) makes those addresses wait the same way, except where the account has logged
 # in before (within LOGIN_KNOWN_ADDRESS_DAYS). Counts last LOGIN_FAILURE_WINDOW_HOURS. Administrators are
 # told when one address fails on LOGIN_ALERT_ACCOUNTS accounts or one account from LOGIN_ALERT_ADDRESSES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
-LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 20, minimum=1)
+LOGIN_ACCOUNT_MAX_ADDRESSES = env_int("LOGIN_ACCOUNT_MAX_ADDRESSES", 10, minimum=2)
 LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30, minimum=1)
 LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30, minimum=1)
 LOGIN_DELAY_MAX_MINUTES = env_int("LOGIN_DELAY_MAX_MINUTES", 15, minimum=1)
