@@ -156,3 +156,11 @@ def test_the_alert_reads_well(administrators, settings):
     )
     assert message.subject == "Suspicious logins: 12 addresses tried the account can-bo"
     assert "the account's owner still logs in" in message.body
+
+
+def test_without_redis_nobody_waits(official, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    where = address()
+    for _ in range(5):
+        login(where, official.username, "guess")
+    assert login(where, official.username, PASSWORD)[1]
