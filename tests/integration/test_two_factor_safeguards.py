@@ -168,3 +168,17 @@ def test_a_session_verified_by_a_recovery_code_stays_verified_after_new_codes(pe
     other.post("/accounts/login/code/", {"otp_code": codes[0]})
     assert other.post("/accounts/two-factor/", {"action": "new-codes", "confirm": PASSWORD}).status_code == 200
     assert other.get("/staff/queue/").status_code == 200  # not sent back to the two-factor page
+
+
+def test_an_administrator_resets_a_lost_second_factor(personas, settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = []  # the administrator's own session: force_login has no code
+    client, official = logged_in_official(personas)
+    set_up_on_the_page(client, official)
+    admin = personas["admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    staff = Client()
+    staff.force_login(admin)
+    done = staff.post("/admin/accounts/user/", {"action": "reset_two_factor", "_selected_action": [official.pk]})
+    assert done.status_code == 302
+    assert not two_factor.has_two_factor(official) and two_factor.recovery_codes_left(official) == 0

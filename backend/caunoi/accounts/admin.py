@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import ApiToken, User
+from .two_factor import two_factor_reset
 
 
 @admin.register(User)
@@ -14,6 +18,23 @@ class PortalUserAdmin(UserAdmin):
     search_fields = ("username", "first_name", "last_name", "email", "phone")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Cầu Nối", {"fields": ("role", "phone")}))
     add_fieldsets = (*(UserAdmin.add_fieldsets or ()), ("Cầu Nối", {"fields": ("role",)}))
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor login (lost phone and recovery codes)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            two_factor_reset(user=user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account must set up two-factor login again at its next login.",
+                "%(count)d accounts must set up two-factor login again at their next login.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiToken)

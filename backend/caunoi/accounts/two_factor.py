@@ -133,6 +133,15 @@ def two_factor_turn_off(*, user: User, proof: str, request: Any) -> None:
         StaticDevice.objects.filter(user=user).delete()
 
 
+@transaction.atomic
+def two_factor_reset(*, user: User) -> None:
+    """An administrator's reset for someone who lost both phone and recovery codes: removes their devices,
+    codes and API tokens; a role that must use two-factor login sets it up again at the next login."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.auth_token_set.all().delete()
+
+
 def recovery_digest(code: str) -> str:
     """What is stored for a recovery code: 96 bits of its SHA-256, in base64 (16 characters)."""
     digest = hashlib.sha256(b"caunoi-recovery-code:" + _normal(code).encode()).digest()[:12]
