@@ -32,7 +32,7 @@ CONTEXT = {
     "days_before": 2,
 }
 
-NOT_ABOUT_A_CASE = {"staff_login_attack"}
+NOT_ABOUT_A_CASE = {"account_email_changed", "staff_login_attack"}
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +47,7 @@ def _no_broker(monkeypatch):
 
 def test_the_templates_are_the_ones_the_writers_use():
     assert [path.stem for path in NOTIFICATION_TEMPLATES] == [
+        "account_email_changed",
         "case_answered",
         "case_received",
         "case_rejected",

@@ -155,6 +155,10 @@ def test_a_citizen_who_logs_in_with_their_address_logs_in_with_the_new_one(refer
     assert client.post("/accounts/email/", {"email": "Lan.Moi@Example.vn", "confirm": PASSWORD}).status_code == 302
     citizen.refresh_from_db()
     assert citizen.username == citizen.email == "lan.moi@example.vn"
+    from caunoi.notifications.models import Notification
+
+    warning = Notification.objects.get(template="account_email_changed")
+    assert warning.recipient == "lan@example.vn" and warning.context["new_email"] == "l…@example.vn"
     fresh_client = Client()
     fresh_client.post("/accounts/login/", {"username": "lan.moi@example.vn", "password": PASSWORD})
     assert fresh_client.session["_auth_user_id"] == str(citizen.pk)

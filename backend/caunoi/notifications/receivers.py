@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from caunoi.accounts.lockout import login_attack_suspected
 from caunoi.accounts.models import Role, User
+from caunoi.accounts.services import email_changed
 from caunoi.core import clock
 
 from .models import Notification
@@ -41,3 +42,26 @@ def tell_administrators_of_a_login_attack(
             dedupe_key=f"login-attack:{kind}:{address or username}:{hour}:{admin.pk}"[:200],
             subject_ref=f"login-attack:{kind}",
         )
+
+
+def _hidden(address: str) -> str:
+    """`an@example.vn` → `a…@example.vn`: enough for the owner to recognise, little for anyone else."""
+    name, _at, domain = address.partition("@")
+    return f"{name[:1]}…@{domain}"
+
+
+@receiver(email_changed)
+def warn_the_old_address(sender: object, user: User, old_email: str, **kwargs: Any) -> None:
+    """One e-mail to the address the account had, written in the change's transaction."""
+    notification_enqueue(
+        channel=Notification.Channel.EMAIL,
+        recipient=old_email,
+        template="account_email_changed",
+        language="vi",
+        context={
+            "username": user.get_username(),
+            "new_email": _hidden(user.email),
+            "portal_url": settings.PORTAL_BASE_URL,
+        },
+        subject_ref=f"user:{user.pk}",
+    )
