@@ -164,3 +164,10 @@ def test_without_redis_nobody_waits(official, settings):
     for _ in range(5):
         login(where, official.username, "guess")
     assert login(where, official.username, PASSWORD)[1]
+
+
+def test_an_ipv6_network_counts_as_one_address(official):
+    for n in range(3):
+        login(f"2001:db8:1:2::{n + 1:x}", official.username, "guess")  # one customer's /64
+    assert not login("2001:db8:1:2:ffff::9", official.username, PASSWORD)[1]
+    assert login("2001:db8:1:3::1", official.username, PASSWORD)[1]

@@ -26,6 +26,7 @@ official out; the per-address rate limit on logins still applies.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 from typing import Any
@@ -60,10 +61,21 @@ def _key(*parts: str) -> str:
 
 
 def address_of(request: Any) -> str:
-    """The client address of a login request (`-` when there is no request, e.g. a management command)."""
+    """Who a login request counts as: its client address, or for IPv6 the /64 network around it (one
+    customer of an ISP is given a whole /64 and could take a new address for every guess); `-` when there is
+    no request (a management command)."""
     if request is None or not hasattr(request, "META"):
         return "-"
-    return client_address(request) or "-"
+    raw = client_address(request)
+    try:
+        ip = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw or "-"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is an IPv4 client
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _delay(excess: int) -> int:
