@@ -1,5 +1,5 @@
-"""The login form (says plainly when an account is locked or an address has tried too often) and the form a
-citizen opens an account with."""
+"""The login form (says plainly when an account must wait or an address has tried too often), the form a
+citizen opens an account with, and the two-factor and e-mail forms (the fresh proof: ProofForm)."""
 
 from __future__ import annotations
 
@@ -105,3 +105,44 @@ class LimitedPasswordResetForm(PasswordResetForm):
     def clean(self) -> dict[str, Any]:
         refuse_if_too_many(self.request, "login")
         return self.cleaned_data
+
+
+class CodeForm(forms.Form):
+    otp_code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("Or one of your recovery codes, if you do not have your phone."),
+        max_length=24,
+        error_messages={"required": _("Enter the code.")},
+    )
+
+
+class ProofForm(forms.Form):
+    """A fresh proof that the person at the keyboard owns the account (two_factor.confirm_identity)."""
+
+    confirm = forms.CharField(
+        label=_("Your password, or a code from your authenticator app"),
+        max_length=128,
+        strip=False,
+        error_messages={"required": _("Enter your password or a code to confirm it is you.")},
+    )
+
+
+class SetupForm(CodeForm, ProofForm):
+    """Confirms a new authenticator app; when it replaces one, with a fresh proof too."""
+
+    def __init__(self, *args: Any, replacing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["confirm"]
+
+
+class EmailChangeForm(ProofForm):
+    email = forms.EmailField(
+        label=_("New e-mail address"),
+        max_length=150,
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
+        },
+    )
+    field_order = ["email", "confirm"]

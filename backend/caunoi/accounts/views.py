@@ -24,41 +24,21 @@ from django_otp import login as otp_login
 from caunoi.core.errors import ApplicationError, ValidationFailed
 
 from . import tokens, two_factor
-from .forms import RATE_LIMITED, LimitedPasswordResetForm, LoginForm, RegistrationForm
+from .forms import (
+    RATE_LIMITED,
+    CodeForm,
+    EmailChangeForm,
+    LimitedPasswordResetForm,
+    LoginForm,
+    ProofForm,
+    RegistrationForm,
+    SetupForm,
+)
 from .models import Role
 from .services import citizen_register, user_change_email
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
-
-
-class CodeForm(forms.Form):
-    otp_code = forms.CharField(
-        label=_("Code from your authenticator app"),
-        help_text=_("Or one of your recovery codes, if you do not have your phone."),
-        max_length=24,
-        error_messages={"required": _("Enter the code.")},
-    )
-
-
-class ProofForm(forms.Form):
-    """A fresh proof that the person at the keyboard owns the account (two_factor.confirm_identity)."""
-
-    confirm = forms.CharField(
-        label=_("Your password, or a code from your authenticator app"),
-        max_length=128,
-        strip=False,
-        error_messages={"required": _("Enter your password or a code to confirm it is you.")},
-    )
-
-
-class SetupForm(CodeForm, ProofForm):
-    """Confirms a new authenticator app; when it replaces one, with a fresh proof too."""
-
-    def __init__(self, *args: Any, replacing: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not replacing:
-            del self.fields["confirm"]
 
 
 def form_status(form: forms.Form) -> int:
@@ -239,18 +219,6 @@ def email_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your e-mail address is changed."))
             return redirect("accounts:email-change")
     return render(request, "accounts/email_change.html", {"form": form}, status=form_status(form))
-
-
-class EmailChangeForm(ProofForm):
-    email = forms.EmailField(
-        label=_("New e-mail address"),
-        max_length=150,
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Enter an email address like name@example.com."),
-        },
-    )
-    field_order = ["email", "confirm"]
 
 
 class PasswordResetView(FormStatus, auth_views.PasswordResetView):
