@@ -38,13 +38,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed, expiring API tokens (the model is accounts.ApiToken: KNOX_TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes (stored as digests: accounts/two_factor.py)
     "caunoi.core",
     "caunoi.accounts",
     "caunoi.agencies",
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "caunoi.accounts.middleware.AdminTwoFactorRequired",
+    "caunoi.accounts.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caunoi.core.middleware.ContentSecurityPolicyMiddleware",
@@ -160,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django tells validators when a password was changed, which revokes the API tokens.
+    {"NAME": "caunoi.accounts.tokens.RevokeTokensOnPasswordChange"},
 ]
 
 # Vietnamese first; English complete. Message ids are English, translations live in backend/locale.
@@ -225,7 +228,7 @@ ANALYTICS_BATCH_MEMORY_DAYS = 30
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # "Authorization: Token <key>", as before; see security.py
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
