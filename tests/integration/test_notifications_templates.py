@@ -46,8 +46,10 @@ def _no_broker(monkeypatch):
 def test_the_templates_are_the_ones_the_writers_use():
     assert [path.stem for path in NOTIFICATION_TEMPLATES] == [
         "case_answered",
+        "case_merged",
         "case_received",
         "case_rejected",
+        "case_split",
         "case_transferred",
         "info_requested",
         "late_status_update",

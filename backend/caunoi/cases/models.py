@@ -134,6 +134,22 @@ class Case(TimeStampedModel):
                 condition=Q(closed_at__isnull=True),
             ),
         ]
+        constraints = [
+            # A case is never its own duplicate or its own part (cycles through other cases are refused by the
+            # services, which lock both rows).
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("id")), name="case_not_own_duplicate"
+            ),
+            models.CheckConstraint(
+                condition=Q(split_from__isnull=True) | ~Q(split_from=F("id")), name="case_not_own_part"
+            ),
+            # A case in a final state is closed: "open" (closed_at NULL) is what the queue and the sweep read, so
+            # an answered or rejected case without it would be worked and reminded of forever.
+            models.CheckConstraint(
+                condition=~Q(status__in=["answered", "rejected"]) | Q(closed_at__isnull=False),
+                name="case_final_status_closed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
@@ -227,6 +243,8 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.EXTENDED,
         EventType.REJECTED,
         EventType.LATE_UPDATE,
+        EventType.LINKED,
+        EventType.SPLIT,
     }
 )
 
@@ -318,6 +336,12 @@ class Extension(models.Model):
     reason = models.TextField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The range case_extend accepts; the database refuses anything else whoever writes it.
+            models.CheckConstraint(condition=Q(days__gte=1, days__lte=30), name="extension_days_1_to_30")
+        ]
 
     def __str__(self) -> str:
         return f"+{self.days} days for {self.case_id}"

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from caunoi.agencies.models import Agency
 from caunoi.core import clock
 from caunoi.workflows.registry import workflows
 
@@ -84,12 +85,24 @@ def _describe(event: CaseEvent, lifecycle_version: int) -> str:
             "reason": payload.get("reason", ""),
             "pointer": payload.get("pointer", ""),
         }
+    if event.type == EventType.LINKED:
+        return _("Merged with other requests asking the same thing: you will receive the same answer as them.")
+    if event.type == EventType.SPLIT:
+        return _(
+            "Your request concerns several agencies; each answers its part (%(agencies)s). You will receive one "
+            "answer when every part is answered."
+        ) % {"agencies": ", ".join(_agency_names(payload.get("agencies", [])))}
     if event.type == EventType.LATE_UPDATE:
         return _("The answer is late; the agency is still handling it. We apologise for the delay.")
     if event.type == EventType.STATUS_CHANGED:
         label = workflows().lifecycles[lifecycle_version].label(event.status, _language())
         return _("Status: %(status)s.") % {"status": label}
     return str(EventType(event.type).label)
+
+
+def _agency_names(codes: list[str]) -> list[str]:
+    names = {a.code: a.display_name for a in Agency.objects.filter(code__in=codes)}
+    return [names.get(code, code) for code in codes]
 
 
 def _format_date(value: str | None) -> str:
