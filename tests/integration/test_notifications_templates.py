@@ -46,6 +46,8 @@ def _no_broker(monkeypatch):
 def test_the_templates_are_the_ones_the_writers_use():
     assert [path.stem for path in NOTIFICATION_TEMPLATES] == [
         "case_answered",
+        "case_appeal_decided",
+        "case_appealed",
         "case_merged",
         "case_received",
         "case_rejected",
@@ -53,6 +55,7 @@ def test_the_templates_are_the_ones_the_writers_use():
         "case_transferred",
         "info_requested",
         "late_status_update",
+        "staff_appeal",
         "staff_assigned",
         "staff_escalation",
         "staff_reminder",

@@ -98,6 +98,9 @@ class Case(TimeStampedModel):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # 1 until the citizen appeals the answer; 2 for the second stage (its own clock, deadline policy `appeal`).
+    stage = models.PositiveSmallIntegerField(_("stage"), default=1, db_default=1)  # db_default: raw INSERTs too
+
     # Splits: each part goes to one agency with its own clock; the whole is answered when every part is.
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts")
 
@@ -149,6 +152,8 @@ class Case(TimeStampedModel):
                 condition=~Q(status__in=["answered", "rejected"]) | Q(closed_at__isnull=False),
                 name="case_final_status_closed",
             ),
+            # One appeal per case: the second stage's answer is final on the platform.
+            models.CheckConstraint(condition=Q(stage__in=[1, 2]), name="case_stage_1_or_2"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +229,9 @@ class EventType(models.TextChoices):
     REMINDED = "reminded", _("Deadline reminder sent")  # by the sweep; payload: days_before
     OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
     LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
+    # The citizen appealed the answer: the case reopens as stage 2; payload: message (the reason, in Message),
+    # to (the agency reconsidering), due_date. Recorded at the agency that answered, which reports count.
+    APPEALED = "appealed", _("Appealed by the citizen")
     ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
 
 
@@ -245,6 +253,7 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.LATE_UPDATE,
         EventType.LINKED,
         EventType.SPLIT,
+        EventType.APPEALED,
     }
 )
 

@@ -17,6 +17,8 @@ Definitions (the same for every page, export and API, because they all call thes
   it is how long the citizen waited. Median and 90th percentile by linear interpolation (percentile_cont).
 - transfers: `transferred` events in the period whose sending agency is in scope (items forwarded away).
 - returns: `returned` events in the period (a reviewer sent the draft back) at agencies in scope.
+- appeals: `appealed` events in the period, counted at the agency whose answer was appealed (the event's
+  agency); reopen rate: appeals / answered of the same group and period (0–1; None when nothing was answered).
 - satisfaction: ratings given in the period on cases whose agency is in scope: count, average, 1–5 counts.
 - dialogue participation: from `hooks.dialogue_participation` (0 until the dialogues app provides it).
 
@@ -62,6 +64,12 @@ class Figures:
     rating_average: float | None = None
     rating_distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
     dialogue_participation: int = 0
+    appeals: int = 0
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """Share of answers appealed (the case reopened for a second stage), 0–1; None when none answered."""
+        return self.appeals / self.answered if self.answered else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -83,6 +91,8 @@ class Figures:
             "rating_average": _round(self.rating_average, 2),
             "rating_distribution": {str(k): v for k, v in self.rating_distribution.items()},
             "dialogue_participation": self.dialogue_participation,
+            "appeals": self.appeals,
+            "reopen_rate": _round(self.reopen_rate, 4),
         }
 
 
@@ -184,14 +194,15 @@ def _timeline(
             count(*) FILTER (WHERE e.type = 'returned' AND {mine}),
             percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
             percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
-            {transfers_sql}
+            {transfers_sql},
+            count(*) FILTER (WHERE e.type = 'appealed' AND {mine})
         FROM cases_caseevent e
         JOIN cases_case c ON c.id = e.case_id
         JOIN agencies_agency a ON a.id = e.agency_id
         {sender_join}
         LEFT JOIN reports_workingday wa ON e.type = 'answered' AND wa.day = (e.at AT TIME ZONE %(tz)s)::date
         LEFT JOIN reports_workingday ws ON e.type = 'answered' AND ws.day = c.clock_started_on
-        WHERE e.type IN ('routed', 'transferred', 'answered', 'returned')
+        WHERE e.type IN ('routed', 'transferred', 'answered', 'returned', 'appealed')
             AND e.at >= %(start)s AND e.at < %(end)s AND {reach}{_filters(filters)}
         {grouped.group_by()}
     """  # noqa: S608 (named placeholders only; the interpolated fragments are constants of this module)
@@ -282,7 +293,7 @@ def report_figure_sets(
             if "agency" in group:
                 # An event has one agency, the receiver's: transfers by agency need the sender (below), and
                 # rows of agencies outside the scope (kept for their transfers out of it) have nothing else.
-                if row[:4] != (0, 0, 0, 0):
+                if row[:4] != (0, 0, 0, 0) or row[7]:
                     _set_timeline(at(group, key), row)
             else:
                 _set_timeline(at(group, key), row)
@@ -307,6 +318,7 @@ def report_figure_sets(
 def _set_timeline(figures: Figures, row: tuple[Any, ...]) -> None:
     figures.received, figures.answered, figures.answered_on_time, figures.returns = row[:4]
     figures.median_days, figures.p90_days = row[4], row[5]
+    figures.appeals = row[7]
 
 
 def report_figures(

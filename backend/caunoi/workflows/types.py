@@ -80,11 +80,21 @@ class Period:
 
 
 @dataclass(frozen=True)
+class AppealPolicy:
+    """The second stage of an answered case (deadlines vN.yaml, `appeal`)."""
+
+    window: Period  # from the day of the answer: the last day the citizen may appeal
+    handling: Period  # from the day of the appeal: the agency's deadline to reconsider
+    route_to: str = "answering_agency"  # answering_agency | parent_agency
+
+
+@dataclass(frozen=True)
 class DeadlinePolicy:
     version: int
     kinds: dict[str, Period]
     forwarding: Period
     escalation_target: str = "parent_agency_leaders"
+    appeal: AppealPolicy | None = None  # None: the version offers no appeal
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Writes to cases. Each service runs in one transaction and records its CaseEvents."""
 
 from .answering import case_approve, case_reject
+from .appeal import AppealRefused, case_appeal
 from .calendar import calendar_override_add, calendar_sync_from_workflows, recompute_due_dates
 from .citizen import case_citizen_reply, case_rate, case_request_info
 from .clock import ClockAlreadyPaused, ClockNotPaused, case_clock_pause, case_clock_resume
@@ -18,6 +19,7 @@ from .movement import case_link_duplicate, case_split, case_transfer
 from .submission import Contact, Submitted, case_submit, hash_token
 
 __all__ = [
+    "AppealRefused",
     "ClockAlreadyPaused",
     "ClockNotPaused",
     "Contact",
@@ -26,6 +28,7 @@ __all__ = [
     "calendar_override_add",
     "calendar_sync_from_workflows",
     "case_answer_draft",
+    "case_appeal",
     "case_approve",
     "case_assign",
     "case_citizen_reply",

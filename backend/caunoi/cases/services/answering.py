@@ -14,6 +14,7 @@ from caunoi.core import clock
 
 from ..events import record
 from ..models import AnswerVersion, Case, EventType
+from ..selectors import appeal_last_day, appeal_policy
 from ..signals import case_answered
 from .lifecycle import InvalidTransition, apply_transition, lock
 from .notify import notify_citizen
@@ -22,26 +23,54 @@ ANSWERED = "answered"
 REJECTED = "rejected"
 
 
-def case_approve(*, case: Case, by: User) -> Case:
-    """Approves the latest draft: the case is answered, the citizen told; open duplicates linked to it are
-    answered with the same text, each asker told; a split part completes its whole when it is the last."""
+class StaleDraft(InvalidTransition):
+    """The version the leader approves is not the latest draft: someone saved a newer one meanwhile."""
+
+
+def case_approve(*, case: Case, by: User, version: int) -> Case:
+    """Approves draft `version`, which must be the latest: the case is answered, the citizen told; open
+    duplicates linked to it are answered with the same text, each asker told; a split part completes its
+    whole when it is the last. Raises StaleDraft (409) when a newer draft exists or `version` does not, so a
+    leader never approves a text they have not seen."""
     with transaction.atomic():
         case = lock(case)
         apply_transition(case, "approve")
-        version = case.answer_versions.order_by("-number").first()
-        if version is None:
+        latest = case.answer_versions.order_by("-number").first()
+        if latest is None:
             raise InvalidTransition(_("There is no answer to approve."))
+        if latest.number != version:
+            raise StaleDraft(
+                _("Version %(version)s is not the latest draft: read version %(latest)s before approving it.")
+                % {"version": version, "latest": latest.number}
+            )
+        version_row = latest
         now = clock.now()
-        AnswerVersion.objects.filter(pk=version.pk).update(approved_by=by, approved_at=now)
-        version.approved_by, version.approved_at = by, now
+        AnswerVersion.objects.filter(pk=version_row.pk).update(approved_by=by, approved_at=now)
+        version_row.approved_by, version_row.approved_at = by, now
         _close_as_answered(case, now)
-        record(case, EventType.ANSWERED, actor=by, payload={"version": version.number, "approver": by.username})
-        notify_citizen(case, "case_answered", answer=version.body)
-        case_answered.send(sender=Case, case=case, answer=version, by=by)
-        _answer_duplicates(case, version.body, by=by)
+        record(
+            case,
+            EventType.ANSWERED,
+            actor=by,
+            payload={"version": version_row.number, "approver": by.username, "stage": case.stage},
+        )
+        # In the second stage the answer is the appeal's decision, and the message says so.
+        if case.stage >= 2:
+            notify_citizen(case, "case_appeal_decided", answer=version_row.body)
+        else:
+            notify_citizen(case, "case_answered", answer=version_row.body, appeal_until=_appeal_until(case))
+        case_answered.send(sender=Case, case=case, answer=version_row, by=by)
+        _answer_duplicates(case, version_row.body, by=by)
         if case.split_from_id:
             _complete_split(case.split_from_id, by=by)
     return case
+
+
+def _appeal_until(case: Case) -> str:
+    """The last day to appeal the answer just given, for the message (ISO), or "" when there is no appeal."""
+    offered = appeal_policy()
+    last_day = appeal_last_day(case, offered[1]) if offered else None
+    return last_day.isoformat() if last_day else ""
 
 
 def _close_as_answered(case: Case, now: dt.datetime) -> None:

@@ -17,11 +17,15 @@ from ..models import Case
 
 
 def case_due_computation(case: Case, *, calendar: WorkingCalendar, pauses: list[Pause] | None = None) -> DueComputation:
-    """The due date of the case's current clock: its period plus approved extensions, pauses not counting.
+    """The due date of the case's current clock: its period (the kind's, or the appeal's in stage 2) plus
+    approved extensions, pauses not counting.
 
     Pauses before the clock (re)started, e.g. at a previous agency, cannot matter: counting starts after it.
     """
-    period = workflows().deadlines[case.deadline_version].kinds[case.kind]
+    policy = workflows().deadlines[case.deadline_version]
+    # The second stage (an appeal) has its own period; case_appeal sets a deadline version that has one.
+    appeal = policy.appeal if case.stage >= 2 else None
+    period = appeal.handling if appeal is not None else policy.kinds[case.kind]
     # A case being created (intake, split parts) has no extensions or pauses yet: no query for them.
     stored = not case._state.adding
     extra = (
