@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from caunoi.accounts.models import User
 from caunoi.core import clock
+from caunoi.core.transactions import service_transaction
 
 from ..events import record
 from ..models import AnswerVersion, Case, EventType
@@ -27,6 +28,7 @@ class StaleDraft(InvalidTransition):
     """The version the leader approves is not the latest draft: someone saved a newer one meanwhile."""
 
 
+@service_transaction
 def case_approve(*, case: Case, by: User, version: int) -> Case:
     """Approves draft `version`, which must be the latest: the case is answered, the citizen told; open
     duplicates linked to it are answered with the same text, each asker told; a split part completes its
@@ -162,6 +164,7 @@ def _close_as_rejected(
         )
 
 
+@service_transaction
 def case_reject(*, case: Case, by: User, reason: str, pointer: str) -> Case:
     """Closes the case as outside the platform's remit, telling the citizen why and where to go instead
     (complaints and denunciations follow their own legal procedures). Its open duplicates are closed the

@@ -16,6 +16,7 @@ from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency
 from caunoi.core import clock
 from caunoi.core.errors import ApplicationError, ValidationFailed
+from caunoi.core.transactions import service_transaction
 from caunoi.workflows.registry import workflows
 from caunoi.workflows.types import AppealPolicy
 
@@ -35,6 +36,7 @@ class AppealRefused(ApplicationError):
     status_code = 409
 
 
+@service_transaction
 def case_appeal(*, case: Case, reason: str) -> Case:
     """The citizen appeals the answer. The case becomes stage 2 in state `appealed`, open again (closed_at
     NULL), at the agency the policy routes it to, with a due date from today; the reason is kept as the

@@ -9,6 +9,7 @@ from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency
 from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
+from caunoi.core.transactions import service_transaction
 
 from ..events import build_event, record
 from ..models import Case, CaseEvent, EventType
@@ -17,6 +18,7 @@ from .lifecycle import InvalidTransition, apply_transition, check_action, lock, 
 from .notify import notify_citizen
 
 
+@service_transaction
 def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Case:
     """Sends the case to the competent agency. Its clock starts again there on arrival; the sending agency's
     own forwarding period (5 working days from receipt) is recorded as met or missed."""
@@ -56,6 +58,7 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
     return case
 
 
+@service_transaction
 def case_link_duplicate(*, case: Case, by: User, primary: Case) -> Case:
     """Links `case` to `primary`: the primary's outcome (its approved answer, or its rejection) will reach
     this case's asker too, who is told of the merge now. The case's own duplicates move to the primary, so
@@ -82,6 +85,7 @@ def case_link_duplicate(*, case: Case, by: User, primary: Case) -> Case:
     return case
 
 
+@service_transaction
 def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") -> list[Case]:
     """Splits a case that concerns several agencies into one part per agency, each with its own clock from
     today. The citizen keeps following the whole, which is answered once every part is."""
