@@ -110,7 +110,7 @@ def _leaders(agency: Agency) -> list[User]:
 def _reconsidering_agency(answered_by: Agency, policy: AppealPolicy) -> Agency:
     """`parent_agency`: the level above (the answering agency itself at the top). `answering_agency`: its
     leaders reconsider, or its parent's when it has none (an answer is not reconsidered by its drafter)."""
-    parent = answered_by.parent if answered_by.parent_id and answered_by.parent.is_active else None  # type: ignore[union-attr]
+    parent = Agency.objects.filter(pk=answered_by.parent_id, is_active=True).first() if answered_by.parent_id else None
     if policy.route_to == "parent_agency":
         return parent or answered_by
     if parent is not None and not _leaders(answered_by):
