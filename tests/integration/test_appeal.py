@@ -189,3 +189,23 @@ def test_reports_count_appeals_and_the_reopen_rate_per_agency(api, personas, ref
     figures = grouped[(agency.pk,)]
     assert (figures.answered, figures.appeals, figures.reopen_rate) == (2, 1, 0.5)
     assert figures.as_dict()["reopen_rate"] == 0.5
+
+
+def test_a_split_part_is_not_appealed_on_its_own_but_the_whole_is(api, personas, reference_data, agencies):
+    from caunoi.cases.services import case_split
+
+    with time_machine.travel(ANSWERED_AT, tick=False):
+        whole, token = submit_case()
+        parts = case_split(case=whole, by=personas["leader"], agencies=[agencies["SO-NNMT-HN"], agencies["SO-XD-HN"]])
+        for part in parts:
+            case_claim(case=part, by=personas["leader"])
+            case_answer_draft(case=part, by=personas["leader"], body=f"Phần {part.agency.code}.")
+            case_submit_for_review(case=part, by=personas["leader"])
+            case_approve(case=part, by=personas["leader"], version=1)
+    with at(dt.date(2026, 6, 20)):
+        refused = appeal(api, parts[0], token, HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 409 and "whole" in refused.json()["detail"]
+        assert appeal(api, whole, token).status_code == 201
+        case_claim(case=whole, by=personas["leader"])  # the whole is handled directly in its second stage
+    whole.refresh_from_db()
+    assert (whole.status, whole.stage) == ("in_progress", 2)

@@ -136,7 +136,7 @@ def appeal_open_until(case: Case) -> dt.date | None:
     """The last day the citizen may still appeal the answer of `case`, or None when they may not (not
     answered, appealed already, the period over, or appeals not offered)."""
     offered = appeal_policy()
-    if offered is None or case.status != "answered" or case.stage >= 2:
+    if offered is None or case.status != "answered" or case.stage >= 2 or case.split_from_id:
         return None
     last_day = appeal_last_day(case, offered[1])
     return last_day if last_day is not None and clock.local_date() <= last_day else None

@@ -62,6 +62,9 @@ def case_appeal(*, case: Case, reason: str) -> Case:
             )
         if case.status != ANSWERED:
             raise AppealRefused(_("Only an answered request can be appealed."))
+        if case.split_from_id:
+            # A part's answer reached the citizen inside the whole's: reopening the part alone would answer nobody.
+            raise AppealRefused(_("This is a part of a request answered as a whole: appeal the whole request instead."))
         last_day = appeal_last_day(case, policy)
         if last_day is None or clock.local_date() > last_day:
             raise AppealRefused(
