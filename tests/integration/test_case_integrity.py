@@ -144,6 +144,28 @@ def test_merge_and_split_are_told_to_the_citizen_and_shown_on_the_track_page(per
     assert any("several agencies" in e["text"] for e in track.json()["timeline"])
 
 
+def test_staff_are_not_reminded_of_duplicates_or_of_a_split_whole_while_parts_are_open(
+    personas, reference_data, agencies
+):
+    import datetime as dt
+
+    import time_machine
+    from caunoi.cases.models import SweepMark
+    from caunoi.cases.services.sweep import deadline_sweep
+
+    vn = dt.timezone(dt.timedelta(hours=7))
+    with time_machine.travel(dt.datetime(2026, 6, 8, 9, tzinfo=vn), tick=False):
+        primary, duplicates = with_duplicates(personas, 1)
+        whole, _ = submit_case()
+    with time_machine.travel(dt.datetime(2026, 6, 25, 9, tzinfo=vn), tick=False):
+        parts = case_split(case=whole, by=personas["leader"], agencies=[agencies["SO-NNMT-HN"], agencies["SO-XD-HN"]])
+    deadline_sweep(now=dt.datetime(2026, 7, 1, 9, tzinfo=vn))  # the three first cases were due on 29 June
+    overdue = set(SweepMark.objects.filter(mark="overdue").values_list("case_id", flat=True))
+    assert overdue == {primary.pk}
+    assert not SweepMark.objects.filter(case_id__in=[duplicates[0].pk, whole.pk]).exists()
+    assert not SweepMark.objects.filter(case_id__in=[p.pk for p in parts], mark="overdue").exists()
+
+
 def _violates(**changes) -> bool:
     case, _ = submit_case()
     try:

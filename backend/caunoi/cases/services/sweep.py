@@ -52,6 +52,12 @@ def _tables() -> dict[str, str]:
     }
 
 
+# Reminders and escalations go to staff about cases they work on: not a linked duplicate (its primary's outcome
+# reaches it; the primary is reminded) nor a split whole while a part is open (each part has its own clock).
+_WORKED_ON = """
+    AND c.duplicate_of_id IS NULL
+    AND NOT EXISTS (SELECT 1 FROM {case} p WHERE p.split_from_id = c.id AND p.closed_at IS NULL)"""
+
 # From the rows a step newly marked (CTE "marked": case_id, mark), write one event per case.
 _EVENTS = """
 , events AS (
@@ -106,7 +112,7 @@ marked AS (
   SELECT c.id, 'remind:' || t.days_before, %(now)s
   FROM {case} c JOIN thresholds t ON t.version = c.deadline_version AND t.kind = c.kind
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at >= %(now)s
-    AND (c.due_at AT TIME ZONE '{tz}')::date <= t.boundary
+    AND (c.due_at AT TIME ZONE '{tz}')::date <= t.boundary{worked_on}
   ON CONFLICT (case_id, mark) DO NOTHING
   RETURNING case_id, mark
 )"""
@@ -120,7 +126,7 @@ _OVERDUE = (
 WITH marked AS (
   INSERT INTO {mark} (case_id, mark, created_at)
   SELECT c.id, 'overdue', %(now)s FROM {case} c
-  WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s
+  WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s{worked_on}
   ON CONFLICT (case_id, mark) DO NOTHING
   RETURNING case_id, mark
 )"""
@@ -174,7 +180,8 @@ def _run(sql: str, params: dict[str, Any]) -> int:
     """Runs one step; returns how many cases it newly marked. Only table names are formatted into the SQL
     (from model metadata); every value is a bound parameter."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(tz=TZ, **_tables()), params)
+        tables = _tables()
+        cursor.execute(sql.format(tz=TZ, worked_on=_WORKED_ON.format(**tables), **tables), params)
         row = cursor.fetchone()
     return int(row[0]) if row else 0
 
