@@ -13,6 +13,7 @@ from caunoi.agencies.models import Membership
 from caunoi.cases.models import Case, EventType
 from caunoi.cases.services import (
     case_answer_draft,
+    case_appeal,
     case_approve,
     case_claim,
     case_submit_for_review,
@@ -209,3 +210,28 @@ def test_a_split_part_is_not_appealed_on_its_own_but_the_whole_is(api, personas,
         case_claim(case=whole, by=personas["leader"])  # the whole is handled directly in its second stage
     whole.refresh_from_db()
     assert (whole.status, whole.stage) == ("in_progress", 2)
+
+
+def test_the_public_item_carries_the_decision_not_the_answer_it_replaced(api, personas, reference_data):
+    from caunoi.publication.models import PublishedItem
+    from caunoi.publication.services import item_publish
+
+    from tests.support.publication import answered_case
+
+    with time_machine.travel(ANSWERED_AT, tick=False):
+        case = answered_case(personas)
+        item = PublishedItem.objects.get(case=case)
+        item_publish(item=item, by=personas["moderator"])
+    with at(dt.date(2026, 6, 20)):
+        case_appeal(case=case, reason="Chưa nói nộp hồ sơ ở đâu.")
+        case_claim(case=case, by=personas["leader"])
+        case_answer_draft(
+            case=case, by=personas["leader"], body="Quyết định mới: nộp tại bộ phận một cửa; gọi 0912 345 678 nếu cần."
+        )
+        case_submit_for_review(case=case, by=personas["leader"])
+        case_approve(case=case, by=personas["leader"], version=2)
+    item.refresh_from_db()
+    assert item.status == "published"
+    assert item.answer.startswith("Quyết định mới: nộp tại bộ phận một cửa")
+    assert "0912 345 678" not in item.answer  # the asker's phone, found in the decision, stays hidden
+    assert item.revisions.count() == 2  # the first answer is kept in the history, with the reason

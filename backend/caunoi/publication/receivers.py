@@ -10,14 +10,17 @@ from django.dispatch import receiver
 from caunoi.cases.signals import case_answered
 
 from .selectors import home_cache
-from .services import item_propose
+from .services import item_follow_reconsidered_answer, item_propose
 from .signals import item_corrected, item_published, item_unpublished
 
 
 @receiver(case_answered, dispatch_uid="publication-propose-answered-case")
 def propose_answered_case(sender: Any, *, case: Any, answer: Any, by: Any = None, **kwargs: Any) -> None:
     # Runs inside case_approve's transaction: the item exists if and only if the approval commits.
-    item_propose(case=case, answer=answer, by=by)
+    if getattr(case, "stage", 1) >= 2:  # an appeal's decision replaces the answer it reconsidered
+        item_follow_reconsidered_answer(case=case, answer=answer, by=by)
+    else:
+        item_propose(case=case, answer=answer, by=by)
 
 
 @receiver(item_published, dispatch_uid="publication-home-on-publish")
