@@ -23,6 +23,7 @@ from caunoi.reports.figures import report_figures
 from caunoi.reports.periods import quarter_period
 from caunoi.reports.scope import Scope
 from caunoi.workflows.registry import workflows
+from django.test import Client
 
 from tests.conftest import api_as, make_user
 from tests.support.cases import submit_case
@@ -105,6 +106,11 @@ def test_the_second_stage_goes_through_the_same_queue_and_review(api, personas, 
         appeal(api, case, token)
         queue = api_as(personas["leader"]).get("/api/v1/queue/").json()
         assert case.tracking_code in str(queue)
+        staff = api_as(personas["leader"]).get(f"/api/v1/cases/{case.pk}/").json()
+        assert (staff["stage"], staff["status"]) == (2, "appealed")
+        page = Client()
+        page.force_login(personas["leader"])
+        assert "Giai đoạn hai" in page.get(f"/staff/cases/{case.pk}/").content.decode()
         case_claim(case=case, by=personas["leader"])
         case_answer_draft(case=case, by=personas["leader"], body="Quyết định sau khi xem xét lại.")
         case_submit_for_review(case=case, by=personas["leader"])

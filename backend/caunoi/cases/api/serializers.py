@@ -252,7 +252,7 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "id", "tracking_code", "kind", "title", "body", "category", "area", "channel", "status",
             "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
-            "due_computation", "attachments", "lifecycle_version", "routing_version", "deadline_version",
+            "due_computation", "attachments", "lifecycle_version", "routing_version", "deadline_version", "stage",
         ]  # fmt: skip
 
 
