@@ -61,6 +61,8 @@ def test_rejecting_a_primary_closes_its_duplicates_and_tells_each_asker(personas
 def test_splitting_a_primary_answers_its_duplicates_with_the_combined_answer(personas, reference_data, agencies):
     primary, duplicates = with_duplicates(personas, 1)
     parts = case_split(case=primary, by=personas["leader"], agencies=[agencies["SO-NNMT-HN"], agencies["SO-XD-HN"]])
+    told = Notification.objects.filter(template="case_split").values_list("recipient", flat=True)
+    assert sorted(told) == ["a@example.org", "d0@example.org"]  # the duplicate's asker hears of the split too
     for part in parts:
         answer(part, personas, body=f"Phần của {part.agency.code}.")
     duplicates[0].refresh_from_db()

@@ -119,6 +119,13 @@ def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") 
             },
         )
         notify_citizen(case, "case_split", agencies=[_agency_name(p.agency, case.language) for p in parts])
+        # The whole's duplicates follow it (they get its combined answer): their askers are told the same now.
+        duplicates = Case.objects.select_for_update(of=("self",)).filter(duplicate_of=case, closed_at__isnull=True)
+        for duplicate in duplicates.order_by("pk"):
+            record(duplicate, EventType.SPLIT, actor=by, payload={"agencies": [p.agency.code for p in parts]})
+            notify_citizen(
+                duplicate, "case_split", agencies=[_agency_name(p.agency, duplicate.language) for p in parts]
+            )
     return parts
 
 
