@@ -143,8 +143,8 @@ def test_one_appeal_and_not_after_the_period(api, personas, reference_data):
         track = api.get(f"/api/v1/cases/track/{case.tracking_code}/", HTTP_X_ACCESS_TOKEN=token).json()
         assert (track["can_appeal"], track["appeal_until"]) == (True, "2026-07-10")
         assert appeal(api, case, token).status_code == 201
-        second = appeal(api, case, token)
-    assert second.status_code == 409
+        second = appeal(api, case, token, HTTP_ACCEPT_LANGUAGE="en")
+    assert second.status_code == 409 and "already appealed" in second.json()["detail"]
     assert Case.objects.get(pk=case.pk).events.filter(type=EventType.APPEALED).count() == 1
 
 

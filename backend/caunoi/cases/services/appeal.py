@@ -53,6 +53,8 @@ def case_appeal(*, case: Case, reason: str) -> Case:
         if offered is None:
             raise AppealRefused(_("Answers cannot be appealed on this portal."))
         deadline_version, policy = offered
+        if case.stage >= 2 and case.closed_at is None:
+            raise AppealRefused(_("You have already appealed: the answer is being reconsidered."))
         if case.stage >= 2:
             raise AppealRefused(
                 _(
