@@ -195,6 +195,8 @@ def test_reports_count_appeals_and_the_reopen_rate_per_agency(api, personas, ref
     )
     figures = grouped[(agency.pk,)]
     assert (figures.answered, figures.appeals, figures.reopen_rate) == (2, 1, 0.5)
+    # Both first answers were given the day they arrived, on time: the appeal's new clock changes neither.
+    assert (figures.answered_on_time, figures.median_days) == (2, 0)
     assert figures.as_dict()["reopen_rate"] == 0.5
 
 

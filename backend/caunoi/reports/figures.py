@@ -6,8 +6,8 @@ Definitions (the same for every page, export and API, because they all call thes
   transfer in (`routed`, `transferred` events whose agency is in scope); a case counts once per group even
   if it moved between two agencies of the same scope.
 - answered: `answered` events in the period at an agency in scope (the agency that answered).
-- answered on time: answered no later than the due date in force when it was answered. The stored
-  `Case.due_at` is that date: answering closes the case, and nothing moves a closed case's due date. (The
+- answered on time: answered no later than the due date in force when it was answered: the one the
+  `answered` event records (an appeal later gives the case a new clock), else the stored `Case.due_at`. (The
   lifecycle answers only from review, never while the clock is paused; a case without a due date would
   count as on time, its period not having run out.)
 - overdue now: open cases of agencies in scope whose due date has passed (not limited to the period).
@@ -46,6 +46,10 @@ from .scope import Filters, Scope
 from .workdays import working_days_ready
 
 DIMENSIONS = ("kind", "category", "agency")
+# The clock an answer ended: kept in the `answered` event since appeals (a second stage restarts the case's
+# clock and due date); the case's own for answers recorded before.
+ANSWER_CLOCK_STARTED = "COALESCE((e.payload ->> 'clock_started_on')::date, c.clock_started_on)"
+ANSWER_DUE = "COALESCE((e.payload ->> 'due_at')::timestamptz, c.due_at)"
 Key = tuple[Any, ...]
 GroupSet = tuple[str, ...]
 
@@ -180,7 +184,7 @@ def _timeline(
     sent = f"s.id IS NOT NULL AND {_in_scope('s', scope)}"
     days = (
         f"CASE WHEN {unit_sql} THEN wa.ordinal - ws.ordinal "
-        "ELSE (e.at AT TIME ZONE %(tz)s)::date - c.clock_started_on END"
+        f"ELSE (e.at AT TIME ZONE %(tz)s)::date - {ANSWER_CLOCK_STARTED} END"
     )
     answered = f"e.type = 'answered' AND {mine}"
     sender_join = "LEFT JOIN agencies_agency s ON e.type = 'transferred' AND s.code = e.payload ->> 'from'"
@@ -190,7 +194,7 @@ def _timeline(
         SELECT {grouped.select()}
             count(DISTINCT e.case_id) FILTER (WHERE e.type IN ('routed', 'transferred') AND {mine}),
             count(*) FILTER (WHERE {answered}),
-            count(*) FILTER (WHERE {answered} AND (c.due_at IS NULL OR e.at <= c.due_at)),
+            count(*) FILTER (WHERE {answered} AND ({ANSWER_DUE} IS NULL OR e.at <= {ANSWER_DUE})),
             count(*) FILTER (WHERE e.type = 'returned' AND {mine}),
             percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
             percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
@@ -201,7 +205,7 @@ def _timeline(
         JOIN agencies_agency a ON a.id = e.agency_id
         {sender_join}
         LEFT JOIN reports_workingday wa ON e.type = 'answered' AND wa.day = (e.at AT TIME ZONE %(tz)s)::date
-        LEFT JOIN reports_workingday ws ON e.type = 'answered' AND ws.day = c.clock_started_on
+        LEFT JOIN reports_workingday ws ON e.type = 'answered' AND ws.day = {ANSWER_CLOCK_STARTED}
         WHERE e.type IN ('routed', 'transferred', 'answered', 'returned', 'appealed')
             AND e.at >= %(start)s AND e.at < %(end)s AND {reach}{_filters(filters)}
         {grouped.group_by()}

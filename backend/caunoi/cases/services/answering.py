@@ -54,7 +54,7 @@ def case_approve(*, case: Case, by: User, version: int) -> Case:
             case,
             EventType.ANSWERED,
             actor=by,
-            payload={"version": version_row.number, "approver": by.username, "stage": case.stage},
+            payload={"version": version_row.number, "approver": by.username, **_clock_payload(case)},
         )
         # In the second stage the answer is the appeal's decision, and the message says so.
         if case.stage >= 2:
@@ -66,6 +66,16 @@ def case_approve(*, case: Case, by: User, version: int) -> Case:
         if case.split_from_id:
             _complete_split(case.split_from_id, by=by)
     return case
+
+
+def _clock_payload(case: Case) -> dict[str, Any]:
+    """The clock the answer ended, kept with the event: an appeal later restarts the case's clock and due
+    date, and reports must still judge this answer against its own (reports/figures.py)."""
+    return {
+        "stage": case.stage,
+        "clock_started_on": case.clock_started_on.isoformat(),
+        "due_at": case.due_at.isoformat() if case.due_at else None,
+    }
 
 
 def _appeal_until(case: Case) -> str:
@@ -102,7 +112,12 @@ def _answer_duplicate(duplicate: Case, body: str, *, by: User, primary: Case) ->
         case=duplicate, number=1, body=body, author=by, approved_by=by, approved_at=now
     )
     _close_as_answered(duplicate, now)
-    record(duplicate, EventType.ANSWERED, actor=by, payload={"version": 1, "via_primary": primary.tracking_code})
+    record(
+        duplicate,
+        EventType.ANSWERED,
+        actor=by,
+        payload={"version": 1, "via_primary": primary.tracking_code, **_clock_payload(duplicate)},
+    )
     notify_citizen(duplicate, "case_answered", answer=body)
     case_answered.send(sender=Case, case=duplicate, answer=answer, by=by)
 
@@ -134,7 +149,12 @@ def _complete_split(whole_id: int, *, by: User) -> None:
         case=whole, number=number, body=combined, author=by, approved_by=by, approved_at=now
     )
     _close_as_answered(whole, now)
-    record(whole, EventType.ANSWERED, actor=by, payload={"version": number, "parts": _codes(parts)})
+    record(
+        whole,
+        EventType.ANSWERED,
+        actor=by,
+        payload={"version": number, "parts": _codes(parts), **_clock_payload(whole)},
+    )
     notify_citizen(whole, "case_answered", answer=combined)
     case_answered.send(sender=Case, case=whole, answer=answer, by=by)
     _answer_duplicates(whole, combined, by=by)
