@@ -164,7 +164,7 @@ def test_staff_are_not_reminded_of_duplicates_or_of_a_split_whole_while_parts_ar
     deadline_sweep(now=dt.datetime(2026, 7, 1, 9, tzinfo=vn))  # the three first cases were due on 29 June
     overdue = set(SweepMark.objects.filter(mark="overdue").values_list("case_id", flat=True))
     assert overdue == {primary.pk}
-    assert not SweepMark.objects.filter(case_id__in=[duplicates[0].pk, whole.pk]).exists()
+    assert not SweepMark.objects.filter(case_id__in=[duplicates[0].pk, whole.pk]).exists()  # forwarding too
     assert not SweepMark.objects.filter(case_id__in=[p.pk for p in parts], mark="overdue").exists()
 
 

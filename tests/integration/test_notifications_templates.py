@@ -30,6 +30,12 @@ CONTEXT = {
     "comment": "Bổ sung căn cứ pháp lý.",
     "days_late": 3,
     "days_before": 2,
+    "days": 5,
+    "legal_days": 15,
+    "unit": "working_days",
+    "why": "nearest_above",
+    "meant_for": "Sở Nông nghiệp và Môi trường Hà Nội",
+    "level": 2,
 }
 
 
@@ -48,6 +54,7 @@ def test_the_templates_are_the_ones_the_writers_use():
         "case_answered",
         "case_appeal_decided",
         "case_appealed",
+        "case_extended",
         "case_merged",
         "case_received",
         "case_rejected",
@@ -58,6 +65,8 @@ def test_the_templates_are_the_ones_the_writers_use():
         "staff_appeal",
         "staff_assigned",
         "staff_escalation",
+        "staff_forwarding_overdue",
+        "staff_forwarding_reminder",
         "staff_reminder",
         "staff_returned",
     ]

@@ -154,14 +154,14 @@ def test_the_appeal_stage_is_in_the_newest_lifecycle_and_deadline_policy():
 
 
 def test_an_unknown_appeal_route_is_refused_with_its_line(workflows_copy):
-    problems = problems_after(workflows_copy, "deadlines/v2.yaml", "route_to: answering_agency", "route_to: mayor")
-    line = line_of(workflows_copy, "deadlines/v2.yaml", "route_to: mayor")
+    problems = problems_after(workflows_copy, "deadlines/v3.yaml", "route_to: answering_agency", "route_to: mayor")
+    line = line_of(workflows_copy, "deadlines/v3.yaml", "route_to: mayor")
     assert len(problems) == 1
-    assert problems[0].startswith(f"workflows/deadlines/v2.yaml, line {line}, field appeal.route_to:")
+    assert problems[0].startswith(f"workflows/deadlines/v3.yaml, line {line}, field appeal.route_to:")
 
 
 def test_appeal_reminders_must_fall_inside_the_appeal_period(workflows_copy):
     problems = problems_after(
-        workflows_copy, "deadlines/v2.yaml", "reminder_days_before: [3, 1]\n  #", "reminder_days_before: [30, 1]\n  #"
+        workflows_copy, "deadlines/v3.yaml", "reminder_days_before: [3, 1]\n  #", "reminder_days_before: [30, 1]\n  #"
     )
     assert len(problems) == 1 and "appeal.handling.reminder_days_before[0]" in problems[0]

@@ -4,13 +4,15 @@ Transactions: the services a view, consumer or task calls run through `core.tran
 (durable: never inside a caller's transaction; retried on a deadlock or serialisation failure, then logged as
 an error). `case_submit` and the clock services are also called inside other services' transactions.
 
-Lock order of the cases app (every service takes row locks in this order, so no two can wait for each other):
+Lock order of the cases app (so two services never wait on each other in opposite orders):
 1. the cases a service is named for, in id order (`lifecycle.lock`, `lifecycle.lock_in_order`: linking A to
    B while someone links B to A makes the second wait, then refuses);
-2. the rows reached from them: a primary's open duplicates, in id order (answering.py); the case's own
-   duplicates when it is merged (movement.py);
-3. a split part's whole, after the part (answering.py `_complete_split`), then the whole's duplicates.
-Case locks are FOR UPDATE OF the case row only: joined rows (the agency) are read, never locked.
+2. rows that belong to them (clock segments, pauses, extensions, answer versions);
+3. other cases reached from them: a primary's open duplicates, in id order (answering.py); the case's own
+   duplicates when it is merged (movement.py); a split part's whole, after the part (answering.py
+   `_complete_split`), then the whole's duplicates.
+Case locks are FOR UPDATE OF the case row only: joined rows (the agency) are read, never locked. The deadline
+sweep takes no row locks: its marks' unique index serialises two sweeps.
 """
 
 from .answering import case_approve, case_reject

@@ -21,7 +21,7 @@ from caunoi.workflows.registry import workflows
 from caunoi.workflows.types import AppealPolicy
 
 from ..events import build_event
-from ..models import Case, EventType, Message
+from ..models import Case, ClockSegment, EventType, Message
 from ..selectors import appeal_last_day, appeal_policy
 from .deadline import refresh_due
 from .lifecycle import apply_transition, lock
@@ -82,6 +82,9 @@ def case_appeal(*, case: Case, reason: str) -> Case:
         # A duplicate's asker appeals their own case: it leaves the primary and is handled on its own.
         case.duplicate_of = None
         case.clock_started_on = today
+        if case.agency_id != answered_by.pk:  # the reconsidering agency holds the case from today (clocks.py)
+            ClockSegment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=today)
+            ClockSegment.objects.create(case=case, agency=case.agency, started_on=today)
         computation = refresh_due(case)
         case.save()
         message = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=reason)

@@ -18,7 +18,7 @@ from caunoi.core.transactions import service_transaction
 from ..events import record
 from ..models import AnswerVersion, Case, EventType, Extension, Note
 from .lifecycle import InvalidTransition, apply_transition, check_action, lock
-from .notify import notify_staff
+from .notify import notify_citizen, notify_staff
 
 
 @service_transaction
@@ -112,8 +112,11 @@ def case_return(*, case: Case, by: User, comment: str) -> Case:
 
 @service_transaction
 def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
-    """A leader extends the deadline by `days`; the due date is recomputed from the policy plus every
-    extension. Raises ValidationFailed for a non-positive or excessive number of days."""
+    """A leader extends the holding agency's deadline by `days`; the due date is recomputed from the policy
+    plus every extension on that agency's clock, and the citizen is told in plain words (the legal period and
+    the extension apart). Raises ValidationFailed for a non-positive or excessive number of days."""
+    from caunoi.workflows.registry import workflows
+
     from .deadline import refresh_due
 
     with transaction.atomic():
@@ -129,5 +132,15 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
         due_date = computation.due_date.isoformat() if computation.due_date else None
         record(
             case, EventType.EXTENDED, actor=by, payload={"days": days, "reason": reason.strip(), "due_date": due_date}
+        )
+        period = workflows().deadlines[case.deadline_version].kinds[case.kind]
+        notify_citizen(
+            case,
+            "case_extended",
+            days=days,
+            legal_days=period.days,
+            unit=period.unit,
+            reason=reason.strip(),
+            due_date=due_date,
         )
     return case

@@ -1,5 +1,5 @@
-"""Validates the constraints 0008 and 0009 added NOT VALID: a scan under SHARE UPDATE EXCLUSIVE, which lets
-reads and writes go on (its own migration, so the brief exclusive lock of adding them is not held meanwhile).
+"""Validates the constraints 0012 added NOT VALID: a scan under SHARE UPDATE EXCLUSIVE, which lets reads and
+writes go on (its own migration, so the brief exclusive lock of adding them is not held meanwhile).
 
 Fails if an existing row breaks one: fix the data (e.g. set closed_at of an answered case) and run it again."""
 
@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0009_case_appeal_stage")]
+    dependencies = [("cases", "0012_integrity_and_appeal")]
 
     operations = [
         ValidateConstraint(model_name="case", name="case_not_own_duplicate"),
