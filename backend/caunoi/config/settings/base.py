@@ -136,6 +136,9 @@ if _replica_url:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["caunoi.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How often a service transaction runs in all when PostgreSQL ends it for a deadlock or a serialisation failure
+# (caunoi.core.transactions); a conflict that persists is logged as an error.
+SERVICE_CONFLICT_ATTEMPTS = env_int("SERVICE_CONFLICT_ATTEMPTS", 3, minimum=1)
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if not REDIS_URL:
