@@ -127,6 +127,8 @@ def start_asgi_server(port: int, *, database_name: str, extra_env: dict[str, str
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONPATH": f"{backend}:{backend.parent}",
         "DJANGO_SETTINGS_MODULE": "caunoi.config.settings",
+        # The test's own rule (tests sign staff in without a second factor), not the production default.
+        "TWO_FACTOR_REQUIRED_ROLES": ",".join(settings.TWO_FACTOR_REQUIRED_ROLES),
         **(extra_env or {}),
     }
     command = [
