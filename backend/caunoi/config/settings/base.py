@@ -242,4 +242,7 @@ LOGGING = {
     "filters": {"personal_data": {"()": "caunoi.core.scrubbing.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # uvicorn's access log prints each request's path and query: it goes through the same filter, so an old
+    # link with an access code in its address (`?token=`) is logged without it.
+    "loggers": {"uvicorn.access": {"handlers": ["console"], "propagate": False}},
 }
