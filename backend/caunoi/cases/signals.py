@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # Sent once per case that receives an approved answer (a primary, each linked duplicate, a completed split
 # whole). Arguments: case (Case, status answered), answer (AnswerVersion approved), by (User approving).
 case_answered = Signal()
+
+# Sent once per case being anonymised, inside the anonymisation's transaction and before the case's contact
+# details are cleared, so that higher floors hide the person in what they made from the case (published
+# items). Arguments: case (Case), known (cases.services.anonymise.Known: the person's names, addresses and
+# contact details, to hide wherever they appear).
+case_anonymising = Signal()

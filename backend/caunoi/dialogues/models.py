@@ -54,6 +54,8 @@ class Dialogue(TimeStampedModel):
     # The last sequence number given to a message of this dialogue. Incremented with UPDATE … RETURNING in the
     # transaction that stores the message: the row lock orders concurrent broadcasts and numbers stay dense.
     last_seq = models.BigIntegerField(default=0)
+    # Set when the askers' personal data was removed, ANONYMISE_AFTER_MONTHS after the dialogue ended.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]

@@ -219,6 +219,8 @@ class PublicationEventType(models.TextChoices):
     PUBLISHED = "published", _("Published")  # payload: automatic (bool)
     CORRECTED = "corrected", _("Corrected")  # payload: revision, reason
     UNPUBLISHED = "unpublished", _("Unpublished")  # payload: reason
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")  # the citizen withdrew it; taken off at once
+    ANONYMISED = "anonymised", _("Personal data removed")  # retention over: redactions baked in and deleted
 
 
 class PublicationEvent(models.Model):

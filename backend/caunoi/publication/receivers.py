@@ -7,10 +7,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from caunoi.cases.signals import case_answered
+from caunoi.cases.signals import case_anonymising, case_answered
 
+from .models import PublishedItem
 from .selectors import home_cache
 from .services import item_propose
+from .services.privacy import item_anonymise
 from .signals import item_corrected, item_published, item_unpublished
 
 
@@ -18,6 +20,13 @@ from .signals import item_corrected, item_published, item_unpublished
 def propose_answered_case(sender: Any, *, case: Any, answer: Any, by: Any = None, **kwargs: Any) -> None:
     # Runs inside case_approve's transaction: the item exists if and only if the approval commits.
     item_propose(case=case, answer=answer, by=by)
+
+
+@receiver(case_anonymising, dispatch_uid="publication-anonymise-case-items")
+def anonymise_case_items(sender: Any, *, case: Any, known: Any, **kwargs: Any) -> None:
+    # Inside the case's anonymisation transaction: the item loses the person if and only if the case does.
+    for item in PublishedItem.objects.filter(case=case):
+        item_anonymise(item=item, known=known)
 
 
 @receiver(item_published, dispatch_uid="publication-home-on-publish")

@@ -73,6 +73,18 @@ def vocabulary_add(title: str) -> None:
         )
 
 
+def vocabulary_remove(old_title: str, new_title: str) -> None:
+    """Uncounts the words of a published title that a rewrite (anonymisation) removed from it; a word no
+    title uses any more leaves the vocabulary."""
+    new_words = {word for word in _WORD.findall(_MARKER.sub(" ", new_title).lower())}
+    gone = sorted({word for word in _WORD.findall(_MARKER.sub(" ", old_title).lower())} - new_words)
+    if not gone:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE publication_searchword SET frequency = frequency - 1 WHERE word = ANY(%s)", [gone])
+        cursor.execute("DELETE FROM publication_searchword WHERE word = ANY(%s) AND frequency <= 0", [gone])
+
+
 def check_publishable(item: PublishedItem) -> None:
     if not (item.title.strip() and item.question.strip() and item.answer.strip()):
         raise NothingToPublish(_("The title, the question and the answer must not be empty."))
