@@ -161,7 +161,7 @@ def _propose_transcript(dialogue: Dialogue) -> None:
             title=_case_title(question.text),
             question=f"{question.text}\n\n— {_('Asked during the online dialogue')} “{dialogue.title}”",
             answer="\n\n".join(answers),
-            asker_display=question.asker_name,
+            asker_display=question.public_asker,
             agency=dialogue.agency,
             category=dialogue.category,
             asked_at=question.created_at,
