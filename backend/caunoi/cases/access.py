@@ -12,7 +12,7 @@ from caunoi.agencies.selectors import agency_ids_in_reach
 from caunoi.core.errors import ApplicationError, NotFound
 from caunoi.workflows.registry import workflows
 
-from .models import Case
+from .models import Case, ErasureRequest
 from .services.submission import hash_token
 
 CASE_NOT_FOUND = _("No case matches this tracking code and access code.")
@@ -104,3 +104,13 @@ def actions_for(user: User, case: Case) -> list[str]:
     names = [name for name, t in lifecycle.transitions.items() if case.status in t.sources and user.role in t.roles]
     names += [name for name, a in lifecycle.actions.items() if case.status in a.states and user.role in a.roles]
     return names
+
+
+def access_erasure_request_for_staff(user: User, request_id: int) -> ErasureRequest:
+    """A deletion request on a case `user` may work on (cases_for_staff). Raises NotFound otherwise."""
+    request = (
+        ErasureRequest.objects.select_related("case").filter(pk=request_id, case__in=cases_for_staff(user)).first()
+    )
+    if request is None:
+        raise NotFound(_("Deletion request not found."))
+    return request

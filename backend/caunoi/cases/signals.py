@@ -12,3 +12,7 @@ case_answered = Signal()
 # items). Arguments: case (Case), known (cases.services.anonymise.Known: the person's names, addresses and
 # contact details, to hide wherever they appear).
 case_anonymising = Signal()
+
+# Sent when the citizen withdraws their consent to publication, inside the transaction that records it: what
+# was made public from the case must leave the portal with it. Arguments: case (Case), by (User or None).
+case_consent_withdrawn = Signal()

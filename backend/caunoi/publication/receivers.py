@@ -7,12 +7,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from caunoi.cases.signals import case_anonymising, case_answered
+from caunoi.cases.signals import case_anonymising, case_answered, case_consent_withdrawn
 
 from .models import PublishedItem
 from .selectors import home_cache
 from .services import item_propose
-from .services.privacy import item_anonymise
+from .services.privacy import item_anonymise, item_withdraw_consent
 from .signals import item_corrected, item_published, item_unpublished
 
 
@@ -27,6 +27,13 @@ def anonymise_case_items(sender: Any, *, case: Any, known: Any, **kwargs: Any) -
     # Inside the case's anonymisation transaction: the item loses the person if and only if the case does.
     for item in PublishedItem.objects.filter(case=case):
         item_anonymise(item=item, known=known)
+
+
+@receiver(case_consent_withdrawn, dispatch_uid="publication-consent-withdrawn")
+def take_down_on_withdrawal(sender: Any, *, case: Any, by: Any = None, **kwargs: Any) -> None:
+    # Inside the withdrawal's transaction: the item is off the portal when the withdrawal commits.
+    for item in PublishedItem.objects.filter(case=case):
+        item_withdraw_consent(item=item, by=by)
 
 
 @receiver(item_published, dispatch_uid="publication-home-on-publish")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import queue, views
+from . import queue, rights, views
 
 urlpatterns = [
     path("", views.CaseSubmitView.as_view(), name="api-case-submit"),
@@ -13,6 +13,17 @@ urlpatterns = [
     ),
     path("track/<str:tracking_code>/reply/", views.CaseTrackReplyView.as_view(), name="api-case-track-reply"),
     path("track/<str:tracking_code>/rating/", views.CaseTrackRatingView.as_view(), name="api-case-track-rating"),
+    path(
+        "track/<str:tracking_code>/consent/withdraw/",
+        rights.CaseConsentWithdrawView.as_view(),
+        name="api-case-track-consent-withdraw",
+    ),
+    path(
+        "track/<str:tracking_code>/personal-data/",
+        rights.CasePersonalDataView.as_view(),
+        name="api-case-track-personal-data",
+    ),
+    path("track/<str:tracking_code>/erasure/", rights.CaseErasureRequestView.as_view(), name="api-case-track-erasure"),
     path("<int:case_id>/", views.StaffCaseView.as_view(), name="api-case-detail"),
     path("<int:case_id>/<slug:action>/", views.CaseActionView.as_view(), name="api-case-action"),
 ]
@@ -20,4 +31,9 @@ urlpatterns = [
 queue_urlpatterns = [
     path("", queue.QueueView.as_view(), name="api-queue"),
     path("ratings/", views.RatingSummaryView.as_view(), name="api-queue-ratings"),
+]
+
+erasure_urlpatterns = [
+    path("", rights.ErasureQueueView.as_view(), name="api-erasure-requests"),
+    path("<int:request_id>/carry-out/", rights.ErasureCarryOutView.as_view(), name="api-erasure-carry-out"),
 ]

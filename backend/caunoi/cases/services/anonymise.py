@@ -113,6 +113,13 @@ def _anonymise(case_id: int, cutoff: dt.datetime) -> int:
     )
     if case is None:  # another worker has it, or did it
         return 0
+    anonymise_locked(case)
+    return 1
+
+
+def anonymise_locked(case: Case, **payload: Any) -> None:
+    """Removes the submitter's personal data from `case`, which the caller holds locked in its transaction
+    and which is not anonymised yet. `payload` goes into the `anonymised` event."""
     known = known_of(
         names=[case.contact_name],
         addresses=[case.contact_address],
@@ -153,9 +160,8 @@ def _anonymise(case_id: int, cutoff: dt.datetime) -> int:
     # of what they sent.
     Notification.objects.filter(subject_ref=f"case:{case.pk}").delete()
     IntakeKey.objects.filter(case=case).delete()
-    record(case, EventType.ANONYMISED, payload={"attachments_removed": len(attachments)})
+    record(case, EventType.ANONYMISED, payload={"attachments_removed": len(attachments), **payload})
     logger.info("case %s anonymised", case.tracking_code)
-    return 1
 
 
 def _delete_files(names: list[str]) -> None:

@@ -198,7 +198,12 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
     context = tracked_case_data(case)
     # "messages" is Django's own key in templates (the confirmations); the case's conversation is renamed.
     context["conversation"] = context.pop("messages")
-    context.update(case=case, attachments=case.attachments.all(), due=due_explanation(case))
+    context.update(
+        case=case,
+        attachments=case.attachments.all(),
+        due=due_explanation(case),
+        open_erasure=case.erasure_requests.filter(done_at__isnull=True).first(),
+    )
     return render(request, "cases/track_detail.html", context)
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
+from caunoi.cases.models import Case
 from caunoi.core import clock
 from caunoi.core.errors import ApplicationError, NotFound
 
@@ -21,7 +22,7 @@ from ..models import (
     Status,
 )
 from ..signals import item_corrected, item_published, item_unpublished
-from .common import check_publishable, record, refresh_public_texts, require_status, vocabulary_add
+from .common import WrongItemStatus, check_publishable, record, refresh_public_texts, require_status, vocabulary_add
 
 TEXT_FIELDS = ("title", "question", "answer")
 
@@ -85,6 +86,8 @@ def item_publish(*, item: PublishedItem, by: User | None, automatic: bool = Fals
     """Makes the item public (first time, or again after unpublishing). Keeps revision 1 the first text."""
     item = _lock(item)
     require_status(item, Status.PENDING_REVIEW, Status.UNPUBLISHED)
+    if item.case_id and not Case.objects.filter(pk=item.case_id, consent_to_publish=True).exists():
+        raise WrongItemStatus(_("The citizen withdrew their consent: this item cannot be published."))
     refresh_public_texts(item)
     check_publishable(item)
     item.status = Status.PUBLISHED
