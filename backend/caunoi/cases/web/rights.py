@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,7 +47,7 @@ def track_erasure(request: HttpRequest, tracking_code: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
-        due = formats.date_format(erasure.due_at, "DATETIME_FORMAT")
+        due = formats.date_format(timezone.localtime(erasure.due_at), "d/m/Y H:i")
         messages.success(
             request,
             _("Your request to delete your personal data was received. It will be done by %(due)s.") % {"due": due},
