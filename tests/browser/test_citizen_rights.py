@@ -3,6 +3,7 @@ rights on the track page, withdraws consent, downloads their data and asks for d
 the request out from the deletion queue."""
 
 import json
+from pathlib import Path
 
 import pytest
 from caunoi.cases.models import Case
@@ -26,7 +27,7 @@ def test_rights_on_the_track_page_and_the_deletion_queue(page, personas, referen
 
     with page.expect_download() as download:
         page.click("text=Tải xuống dữ liệu của tôi")
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["contact"]["phone"] == "0912345678"
 
     page.click("text=Rút lại đồng ý công khai")
