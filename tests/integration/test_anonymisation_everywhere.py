@@ -37,12 +37,17 @@ from caunoi.dialogues.tasks import anonymise_ended_dialogues
 from caunoi.dialogues.testing import make_dialogue
 from caunoi.publication.models import PublishedItem, Status
 from caunoi.publication.services import item_publish, item_redaction_add
+from caunoi.social.models import SocialPost
+from caunoi.syndication.models import Delivery, Subscription
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import ForeignKey
 
 from tests.conftest import api_as
 from tests.support import files
+from tests.support.social import make_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,6 +67,9 @@ def build_everything(personas) -> tuple[User, list[int]]:
         username=EMAIL, email=EMAIL, password="x-Very-long-password-1", first_name=GIVEN, last_name="Trần Thị"
     )
     leader, official, moderator = personas["leader"], personas["official_a"], personas["moderator"]
+    # A partner portal and a social channel: publishing sends them the item (webhook bodies, posts are kept).
+    Subscription.objects.create(name="Partner", url="https://partner.example/hooks", secret="s" * 32)
+    make_channel("webhook", agency="SO-NNMT-HN")
     with time_machine.travel(START, tick=False):
         response = api_as(citizen).post(
             "/api/v1/cases/",
@@ -121,6 +129,11 @@ def build_everything(personas) -> tuple[User, list[int]]:
         for item in PublishedItem.objects.filter(status=Status.PENDING_REVIEW):
             item_redaction_add(item=item, phrase=GIVEN, kind="name", by=moderator)
             item_publish(item=item, by=moderator)
+    # An administrator once edited the case: the admin's history names it by its title.
+    LogEntry.objects.create(
+        user=personas["admin"], content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk),
+        object_repr=str(case)[:200], action_flag=CHANGE, change_message="[]",
+    )  # fmt: skip
     from_dialogue = Case.objects.filter(channel="dialogue")
     assert from_dialogue.count() == 1
     return citizen, [case.pk, *from_dialogue.values_list("pk", flat=True)]
@@ -166,6 +179,7 @@ def pointing_at(user: User) -> list[str]:
 def test_nothing_identifies_the_citizen_once_their_data_is_anonymised(personas, settings):
     citizen, case_ids = build_everything(personas)
     assert found_anywhere([NAME])  # the search does see personal data while it is kept
+    assert Delivery.objects.exists() and SocialPost.objects.exists()
     assert pointing_at(citizen)
     for case in Case.objects.filter(pk__in=case_ids, closed_at__isnull=True):
         Case.objects.filter(pk=case.pk).update(closed_at=START + dt.timedelta(days=3), status="rejected")

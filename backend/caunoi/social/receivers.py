@@ -10,8 +10,9 @@ from django.dispatch import receiver
 from caunoi.dialogues.models import Dialogue
 from caunoi.dialogues.signals import dialogue_announced
 from caunoi.publication.models import PublishedItem
-from caunoi.publication.signals import item_published
+from caunoi.publication.signals import item_anonymised, item_published
 
+from .models import Event, SocialPost
 from .services import posts_enqueue_for_dialogue, posts_enqueue_for_item
 
 
@@ -23,3 +24,14 @@ def on_item_published(sender: Any, *, item: PublishedItem, **kwargs: Any) -> Non
 @receiver(dialogue_announced, dispatch_uid="social.dialogue_announced")
 def on_dialogue_announced(sender: Any, *, dialogue: Dialogue, **kwargs: Any) -> None:
     posts_enqueue_for_dialogue(dialogue=dialogue)
+
+
+@receiver(item_anonymised, dispatch_uid="social.item_anonymised")
+def on_item_anonymised(sender: Any, *, item: PublishedItem, known: Any, **kwargs: Any) -> None:
+    # The post log keeps what was announced; the person leaves it with the item (what the platform shows is
+    # the platform's, and the citizen consented to it).
+    posts = SocialPost.objects.filter(event=Event.ANSWER_PUBLISHED, object_id=item.pk)
+    for post_id, title, message in posts.values_list("pk", "title", "message"):
+        SocialPost.objects.filter(pk=post_id).update(
+            title=item.title[:255] or known.redact(title), message=known.redact(message)
+        )

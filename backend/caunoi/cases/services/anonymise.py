@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Model
@@ -160,6 +162,10 @@ def anonymise_locked(case: Case, **payload: Any) -> None:
     # of what they sent.
     Notification.objects.filter(subject_ref=f"case:{case.pk}").delete()
     IntakeKey.objects.filter(case=case).delete()
+    # The admin's history names the case by its title at the time ("HD-… <title>").
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)).update(
+        object_repr=case.tracking_code
+    )
     record(case, EventType.ANONYMISED, payload={"attachments_removed": len(attachments), **payload})
     logger.info("case %s anonymised", case.tracking_code)
 

@@ -12,7 +12,7 @@ from caunoi.cases.services.anonymise import Known
 from caunoi.core import redaction
 
 from ..models import PublicationEvent, PublicationEventType, PublishedItem, PublishedItemRevision, Status
-from ..signals import item_unpublished
+from ..signals import item_anonymised, item_unpublished
 from .common import record, refresh_public_texts, vocabulary_remove
 
 
@@ -49,6 +49,7 @@ def item_anonymise(*, item: PublishedItem, known: Known) -> PublishedItem:
         if hidden != payload:
             PublicationEvent.objects.filter(pk=event_id).update(payload=hidden)
     record(item, PublicationEventType.ANONYMISED, by=None)
+    item_anonymised.send(sender=PublishedItem, item=item, known=known)
     return item
 
 
