@@ -59,6 +59,19 @@ def test_the_room_the_pages_the_api_and_the_transcript_show_a_label_not_the_name
     assert item.asker_display == ""
 
 
+def test_the_askers_name_in_their_own_words_is_proposed_for_hiding(dialogue, personas):
+    question = question_ask(
+        dialogue=dialogue, asker_name="Trần Thị Hạnh", text="Tôi là Trần Thị Hạnh, khi nào phường cấp sổ đỏ?"
+    )
+    question_approve(dialogue_id=dialogue.pk, question_id=question.pk, by=personas["moderator"])
+    answer_publish(dialogue_id=dialogue.pk, question_id=question.pk, text="Quý III năm nay.", by=personas["leader"])
+    question_mark_answered(dialogue_id=dialogue.pk, question_id=question.pk, by=personas["leader"])
+    dialogue_advance(dialogue_id=dialogue.pk, to_state=State.ENDED, by=personas["leader"])
+    dialogue_advance(dialogue_id=dialogue.pk, to_state=State.PUBLISHED, by=personas["leader"])
+    item = PublishedItem.objects.get()
+    assert "Hạnh" not in item.question and "cấp sổ đỏ" in item.question
+
+
 def test_an_asker_who_opts_in_is_shown_by_name(dialogue, personas):
     question = answered(dialogue, personas, asker_name="Trần Thị Hạnh", show_name=True)
     shown = json.loads(DialogueMessage.objects.filter(dialogue=dialogue, type="question").first().frame)["data"]
