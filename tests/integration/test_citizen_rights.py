@@ -151,3 +151,26 @@ def test_the_rights_endpoints_are_in_the_openapi_schema(api, reference_data):
         "/api/v1/erasure-requests/{request_id}/carry-out/",
     ):
         assert "post" in schema["paths"][path] or "get" in schema["paths"][path], path
+
+
+def test_a_deletion_request_reaches_the_dialogue_question_the_case_came_from(api, personas, reference_data):
+    from caunoi.dialogues.models import DialogueQuestion, State
+    from caunoi.dialogues.services import dialogue_advance, question_approve, question_ask
+    from caunoi.dialogues.testing import make_dialogue
+
+    dialogue = make_dialogue(
+        agency=reference_data["agencies"]["UBND-HN"], hosts=[personas["leader"]], moderators=[personas["moderator"]]
+    )
+    question = question_ask(
+        dialogue=dialogue, asker_name="Trần Thị Hạnh", text="Khi nào phường cấp sổ đỏ?", email="hanh@example.org"
+    )
+    question_approve(dialogue_id=dialogue.pk, question_id=question.pk, by=personas["moderator"])
+    dialogue_advance(dialogue_id=dialogue.pk, to_state=State.ENDED, by=personas["leader"])
+    case = DialogueQuestion.objects.get(pk=question.pk).case
+    request = ErasureRequest.objects.create(
+        case=case, requested_at=case.received_at, due_at=case.received_at + dt.timedelta(hours=72)
+    )
+    admin = api_as(personas["admin"])  # the case went wherever routing sent it
+    assert admin.post(f"/api/v1/erasure-requests/{request.pk}/carry-out/").status_code == 200
+    question.refresh_from_db()
+    assert (question.asker_name, question.contact_email, question.asker) == ("", "", None)

@@ -176,7 +176,7 @@ def case_personal_data(case: Case) -> dict[str, Any]:
             "phone": case.contact_phone,
             "address": case.contact_address,
         },
-        "account": case.submitter.email if case.submitter_id else None,
+        "account": case.submitter.email if case.submitter is not None else None,
         "consent": {"consent_to_publish": case.consent_to_publish, "show_name_publicly": case.show_name_publicly},
         "messages": [
             {"at": m.created_at.isoformat(), "direction": m.direction, "body": m.body} for m in case.messages.all()

@@ -69,7 +69,7 @@ def _anonymise(dialogue_id: int, cutoff: object) -> int:
     )
     for message in DialogueMessage.objects.filter(dialogue=dialogue):
         payload = _without_askers(known.redact_value(message.payload), known)
-        if payload != message.payload:
+        if payload != message.payload and isinstance(payload, dict):
             DialogueMessage.objects.filter(pk=message.pk).update(
                 payload=payload, frame=encode_frame(message.seq, message.type, payload)
             )
@@ -80,6 +80,20 @@ def _anonymise(dialogue_id: int, cutoff: object) -> int:
     dialogue.save(update_fields=["anonymised_at", "updated_at"])
     logger.info("dialogue %s anonymised", dialogue.pk)
     return 1
+
+
+def question_anonymise_for_case(*, case_id: int, known: Known) -> int:
+    """The dialogue questions that became case `case_id` lose their asker's details with it (a deletion request
+    on the case reaches the question it came from). Runs in the case's anonymisation transaction. Returns how
+    many questions changed."""
+    changed = 0
+    for question in DialogueQuestion.objects.select_for_update().filter(case_id=case_id):
+        question.text = known.redact(question.text)
+        question.asker_name = question.contact_email = question.contact_phone = ""
+        question.asker = None
+        question.save(update_fields=["text", "asker_name", "contact_email", "contact_phone", "asker", "updated_at"])
+        changed += 1
+    return changed
 
 
 def _merge(knowns: object) -> Known:
