@@ -78,11 +78,14 @@ def test_the_confirmation_link_carries_the_code_only_in_its_fragment_and_the_ses
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_server_never_writes_the_access_code_to_its_log(reference_data, tmp_path: Path):
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_a_real_server_never_writes_the_access_code_to_its_log(reference_data, tmp_path: Path, log_format):
     case, token = submit_case()
     log = tmp_path / "server.log"
     port = free_port()
-    server = start_asgi_server(port, database_name=connection.settings_dict["NAME"], log_path=log)
+    server = start_asgi_server(
+        port, database_name=connection.settings_dict["NAME"], log_path=log, extra_env={"LOG_FORMAT": log_format}
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         browser = requests.Session()
