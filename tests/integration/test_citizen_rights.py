@@ -9,10 +9,12 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from caunoi.cases.models import Case, ErasureRequest, EventType
 from caunoi.cases.services import case_answer_draft, case_approve, case_claim, case_submit_for_review
 from caunoi.publication.models import PublishedItem, Status
 from caunoi.publication.services import WrongItemStatus, item_publish
+from django.db.models import F
 from django.test import Client
 
 from tests.conftest import api_as
@@ -126,7 +128,10 @@ def test_the_staff_page_lists_requests_and_carries_them_out(personas):
     staff = Client()
     staff.force_login(personas["official_a"])
     page = staff.get("/staff/erasure-requests/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert case.tracking_code in page
+    assert case.tracking_code in page and "Overdue" not in page
+    ErasureRequest.objects.update(due_at=F("requested_at") + dt.timedelta(seconds=1))
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)):
+        assert "Overdue" in staff.get("/staff/erasure-requests/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     request = ErasureRequest.objects.get()
     staff.post(f"/staff/erasure-requests/{request.pk}/carry-out/")
     assert Case.objects.get(pk=case.pk).anonymised_at is not None

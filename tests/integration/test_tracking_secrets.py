@@ -63,7 +63,9 @@ def test_bad_posts_keep_what_was_typed_and_say_what_is_wrong(web, reference_data
 def test_the_confirmation_link_carries_the_code_only_in_its_fragment_and_the_session_forgets_it(web, reference_data):
     web.post("/submit/", FORM)
     case = Case.objects.get()
-    done = web.get("/submit/done/").content.decode()
+    response = web.get("/submit/done/")
+    assert "no-store" in response["Cache-Control"]  # the page holds the secret: no cache keeps it
+    done = response.content.decode()
     token = re.search(r'id="access-code">([^<]+)<', done).group(1).strip()
     hrefs = re.findall(r'href="([^"]+)"', done)
     bookmark = next(href for href in hrefs if token in href)

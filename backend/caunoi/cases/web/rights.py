@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caunoi.core import clock
 from caunoi.core.errors import ApplicationError, NotFound
 
 from ..access import access_erasure_request_for_staff, cases_for_staff
@@ -60,7 +61,8 @@ def erasure_queue(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "role", "") not in STAFF_ROLES:
         raise Http404
     rows = erasure_requests_open(cases_for_staff(request.user))[:200]  # type: ignore[arg-type]
-    return render(request, "cases/erasure_queue.html", {"rows": rows})
+    # Overdue is derived when reading (the due time was stored when the request came).
+    return render(request, "cases/erasure_queue.html", {"rows": rows, "now": clock.now()})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from caunoi.accounts.models import Role, User
@@ -92,9 +93,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     return redirect("cases:submit-done")
 
 
+@never_cache
 def submit_done(request: HttpRequest) -> HttpResponse:
     """The confirmation page. It shows the access code once: the session keeps only the tracking code after
-    this, so a stolen or shared session never yields the secret."""
+    this, so a stolen or shared session never yields the secret. Never cached (it holds the secret)."""
     last = request.session.get(SESSION_LAST_SUBMISSION)
     if not last:
         return redirect("cases:submit")
@@ -128,6 +130,7 @@ def _remember(request: HttpRequest, case: Case) -> None:
     request.session[SESSION_TRACKED] = sorted(tracked)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """The track form. The access code is accepted in a POST body only: in an address it would be written to
