@@ -146,6 +146,26 @@ def test_the_owner_uses_the_rights_from_their_account(reference_data, personas):
     assert api_as(owner).post(f"/api/v1/cases/track/{case.tracking_code}/erasure/").status_code == 201
 
 
+def test_a_logged_in_citizen_downloads_everything_their_account_holds(reference_data, personas):
+    owner = personas["citizen"]
+    first, _ = submit_case(submitter=owner, title="Hỏi về cấp sổ đỏ lần đầu")
+    second, _ = submit_case(submitter=owner, title="Hỏi về học phí", category="giao-duc", area=None)
+    submit_case(title="Của người khác")  # not theirs
+    response = api_as(owner).post("/api/v1/cases/mine/personal-data/")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["account"]["email"] == owner.email
+    assert [c["case"]["tracking_code"] for c in data["cases"]] == [first.tracking_code, second.tracking_code]
+    assert first.events.filter(type=EventType.DATA_EXPORTED).count() == 1
+    assert api_as(owner).post("/api/v1/cases/mine/personal-data/").status_code == 200
+    client = Client()
+    client.force_login(owner)
+    assert "/my-cases/personal-data/" in client.get("/my-cases/").content.decode()
+    page = client.post("/my-cases/personal-data/")
+    assert page.status_code == 200 and len(json.loads(page.content)["cases"]) == 2
+    assert Client().post("/api/v1/cases/mine/personal-data/").status_code in {401, 403}
+
+
 def test_the_rights_endpoints_are_in_the_openapi_schema(api, reference_data):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in (
@@ -153,6 +173,7 @@ def test_the_rights_endpoints_are_in_the_openapi_schema(api, reference_data):
         "/api/v1/cases/track/{tracking_code}/personal-data/",
         "/api/v1/cases/track/{tracking_code}/erasure/",
         "/api/v1/erasure-requests/",
+        "/api/v1/cases/mine/personal-data/",
         "/api/v1/erasure-requests/{request_id}/carry-out/",
     ):
         assert "post" in schema["paths"][path] or "get" in schema["paths"][path], path

@@ -25,6 +25,7 @@ from ..access import access_erasure_request_for_staff, cases_for_staff
 from ..models import Case, ErasureRequest
 from ..selectors import erasure_requests_open
 from ..services.rights import (
+    account_data_export,
     case_consent_withdraw,
     case_data_export,
     case_erasure_request,
@@ -35,13 +36,15 @@ from .views import ACCESS_TOKEN_HEADER, tracked_by_header
 STAFF_ROLES: frozenset[str] = frozenset({Role.OFFICIAL, Role.LEADER, Role.ADMIN})
 
 
-def personal_data_response(case: Case, data: dict[str, Any]) -> HttpResponse:
-    """The download: a JSON file named after the tracking code (the API and the track page send the same)."""
+def personal_data_response(case: Case | None, data: dict[str, Any]) -> HttpResponse:
+    """The download: a JSON file named after the tracking code, or the whole account's (the API and the
+    pages send the same)."""
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{case.tracking_code}.json"'
+    name = f"du-lieu-ca-nhan-{case.tracking_code}" if case is not None else "du-lieu-ca-nhan"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -83,6 +86,18 @@ class CasePersonalDataView(APIView):
     def post(self, request: Request, tracking_code: str) -> HttpResponse:
         case = tracked_by_header(request, tracking_code)
         return personal_data_response(case, case_data_export(case=case, by=request.user))  # type: ignore[arg-type]
+
+
+class AccountPersonalDataView(APIView):
+    """POST /api/v1/cases/mine/personal-data/: a JSON file of everything the platform holds about the
+    logged-in citizen: the account and every case sent from it (each records the download)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="cases_mine_personal_data", request=None,
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT})  # fmt: skip
+    def post(self, request: Request) -> HttpResponse:
+        return personal_data_response(None, account_data_export(user=request.user))  # type: ignore[arg-type]
 
 
 class CaseErasureRequestView(APIView):

@@ -5,6 +5,7 @@ from . import queue, rights, views
 urlpatterns = [
     path("", views.CaseSubmitView.as_view(), name="api-case-submit"),
     path("mine/", views.OwnCasesView.as_view(), name="api-cases-mine"),
+    path("mine/personal-data/", rights.AccountPersonalDataView.as_view(), name="api-cases-mine-personal-data"),
     path("track/<str:tracking_code>/", views.CaseTrackView.as_view(), name="api-case-track"),
     path(
         "track/<str:tracking_code>/attachments/<int:attachment_id>/",

@@ -60,6 +60,22 @@ def case_data_export(*, case: Case, by: User | None = None) -> dict[str, Any]:
 
 
 @transaction.atomic
+def account_data_export(*, user: User) -> dict[str, Any]:
+    """What the platform holds about a logged-in citizen: their account and, for every case they sent while
+    logged in, what case_data_export gives (each case records the download)."""
+    cases = Case.objects.filter(submitter=user).order_by("received_at", "id").select_for_update()
+    return {
+        "account": {
+            "email": user.email,
+            "name": user.get_full_name(),
+            "joined_at": user.date_joined.isoformat(),
+            "language": getattr(user, "language", "") or None,
+        },
+        "cases": [case_data_export(case=case, by=user) for case in cases],
+    }
+
+
+@transaction.atomic
 def case_erasure_request(*, case: Case, by: User | None = None) -> tuple[ErasureRequest, bool]:
     """Asks for the case's personal data to be deleted: a request in the staff queue, due
     ERASURE_DEADLINE_HOURS from now. Returns (request, created); asking again while one waits returns it.

@@ -18,6 +18,7 @@ from ..access import access_erasure_request_for_staff, cases_for_staff
 from ..api.rights import STAFF_ROLES, personal_data_response
 from ..selectors import erasure_requests_open
 from ..services.rights import (
+    account_data_export,
     case_consent_withdraw,
     case_data_export,
     case_erasure_request,
@@ -38,6 +39,12 @@ def track_consent_withdraw(request: HttpRequest, tracking_code: str) -> HttpResp
 def track_personal_data(request: HttpRequest, tracking_code: str) -> HttpResponse:
     case = case_tracked_in_session(request, tracking_code)
     return personal_data_response(case, case_data_export(case=case, by=request.user))  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def account_personal_data(request: HttpRequest) -> HttpResponse:
+    return personal_data_response(None, account_data_export(user=request.user))  # type: ignore[arg-type]
 
 
 @require_POST

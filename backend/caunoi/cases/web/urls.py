@@ -8,6 +8,7 @@ urlpatterns = [
     path("submit/done/", views.submit_done, name="submit-done"),
     path("track/", views.track, name="track"),
     path("my-cases/", views.my_cases, name="my-cases"),
+    path("my-cases/personal-data/", rights.account_personal_data, name="my-personal-data"),
     path("track/<str:tracking_code>/", views.track_detail, name="track-detail"),
     path("track/<str:tracking_code>/attachments/<int:attachment_id>/", views.track_attachment, name="track-attachment"),
     path("staff/queue/", queue.queue_page, name="staff-queue"),
