@@ -118,3 +118,14 @@ def test_error_reports_hide_an_access_code_in_a_query_string():
     }
     text = str(sentry_before_send(event, {}))
     assert "s3cr3t-Tok" not in text and "abcDEF" not in text
+
+
+@pytest.mark.parametrize("code", ["HD\x00-2026-000001", "x" * 5000, "HD-2026-000001' OR 1=1", "  "])
+def test_odd_tracking_codes_get_a_clear_answer_never_a_500(web, api, reference_data, code):
+    _case, token = submit_case()
+    posted = web.post("/track/", {"code": code, "token": token})
+    assert posted.status_code in {400, 404}
+    assert api.get("/api/v1/cases/track/x%00y/", HTTP_X_ACCESS_TOKEN=token).status_code == 404
+    assert web.get("/track/x%00y/").status_code in {302, 404}
+    withdraw = api.post("/api/v1/cases/track/x%00y/consent/withdraw/", HTTP_X_ACCESS_TOKEN=token)
+    assert withdraw.status_code == 404
