@@ -200,3 +200,17 @@ def test_a_deletion_request_reaches_the_dialogue_question_the_case_came_from(api
     assert admin.post(f"/api/v1/erasure-requests/{request.pk}/carry-out/").status_code == 200
     question.refresh_from_db()
     assert (question.asker_name, question.contact_email, question.asker) == ("", "", None)
+
+
+def test_the_agencys_leaders_are_told_of_a_deletion_request_and_its_deadline(api, personas):
+    from caunoi.notifications.models import Notification
+
+    case, token, _item = published_case(personas)
+    leader = personas["leader"]  # of Hà Nội: the case's department is below it
+    leader.email = "lanh-dao@hanoi.example"
+    leader.save(update_fields=["email"])
+    api.post(f"/api/v1/cases/track/{case.tracking_code}/erasure/", HTTP_X_ACCESS_TOKEN=token)
+    told = Notification.objects.filter(template="staff_erasure_requested")
+    assert told.exists()
+    assert personas["leader"].email in told.values_list("recipient", flat=True)
+    assert told.first().context["due_date"]

@@ -52,6 +52,7 @@ def test_the_templates_are_the_ones_the_writers_use():
         "info_requested",
         "late_status_update",
         "staff_assigned",
+        "staff_erasure_requested",
         "staff_escalation",
         "staff_reminder",
         "staff_returned",

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from caunoi.accounts.models import User
+from caunoi.accounts.models import Role, User
 from caunoi.core import clock
 from caunoi.core.errors import ApplicationError
 
@@ -23,6 +23,7 @@ from ..selectors import case_personal_data
 from ..signals import case_consent_withdrawn
 from .anonymise import anonymise_locked
 from .lifecycle import lock
+from .notify import notify_staff
 
 
 class ErasureAlreadyDone(ApplicationError):
@@ -91,6 +92,12 @@ def case_erasure_request(*, case: Case, by: User | None = None) -> tuple[Erasure
         case=case, requested_at=now, due_at=now + dt.timedelta(hours=settings.ERASURE_DEADLINE_HOURS)
     )
     due_date = clock.local_date(request.due_at).isoformat()
+    # The leaders whose reach covers the case's agency answer for the deadline (the queue shows it too).
+    leaders = User.objects.filter(
+        role=Role.LEADER, is_active=True, memberships__agency_id__in=case.agency.ancestor_ids()
+    ).distinct()
+    for leader in leaders:
+        notify_staff(leader, case, "staff_erasure_requested", due_date=due_date)
     record(
         case,
         EventType.ERASURE_REQUESTED,
