@@ -127,7 +127,7 @@ def build_everything(personas) -> tuple[User, list[int]]:
         case_approve(case=Case.objects.get(pk=case.pk), by=leader)
         case_rate(case=Case.objects.get(pk=case.pk), score=4, comment=f"Cảm ơn, {NAME}")
         for item in PublishedItem.objects.filter(status=Status.PENDING_REVIEW):
-            item_redaction_add(item=item, phrase=GIVEN, kind="name", by=moderator)
+            item_redaction_add(item=item, phrase=GIVEN, kind="name", by=moderator, everywhere=True)
             item_publish(item=item, by=moderator)
     # An administrator once edited the case: the admin's history names it by its title.
     LogEntry.objects.create(

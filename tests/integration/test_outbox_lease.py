@@ -194,3 +194,36 @@ def test_a_failed_attempt_keeps_the_order_and_a_message_failed_for_good_releases
 def _libpq_params() -> dict[str, object]:
     params = connection.get_connection_params()
     return {key: value for key, value in params.items() if key in {"host", "port", "user", "password", "dbname"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_send_keeps_its_lease_alive_and_nobody_else_sends_meanwhile(queued, monkeypatch):
+    import dataclasses
+    import time
+
+    from caunoi.notifications import services
+
+    # A lease of one second renewed every 0.2 s; the send takes 2.5 s, well past the first lease.
+    monkeypatch.setattr(
+        services,
+        "OUTBOX",
+        dataclasses.replace(services.OUTBOX, send_lease=dt.timedelta(seconds=1), heartbeat=dt.timedelta(seconds=0.2)),
+    )
+    row = enqueue(dispatch=False)
+    send, during = EmailBackend.send, []
+
+    def send_slowly(self, **message):
+        time.sleep(1.5)  # the first lease has run out by now: only its renewal protects the row
+        during.append(services.OUTBOX.claim(row.pk))  # another worker tries
+        connection.close()
+        time.sleep(1)
+        send(self, **message)
+
+    monkeypatch.setattr(EmailBackend, "send", send_slowly)
+    outcome: list[str] = []
+    thread = threading.Thread(target=lambda: (outcome.append(notification_deliver(row.pk)), connection.close()))
+    thread.start()
+    thread.join(timeout=20)
+    assert outcome == ["sent"]
+    assert during == ["skipped"]
+    assert len(mail.outbox) == 1

@@ -125,7 +125,7 @@ def test_odd_tracking_codes_get_a_clear_answer_never_a_500(web, api, reference_d
     _case, token = submit_case()
     posted = web.post("/track/", {"code": code, "token": token})
     assert posted.status_code in {400, 404}
-    assert api.get("/api/v1/cases/track/x%00y/", HTTP_X_ACCESS_TOKEN=token).status_code == 404
-    assert web.get("/track/x%00y/").status_code in {302, 404}
+    assert api.get("/api/v1/cases/track/x%00y/", HTTP_X_ACCESS_TOKEN=token).status_code in {400, 404}
+    assert web.get("/track/x%00y/").status_code in {302, 400, 404}
     withdraw = api.post("/api/v1/cases/track/x%00y/consent/withdraw/", HTTP_X_ACCESS_TOKEN=token)
-    assert withdraw.status_code == 404
+    assert withdraw.status_code in {400, 404}

@@ -6,7 +6,8 @@ Delivery never holds a lock or a transaction while it talks to the outside world
 1. claim: one conditional UPDATE turns a pending, due row into `sending` with `lease_until` = now + the send
    lease (and counts the attempt). Only one worker can win it; a row whose worker died mid-send becomes
    claimable again when its lease runs out.
-2. send, in autocommit, outside any transaction;
+2. send, in autocommit, outside any transaction, while a heartbeat renews the short lease (`holding`): a
+   slow gateway keeps its row, a killed worker's row is free again within one lease (30 s);
 3. settle: the result is written by an UPDATE that matches the claimer's own lease, so a worker whose lease
    ran out cannot overwrite the result of the one that took over.
 
@@ -24,12 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from caunoi.core import clock
@@ -67,9 +70,10 @@ class Outbox:
     dispatch: Callable[[list[int]], int]  # queues the delivery task for these ids; never raises
     in_order_by: tuple[str, ...] = ()  # the fields that name one conversation
     ordered: Q = field(default_factory=Q)  # only earlier rows matching this hold a later one back
-    # Long enough for any send (the tasks' hard time limits are shorter), short enough that a message whose
-    # worker died goes out again within minutes.
-    send_lease: dt.timedelta = dt.timedelta(minutes=5)
+    # Renewed every `heartbeat` while the send runs (`holding`), so it only needs to outlive a missed beat or
+    # two: a message whose worker died goes out again half a minute later.
+    send_lease: dt.timedelta = dt.timedelta(seconds=30)
+    heartbeat: dt.timedelta = dt.timedelta(seconds=10)
     # How long a queued task has to claim its row before the dispatcher queues it again (a lost task).
     queue_lease: dt.timedelta = dt.timedelta(minutes=2)
     error_max_chars: int = LAST_ERROR_MAX_CHARS  # what the admin page shows of `last_error`
@@ -134,6 +138,35 @@ class Outbox:
         if row.lease_until != until:  # pragma: no cover - only if a lease shorter than this call ran out
             return Claim.SKIPPED
         return row
+
+    @contextmanager
+    def holding(self, row: Any) -> Iterator[None]:
+        """Keeps a claimed row's lease alive while the block runs: a thread renews it every `heartbeat`, on its
+        own connection, for as long as the lease is still the one it last wrote. Settle after the block."""
+        stop = threading.Event()
+
+        def renew() -> None:
+            try:
+                while not stop.wait(self.heartbeat.total_seconds()):
+                    until = clock.now() + self.send_lease
+                    renewed = self.model._default_manager.filter(
+                        pk=row.pk, status=SENDING, lease_until=row.lease_until
+                    ).update(lease_until=until)
+                    if not renewed:
+                        return  # settled meanwhile, or taken over after a pause longer than the lease
+                    row.lease_until = until
+            except Exception:
+                logger.warning("%s %s: its lease could not be renewed", self.model.__name__, row.pk, exc_info=True)
+            finally:
+                connection.close()  # this thread's own connection, back to the pool
+
+        beat = threading.Thread(target=renew, name=f"lease-{self.model.__name__}-{row.pk}", daemon=True)
+        beat.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beat.join()
 
     def settle(self, row: Any, **fields: Any) -> bool:
         """Writes a claimed row's result, if the row is still the caller's (same lease); returns whether it

@@ -129,8 +129,9 @@ def notification_deliver(notification_id: int) -> Delivery:
     if isinstance(row, Claim):
         return Delivery(row.value)
     try:
-        message = render_message(template=row.template, context=row.context, language=row.language)
-        backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body)
+        with OUTBOX.holding(row):
+            message = render_message(template=row.template, context=row.context, language=row.language)
+            backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body)
     except Exception as exc:
         # Any failure of a template, a gateway or its configuration is the row's to retry and show;
         # letting it escape would only make the task fail without a record.

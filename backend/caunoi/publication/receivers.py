@@ -10,10 +10,8 @@ from django.dispatch import receiver
 from caunoi.cases.signals import case_anonymising, case_answered, case_consent_withdrawn
 
 from .models import PublishedItem
-from .selectors import home_cache
 from .services import item_propose
 from .services.privacy import item_anonymise, item_withdraw_consent
-from .signals import item_corrected, item_published, item_unpublished
 
 
 @receiver(case_answered, dispatch_uid="publication-propose-answered-case")
@@ -34,10 +32,3 @@ def take_down_on_withdrawal(sender: Any, *, case: Any, by: Any = None, **kwargs:
     # Inside the withdrawal's transaction: the item is off the portal when the withdrawal commits.
     for item in PublishedItem.objects.filter(case=case):
         item_withdraw_consent(item=item, by=by)
-
-
-@receiver(item_published, dispatch_uid="publication-home-on-publish")
-@receiver(item_corrected, dispatch_uid="publication-home-on-correct")
-@receiver(item_unpublished, dispatch_uid="publication-home-on-unpublish")
-def refresh_home(sender: Any, **kwargs: Any) -> None:
-    home_cache.invalidate()  # takes effect after the transaction commits

@@ -78,6 +78,30 @@ def posts_enqueue_for_item(*, item: PublishedItem) -> list[SocialPost]:
     )
 
 
+def posts_rewrite_for_item(*, item: PublishedItem) -> int:
+    """Re-renders every post announcing `item` (pending, failed or sent) from its current public text, in the
+    caller's transaction: after a privacy correction nothing still waiting sends the old title and the log
+    keeps none of it. A post already on a platform stays there (platforms are not asked to edit); its
+    `external_id` names it for whoever must take it down. Returns how many rows changed."""
+    posts = list(SocialPost.objects.select_for_update().filter(event=Event.ANSWER_PUBLISHED, object_id=item.pk))
+    if not posts:
+        return 0
+    agency = item.agency
+    variables = Variables.at(
+        item.published_at or clock.now(),
+        title=item.title,
+        agency=agency.name if agency else "",
+        link=links.item_link(item),
+    )
+    for post in posts:
+        fresh = _row(
+            post.channel, event=Event.ANSWER_PUBLISHED, object_id=item.pk, object_ref=item.slug, variables=variables
+        )
+        post.title, post.message = fresh.title, fresh.message
+    SocialPost.objects.bulk_update(posts, ["title", "message"])
+    return len(posts)
+
+
 def posts_enqueue_for_dialogue(*, dialogue: Dialogue) -> list[SocialPost]:
     """As posts_enqueue_for_item, for a newly announced dialogue (date and time are when it starts)."""
     return _enqueue(
@@ -162,7 +186,8 @@ def post_attempt(post_id: int) -> Outcome:
         OUTBOX.settle(row, status=SocialPost.Status.FAILED, last_error="The channel is switched off.")
         return Outcome.FAILED
     try:
-        external_id = connector_for(channel.platform).post(channel, _outgoing(row))
+        with OUTBOX.holding(row):
+            external_id = connector_for(channel.platform).post(channel, _outgoing(row))
     except ConnectorError as exc:
         return _record_failure(row, exc, now=now)
     OUTBOX.settle(row, status=SocialPost.Status.SENT, external_id=external_id[:200], sent_at=clock.now(), last_error="")

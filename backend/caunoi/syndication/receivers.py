@@ -12,7 +12,7 @@ from caunoi.publication.models import PublishedItem
 from caunoi.publication.signals import item_anonymised, item_corrected, item_published, item_unpublished
 
 from .models import Delivery, EventType
-from .services.webhooks import deliveries_enqueue
+from .services.webhooks import deliveries_enqueue, deliveries_rewrite_item
 
 
 @receiver(item_published, dispatch_uid="syndication.item_published")
@@ -21,7 +21,11 @@ def on_item_published(sender: Any, *, item: PublishedItem, **kwargs: Any) -> Non
 
 
 @receiver(item_corrected, dispatch_uid="syndication.item_corrected")
-def on_item_corrected(sender: Any, *, item: PublishedItem, revision: Any = None, **kwargs: Any) -> None:
+def on_item_corrected(
+    sender: Any, *, item: PublishedItem, revision: Any = None, private: bool = False, **kwargs: Any
+) -> None:
+    if private:  # corrected for privacy: nothing waiting to be sent (or in the log) keeps the old text
+        deliveries_rewrite_item(item=item)
     # `revision` may be the revision row or its number, depending on publication's version of the signal.
     number = getattr(revision, "number", revision)
     deliveries_enqueue(item=item, event_type=EventType.CORRECTED, revision=number if isinstance(number, int) else None)
@@ -35,7 +39,9 @@ def on_item_unpublished(sender: Any, *, item: PublishedItem, **kwargs: Any) -> N
 
 @receiver(item_anonymised, dispatch_uid="syndication.item_anonymised")
 def on_item_anonymised(sender: Any, *, item: PublishedItem, known: Any, **kwargs: Any) -> None:
-    # The delivery log keeps every webhook body sent: the person leaves it with the item.
+    # The delivery log keeps every webhook body sent: the person leaves it with the item (the item's fields
+    # are replaced by its anonymised ones; anything else that named them is redacted).
+    deliveries_rewrite_item(item=item)
     for delivery_id, payload in Delivery.objects.filter(item_id=item.pk).values_list("pk", "payload"):
         hidden = without_asker(known.redact_value(payload))
         if hidden != payload:

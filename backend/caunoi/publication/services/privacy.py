@@ -9,11 +9,11 @@ from django.db import transaction
 
 from caunoi.accounts.models import User
 from caunoi.cases.services.anonymise import Known
-from caunoi.core import redaction
 
 from ..models import PublicationEvent, PublicationEventType, PublishedItem, PublishedItemRevision, Status
 from ..signals import item_anonymised, item_unpublished
-from .common import record, refresh_public_texts, vocabulary_remove
+from .common import record, refresh_public_texts, vocabulary_add, vocabulary_remove
+from .surface import public_view_changed
 
 
 @transaction.atomic
@@ -23,12 +23,12 @@ def item_anonymise(*, item: PublishedItem, known: Known) -> PublishedItem:
     are deleted; the asker's name goes; earlier public texts (revisions) and staff's reasons in the event log
     are redacted too. What the public reads does not grow: it was derived with the same redactions."""
     item = PublishedItem.objects.select_for_update().get(pk=item.pk)
-    old_title = item.title
+    old_title, old_public = item.title, (item.title, item.question, item.answer, item.asker_display)
     if item.case_id or item.source_question:  # imported items hold no private text
-        phrases = [(r.kind, r.text) for r in item.redactions.filter(is_active=True)]
-        item.source_title = known.redact(redaction.apply(item.source_title, phrases))[:255]
-        item.source_question = known.redact(redaction.apply(item.source_question, phrases))
-        item.source_answer = known.redact(redaction.apply(item.source_answer, phrases))
+        refresh_public_texts(item)  # what the reviewers' redactions make public: that becomes the private text
+        item.source_title = known.redact(item.title)[:255]
+        item.source_question = known.redact(item.question)
+        item.source_answer = known.redact(item.answer)
     item.redactions.all().delete()
     refresh_public_texts(item)
     item.asker_display = ""
@@ -39,8 +39,9 @@ def item_anonymise(*, item: PublishedItem, known: Known) -> PublishedItem:
         ]
     )  # fmt: skip
     revisions = list(PublishedItemRevision.objects.filter(item=item))
-    if revisions:  # it was published: its title's words were counted for "did you mean"
-        vocabulary_remove(old_title, item.title)
+    if revisions and old_title != item.title:  # it was published: its title's words were counted
+        vocabulary_remove(old_title)
+        vocabulary_add(item.title)
     for revision in revisions:
         texts = {name: known.redact(getattr(revision, name)) for name in ("title", "question", "answer", "reason")}
         PublishedItemRevision.objects.filter(pk=revision.pk).update(**texts)
@@ -49,6 +50,8 @@ def item_anonymise(*, item: PublishedItem, known: Known) -> PublishedItem:
         if hidden != payload:
             PublicationEvent.objects.filter(pk=event_id).update(payload=hidden)
     record(item, PublicationEventType.ANONYMISED, by=None)
+    if item.status == Status.PUBLISHED and old_public != (item.title, item.question, item.answer, ""):
+        public_view_changed(item=item, change="corrected_privately")
     item_anonymised.send(sender=PublishedItem, item=item, known=known)
     return item
 
@@ -68,4 +71,5 @@ def item_withdraw_consent(*, item: PublishedItem, by: User | None) -> PublishedI
     record(item, PublicationEventType.CONSENT_WITHDRAWN, by=by)
     if was_public:
         item_unpublished.send(sender=PublishedItem, item=item, by=by, reason=reason)
+        public_view_changed(item=item, change="unpublished")
     return item

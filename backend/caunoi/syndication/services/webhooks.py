@@ -20,14 +20,14 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from caunoi.core import clock
 from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 from caunoi.publication.models import PublishedItem
 
 from .. import signing
-from ..events import event_body
+from ..events import event_body, item_fields
 from ..models import Delivery, EventType, Subscription
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,20 @@ def deliveries_enqueue(*, item: PublishedItem, event_type: EventType, revision: 
     return rows
 
 
+def deliveries_rewrite_item(*, item: PublishedItem) -> int:
+    """Replaces the item in every delivery that carries its text (pending, failed or sent) with its current
+    public fields, in the caller's transaction: after a privacy correction no delivery still waiting (or
+    retried from the admin) sends the old text, and the log keeps none of it. Returns how many rows changed.
+    A row being sent at this moment is waited for (its lock is held for at most the request timeout)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE syndication_delivery SET payload = jsonb_set(payload, '{item}', %s::jsonb) "
+            "WHERE item_id = %s AND event_type <> %s AND payload ? 'item'",
+            [json.dumps(item_fields(item), ensure_ascii=False), item.pk, EventType.UNPUBLISHED.value],
+        )
+        return cursor.rowcount
+
+
 def deliveries_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
     """Queues a delivery task for up to `limit` due rows, oldest first, each at most once per queue lease;
     returns how many. For the periodic task: retries after a backoff, rows whose dispatch after commit was
@@ -122,7 +136,8 @@ def delivery_attempt(delivery_id: int) -> Outcome:
         OUTBOX.settle(row, status=Delivery.Status.FAILED, last_error="The subscription is switched off.")
         return Outcome.FAILED
     try:
-        status_code = _post(row, subscription)
+        with OUTBOX.holding(row):
+            status_code = _post(row, subscription)
     except urllib.error.HTTPError as exc:
         exc.close()
         return _record_failure(row, f"HTTP {exc.code}", status_code=exc.code, now=now)
