@@ -1,6 +1,6 @@
 """After ANONYMISE_AFTER_MONTHS nothing that identifies a citizen is left anywhere: a case built through
 every path (an account, consent to publish with the name shown, attachments, messages both ways, an
-idempotent API submission, publication with a reviewer's redactions, a dialogue question with contact
+idempotent API submission, publication with a reviewer's redactions, an appeal, a dialogue question with contact
 details that was answered on air and published, another that became a case) is searched for in every text
 column of every table, and no row outside the citizen's own account points at their account."""
 
@@ -23,6 +23,7 @@ from caunoi.cases.services import (
     case_request_info,
     case_submit_for_review,
 )
+from caunoi.cases.services.appeal import case_appeal
 from caunoi.cases.tasks import anonymise_closed_cases
 from caunoi.dialogues.models import State
 from caunoi.dialogues.services import (
@@ -124,8 +125,10 @@ def build_everything(personas) -> tuple[User, list[int]]:
         case_note_add(case=case, by=official, body=f"Đã gọi cho chị {GIVEN} theo số 0912 345 678.")
         case_answer_draft(case=case, by=official, body=f"Kính gửi bà {NAME}, hồ sơ gồm đơn và giấy tờ.")
         case_submit_for_review(case=case, by=official)
-        case_approve(case=Case.objects.get(pk=case.pk), by=leader)
+        case_approve(case=Case.objects.get(pk=case.pk), by=leader, version=1)
         case_rate(case=Case.objects.get(pk=case.pk), score=4, comment=f"Cảm ơn, {NAME}")
+    with time_machine.travel(START + dt.timedelta(days=3), tick=False):  # the citizen appeals the answer
+        case_appeal(case=Case.objects.get(pk=case.pk), reason=f"Tôi là {NAME}, chưa đồng ý; gọi {PHONE}.")
         for item in PublishedItem.objects.filter(status=Status.PENDING_REVIEW):
             item_redaction_add(item=item, phrase=GIVEN, kind="name", by=moderator, everywhere=True)
             item_publish(item=item, by=moderator)

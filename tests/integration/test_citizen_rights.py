@@ -30,7 +30,7 @@ def published_case(personas):
     case_claim(case=case, by=personas["official_a"])
     case_answer_draft(case=case, by=personas["official_a"], body="Hồ sơ gồm đơn và giấy tờ về đất.")
     case_submit_for_review(case=case, by=personas["official_a"])
-    case_approve(case=Case.objects.get(pk=case.pk), by=personas["leader"])
+    case_approve(case=Case.objects.get(pk=case.pk), by=personas["leader"], version=1)
     item = PublishedItem.objects.get(case=case)
     item_publish(item=item, by=personas["moderator"])
     return Case.objects.get(pk=case.pk), token, item

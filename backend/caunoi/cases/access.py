@@ -17,9 +17,9 @@ from .models import Case, ErasureRequest
 from .services.submission import hash_token
 
 CASE_NOT_FOUND = _("No case matches this tracking code and access code.")
-# What a tracking code looks like (models.TRACKING_PREFIX, the year, the id): anything else matches no case and
-# is never sent to the database (a NUL byte there would be an error, not "not found").
-TRACKING_CODE = re.compile(r"[A-Z]{2}-\d{4}-\d{1,18}")
+# What a tracking code looks like (models.TRACKING_PREFIX, the year, the id; a split part adds "-<n>"): anything
+# else matches no case and is never sent to the database (a NUL byte there would be an error, not "not found").
+TRACKING_CODE = re.compile(r"[A-Z]{2}-\d{4}-\d{1,18}(-\d{1,4})?")
 
 
 def access_case_for_tracker(tracking_code: str, access_token: str) -> Case:

@@ -10,14 +10,17 @@ from django.dispatch import receiver
 from caunoi.cases.signals import case_anonymising, case_answered, case_consent_withdrawn
 
 from .models import PublishedItem
-from .services import item_propose
+from .services import item_follow_reconsidered_answer, item_propose
 from .services.privacy import item_anonymise, item_withdraw_consent
 
 
 @receiver(case_answered, dispatch_uid="publication-propose-answered-case")
 def propose_answered_case(sender: Any, *, case: Any, answer: Any, by: Any = None, **kwargs: Any) -> None:
     # Runs inside case_approve's transaction: the item exists if and only if the approval commits.
-    item_propose(case=case, answer=answer, by=by)
+    if getattr(case, "stage", 1) >= 2:  # an appeal's decision replaces the answer it reconsidered
+        item_follow_reconsidered_answer(case=case, answer=answer, by=by)
+    else:
+        item_propose(case=case, answer=answer, by=by)
 
 
 @receiver(case_anonymising, dispatch_uid="publication-anonymise-case-items")

@@ -13,6 +13,7 @@ urlpatterns = [
         name="api-case-track-attachment",
     ),
     path("track/<str:tracking_code>/reply/", views.CaseTrackReplyView.as_view(), name="api-case-track-reply"),
+    path("track/<str:tracking_code>/appeal/", views.CaseTrackAppealView.as_view(), name="api-case-track-appeal"),
     path("track/<str:tracking_code>/rating/", views.CaseTrackRatingView.as_view(), name="api-case-track-rating"),
     path(
         "track/<str:tracking_code>/consent/withdraw/",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/cases/<int:case_id>/<slug:action>/", actions.staff_case_action, name="staff-case-action"),
     path("track/<str:tracking_code>/reply/", actions.track_reply, name="track-reply"),
     path("track/<str:tracking_code>/rating/", actions.track_rating, name="track-rating"),
+    path("track/<str:tracking_code>/appeal/", actions.track_appeal, name="track-appeal"),
     path("track/<str:tracking_code>/consent/withdraw/", rights.track_consent_withdraw, name="track-consent-withdraw"),
     path("track/<str:tracking_code>/personal-data/", rights.track_personal_data, name="track-personal-data"),
     path("track/<str:tracking_code>/erasure/", rights.track_erasure, name="track-erasure"),
