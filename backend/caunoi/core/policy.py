@@ -45,6 +45,15 @@ TRACKING_ROUTES = frozenset(
         "api-case-track-attachment",
         "api-case-track-reply",
         "api-case-track-rating",
+        # The citizen's appeal and data rights take the same codes.
+        "cases:track-appeal",
+        "cases:track-consent-withdraw",
+        "cases:track-personal-data",
+        "cases:track-erasure",
+        "api-case-track-appeal",
+        "api-case-track-consent-withdraw",
+        "api-case-track-personal-data",
+        "api-case-track-erasure",
     }
 )
 
@@ -72,10 +81,19 @@ SCOPES: tuple[Scope, ...] = (
     Scope("intake", frozenset({"cases:submit", "api-case-submit", "open311:requests"}), identities=True, screened=True),
     # Following a case: every look counts a little; wrong codes count a lot.
     Scope("track", TRACKING_ROUTES, methods=ALL_METHODS, failures=True),
-    # A citizen's reply to a question of the agency, and ratings.
+    # A citizen's reply to a question of the agency, ratings and appeals.
     Scope(
         "reply",
-        frozenset({"cases:track-reply", "cases:track-rating", "api-case-track-reply", "api-case-track-rating"}),
+        frozenset(
+            {
+                "cases:track-reply",
+                "cases:track-rating",
+                "cases:track-appeal",
+                "api-case-track-reply",
+                "api-case-track-rating",
+                "api-case-track-appeal",
+            }
+        ),
         identities=True,
         screened=True,
     ),
