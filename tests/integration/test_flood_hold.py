@@ -100,8 +100,9 @@ def test_the_citizen_follows_a_held_case_with_its_access_code(flood):
     tracked = APIClient().get(f"/api/v1/cases/track/{code}/", HTTP_X_ACCESS_TOKEN=token)
     assert tracked.status_code == 200
     assert tracked.json()["due_at"] is None
-    page = Client().get(f"/track/{code}/", {"token": token}, follow=True)
+    page = Client().post("/track/", {"code": code, "token": token}, follow=True)
     assert page.status_code == 200
+    assert code in page.content.decode()
 
 
 def test_a_moderator_lists_held_cases_and_releases_one_on_the_staff_page(flood, personas):
