@@ -9,7 +9,7 @@ The invariants, as the issue states them:
 - queues: each open case is in exactly the queues it belongs to;
 - due_dates: each stored due date equals a fresh recompute from the policy and the calendar;
 - notifications: every threshold (reminders, overdue, late cadence) of every deadline is notified exactly
-  once, and reaches a person;
+  once; alerts: and each notice reaches a person (a message is queued for someone);
 - clocks: no open case without a running or paused clock;
 - askers: every asker of an answered case (duplicates, split parts) has the answer.
 """
@@ -36,10 +36,21 @@ from caunoi.notifications.models import Notification
 from caunoi.workflows.registry import workflows
 from django.db.models import Exists, OuterRef
 
-INVARIANTS = ("queues", "due_dates", "notifications", "clocks", "askers")
+INVARIANTS = ("queues", "due_dates", "notifications", "alerts", "clocks", "askers")
 ANSWERED, REJECTED = "answered", "rejected"
 SWEEP_EVENTS = {EventType.REMINDED: "staff_reminder", EventType.OVERDUE: "staff_escalation",
                 EventType.LATE_UPDATE: "late_status_update"}  # fmt: skip
+
+
+CASE_FIELDS = ("kind", "status", "lifecycle_version", "deadline_version", "clock_started_on", "due_at", "closed_at",
+               "agency", "contact_email", "duplicate_of", "split_from")  # fmt: skip
+
+
+def load_cases() -> list[Case]:
+    """Every case with what the checkers read, and whether its clock has an open pause: one query, shared
+    by the checkers of one step."""
+    paused = Exists(Pause.objects.filter(case=OuterRef("pk"), ended_on__isnull=True))
+    return list(Case.objects.annotate(paused=paused).only(*CASE_FIELDS).order_by("pk"))
 
 
 def fresh_calendar() -> WorkingCalendar:
@@ -58,12 +69,13 @@ def belongs_in_a_queue(case: Case, open_ids: set[int], parents_with_parts: set[i
     return case.pk not in parents_with_parts
 
 
-def queue_violations(staff: Iterable[User]) -> list[str]:
+def queue_violations(staff: Iterable[User], cases: list[Case] | None = None) -> list[str]:
     """Compares each staff member's work queue (the selector the page and the API use, every page) with the
     open cases of the agencies in their reach that belong in a queue."""
-    open_cases = list(Case.objects.filter(closed_at__isnull=True).only("id", "agency_id", "duplicate_of_id"))
+    cases = load_cases() if cases is None else cases
+    open_cases = [c for c in cases if c.closed_at is None]
     open_ids = {c.pk for c in open_cases}
-    parents = set(Case.objects.filter(parts__isnull=False).values_list("pk", flat=True))
+    parents = {c.split_from_id for c in cases if c.split_from_id}
     queued = [c for c in open_cases if belongs_in_a_queue(c, open_ids, parents)]
     queued_ids = {c.pk for c in queued}
     all_agencies = set(Agency.objects.values_list("pk", flat=True))
@@ -110,11 +122,9 @@ def recomputed_due_at(
     return clock.end_of_local_day(computation.due_date) if computation.due_date else None
 
 
-def due_date_violations() -> list[str]:
-    """Every open case's stored due_at against a fresh recompute (NULL while paused). Four queries."""
-    cases = list(
-        Case.objects.filter(closed_at__isnull=True).only("id", "kind", "deadline_version", "clock_started_on", "due_at")
-    )
+def due_date_violations(calendar: WorkingCalendar | None = None, cases: list[Case] | None = None) -> list[str]:
+    """Every open case's stored due_at against a fresh recompute (NULL while paused). Three queries."""
+    cases = [c for c in (load_cases() if cases is None else cases) if c.closed_at is None]
     ids = [c.pk for c in cases]
     pauses: dict[int, list[PauseSpan]] = {}
     for p in Pause.objects.filter(case_id__in=ids).order_by("started_on", "id"):
@@ -124,7 +134,7 @@ def due_date_violations() -> list[str]:
         "case_id", "clock_started_on", "days"
     ):
         extensions[(case_id, started_on)] += days
-    calendar = fresh_calendar()
+    calendar = calendar or fresh_calendar()
     violations = []
     for case in cases:
         expected = recomputed_due_at(
@@ -147,13 +157,12 @@ def _day(moment: dt.datetime | None) -> str:
 # -- clocks -------------------------------------------------------------------------------------------------
 
 
-def clock_violations() -> list[str]:
+def clock_violations(cases: list[Case] | None = None) -> list[str]:
     """An open case has a running clock (a due date, no open pause) or a paused one (an open pause, no due
-    date) as its lifecycle state says; a case is closed exactly when its state is final. One query."""
-    cases = Case.objects.annotate(paused=Exists(Pause.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)))
+    date) as its lifecycle state says; a case is closed exactly when its state is final."""
     lifecycles = workflows().lifecycles
     violations = []
-    for case in cases.only("id", "status", "lifecycle_version", "due_at", "closed_at"):
+    for case in load_cases() if cases is None else cases:
         state = lifecycles[case.lifecycle_version].states[case.status]
         where = f"clocks: case {case.pk} ({case.status})"
         if case.closed_at is not None:
@@ -172,13 +181,10 @@ def clock_violations() -> list[str]:
 # -- askers -------------------------------------------------------------------------------------------------
 
 
-def asker_violations() -> list[str]:
+def asker_violations(all_cases: list[Case] | None = None) -> list[str]:
     """Every answered case's asker was sent the answer; the duplicates of an answered case are not left
-    open; the asker of a split case gets every part's answer once all parts are closed. Three queries."""
-    cases = {
-        c.pk: c
-        for c in Case.objects.only("id", "status", "closed_at", "contact_email", "duplicate_of_id", "split_from_id")
-    }
+    open; the asker of a split case gets every part's answer once all parts are closed. Two queries."""
+    cases = {c.pk: c for c in (load_cases() if all_cases is None else all_cases)}
     sent: dict[int, list[str]] = {}
     for ref, recipient, answer in Notification.objects.filter(template="case_answered").values_list(
         "subject_ref", "recipient", "context__answer"
@@ -237,13 +243,10 @@ class SweepLedger:
     wrong_due: list[str] = field(default_factory=list)
     last_event_id: int = 0
 
-    def observe(self) -> list[Case]:
+    def observe(self, cases: list[Case] | None = None) -> list[Case]:
         """Notes a new deadline for every open case whose due date changed; returns the running cases."""
-        running = list(
-            Case.objects.filter(closed_at__isnull=True, due_at__isnull=False).only(
-                "id", "kind", "deadline_version", "due_at", "split_from_id"
-            )
-        )
+        cases = load_cases() if cases is None else cases
+        running = [c for c in cases if c.closed_at is None and c.due_at is not None]
         for case in running:
             number, due = self.deadline_of.get(case.pk, (0, None))
             if due != case.due_at:
@@ -299,10 +302,13 @@ class SweepLedger:
                 )
             days_before = int(mark.split(":")[1]) if mark.startswith("remind:") else None
             if not messages[(case_id, SWEEP_EVENTS[event_type], due_day, days_before)]:
-                self.unreached.append(f"notifications: case {case_id} {mark} (due {due_day}) reached nobody")
+                self.unreached.append(f"alerts: case {case_id} {mark} (due {due_day}) reached nobody")
+
+    def unreached_violations(self) -> list[str]:
+        return list(self.unreached)
 
     def violations(self) -> list[str]:
-        found = [*self.wrong_due, *self.unreached]
+        found = list(self.wrong_due)
         for key in sorted(self.owed | set(self.told)):
             case_id, number, mark = key
             count = self.told[key]
@@ -314,12 +320,16 @@ class SweepLedger:
 
 
 def all_violations(*, staff: Iterable[User], ledger: SweepLedger, only: Iterable[str] = INVARIANTS) -> list[str]:
-    """The violations of the invariants named in `only` (all of them by default)."""
+    """The violations of the invariants named in `only` (all of them by default), from one read of the
+    cases; the ledger first notes the deadlines that changed (see SweepLedger)."""
+    cases = load_cases()
+    ledger.observe(cases)
     checks = {
-        "queues": lambda: queue_violations(staff),
-        "due_dates": due_date_violations,
+        "queues": lambda: queue_violations(staff, cases),
+        "due_dates": lambda: due_date_violations(cases=cases),
         "notifications": ledger.violations,
-        "clocks": clock_violations,
-        "askers": asker_violations,
+        "alerts": ledger.unreached_violations,
+        "clocks": lambda: clock_violations(cases),
+        "askers": lambda: asker_violations(cases),
     }
     return [v for name in only for v in checks[name]()]
