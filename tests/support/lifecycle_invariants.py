@@ -6,7 +6,8 @@ used after every step of tests/integration/test_case_lifecycle_model.py, and tes
 test_lifecycle_invariant_checkers.py shows that each one reports a violation built on purpose.
 
 The invariants, as the issue states them:
-- queues: each open case is in exactly the queues it belongs to;
+- queues: each open case is in exactly the queues it belongs to (the queues of the staff whose reach holds
+  its agency, unless it is a duplicate waiting for its open primary's answer);
 - due_dates: each stored due date equals a fresh recompute from the policy and the calendar;
 - notifications: every threshold (reminders, overdue, late cadence) of every deadline is notified exactly
   once; alerts: and each notice reaches a person (a message is queued for someone);
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +38,8 @@ from caunoi.notifications.models import Notification
 from caunoi.workflows.registry import workflows
 from django.db.models import Exists, OuterRef
 
+# The thresholds of the answer's deadline, as the sweep names them.
+ANSWER_MARK = re.compile(r"remind:\d+|overdue|late:\d+")
 INVARIANTS = ("queues", "due_dates", "notifications", "alerts", "clocks", "askers")
 ANSWERED, REJECTED = "answered", "rejected"
 SWEEP_EVENTS = {EventType.REMINDED: "staff_reminder", EventType.OVERDUE: "staff_escalation",
@@ -61,12 +65,12 @@ def fresh_calendar() -> WorkingCalendar:
 # -- queues -------------------------------------------------------------------------------------------------
 
 
-def belongs_in_a_queue(case: Case, open_ids: set[int], parents_with_parts: set[int]) -> bool:
-    """An open case is work for its agency unless someone else's answer will close it: a duplicate waits
-    for its open primary, and a split case for its parts (each in its own agency's queue)."""
-    if case.duplicate_of_id is not None and case.duplicate_of_id in open_ids:
-        return False
-    return case.pk not in parents_with_parts
+def belongs_in_a_queue(case: Case, open_ids: set[int]) -> bool:
+    """An open case is work for its agency unless another case's answer will close it: a duplicate waits
+    for its open primary. A duplicate whose primary closed without answering it is work again. A split case
+    stays in its agency's queue beside its parts: it is the case its citizen follows and its agency
+    oversees (notes, the combined answer)."""
+    return case.duplicate_of_id is None or case.duplicate_of_id not in open_ids
 
 
 def queue_violations(staff: Iterable[User], cases: list[Case] | None = None) -> list[str]:
@@ -75,8 +79,7 @@ def queue_violations(staff: Iterable[User], cases: list[Case] | None = None) -> 
     cases = load_cases() if cases is None else cases
     open_cases = [c for c in cases if c.closed_at is None]
     open_ids = {c.pk for c in open_cases}
-    parents = {c.split_from_id for c in cases if c.split_from_id}
-    queued = [c for c in open_cases if belongs_in_a_queue(c, open_ids, parents)]
+    queued = [c for c in open_cases if belongs_in_a_queue(c, open_ids)]
     queued_ids = {c.pk for c in queued}
     all_agencies = set(Agency.objects.values_list("pk", flat=True))
     violations = []
@@ -293,6 +296,8 @@ class SweepLedger:
         )
         for _pk, case_id, event_type, payload in events:
             mark = payload.get("mark", "")
+            if not ANSWER_MARK.fullmatch(mark):
+                continue  # a threshold of another clock (e.g. the forwarding period): not modelled here
             number, due_at = self.deadline_of.get(case_id, (0, None))
             self.told[(case_id, number, mark)] += 1
             due_day = clock.local_date(due_at).isoformat() if due_at else None
