@@ -121,8 +121,10 @@ def world(reference_data, personas) -> World:
             ids["BO-GDDT"]: personas["official_b"],
         },
         leaders={ids["SO-NNMT-HN"]: personas["leader"], ids["SO-XD-HN"]: personas["leader"], ids["BO-GDDT"]: leader_b},
-        # Whose queues are checked: one per distinct reach (leader-b's is official-b's) and the admin's.
-        staff=(personas["official_a"], official_c, personas["official_b"], personas["leader"], personas["admin"]),
+        # Whose queues are checked after every step: each way the queue is read (one agency; a leader's
+        # several agencies merged; an administrator's everything, which holds every case that belongs in
+        # any queue). The other officials' queues are read the way official-a's is.
+        staff=(personas["official_a"], personas["leader"], personas["admin"]),
         categories=reference_data["categories"],
         areas=reference_data["areas"],
     )
