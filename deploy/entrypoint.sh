@@ -33,13 +33,18 @@ role="${1:-web}"
 case "$role" in
 web)
     remember_role web
+    # The uvicorn workers of this container share their metrics through this folder (caunoi/core/metrics.py);
+    # emptied at start, as the samples of processes that are gone would otherwise be added up for ever.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${TMPDIR:-/tmp}/caunoi-metrics}"
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     # --lifespan off: Django has no startup/shutdown hooks over ASGI; without it uvicorn logs a probe failure.
     # --timeout-graceful-shutdown: on SIGTERM, open requests and websockets get this long to finish.
     # --ws-per-message-deflate false: a dialogue frame is encoded once and written to thousands of viewers;
     # per-message compression would compress it again for each of them. --ws-max-size: the room refuses
-    # frames over 8 KB anyway.
+    # frames over 8 KB anyway. --timeout-keep-alive: longer than any proxy's upstream idle timeout
+    # (nginx's upstream block 50 s, ingress-nginx 60 s), so the proxy always closes an idle connection first.
     exec uvicorn caunoi.config.asgi:application \
-        --host 0.0.0.0 --port "${PORT:-8000}" \
+        --host 0.0.0.0 --port "${PORT:-8000}" --timeout-keep-alive "${WEB_KEEPALIVE_TIMEOUT:-75}" \
         --ws-per-message-deflate false --ws-max-size 65536 \
         --workers "${WEB_CONCURRENCY:-2}" \
         --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
@@ -61,7 +66,9 @@ beat)
     ;;
 migrate)
     remember_role migrate
-    python manage.py migrate --noinput
+    # A migration that cannot get its lock within MIGRATE_LOCK_TIMEOUT fails (the Job retries it) instead of
+    # queueing every request of the portal behind it while a long transaction holds the table.
+    PGOPTIONS="${PGOPTIONS:-} -c lock_timeout=${MIGRATE_LOCK_TIMEOUT:-5s}" python manage.py migrate --noinput
     python manage.py sync_calendar
     if [ -n "${STATIC_EXPORT_DIR:-}" ]; then
         mkdir -p "$STATIC_EXPORT_DIR"

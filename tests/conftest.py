@@ -109,6 +109,17 @@ def web() -> Client:
 
 
 @pytest.fixture(autouse=True)
+def _no_league_from_another_test():
+    # The public league caches ended periods for ever (reports/league.py): each test's data is its own.
+    from caunoi.core.redis_client import redis_client
+
+    client = redis_client()
+    stale = list(client.scan_iter(match="*reports:league:*", count=1000))
+    if stale:
+        client.delete(*stale)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reference_copies():
     # Each test builds its own agencies and categories, and rolls them back: no copy may outlive it.
     from caunoi.core.versioned_cache import VersionedCache

@@ -90,3 +90,47 @@ def test_moderator_publishes_and_a_visitor_finds_it_without_diacritics(open_page
     visitor.locator(".similar__list a").first.wait_for()
     assert visitor.locator(".similar__list a").first.inner_text() == item.title
     check(visitor, "submit-similar")
+
+
+def test_moderator_hides_one_occurrence_of_a_common_word_and_corrects_privately(open_page, personas):
+    item = PublishedItem.objects.get(case=answered_case(personas))
+    review_url = reverse("publication:review-item", args=[item.pk])
+    moderator = open_page()
+    moderator.goto(review_url)
+    moderator.wait_for_url("**/accounts/login/**")
+    moderator.fill("input[name=username]", "moderator")
+    moderator.fill("input[name=password]", PASSWORD)
+    with moderator.expect_navigation():
+        moderator.click("main form[action='/accounts/login/'] button[type=submit]")
+    moderator.wait_for_url(f"**{review_url}")
+
+    # "đất" appears several times (and in "Luật Đất đai"): refused beside the field, what was typed kept.
+    moderator.fill("#id_phrase", "đất")
+    with moderator.expect_navigation():
+        moderator.click("form[action$='/redact/'] button[type=submit]")
+    assert moderator.locator("#error-summary").count() == 1
+    assert moderator.locator("#id_phrase-error").count() == 1
+    assert moderator.locator("#id_phrase").input_value() == "đất"
+    check(moderator, "review-ambiguous")
+    moderator.select_option("#id_redaction_field", "question")
+    moderator.fill("#id_redaction_occurrence", "1")
+    with moderator.expect_navigation():
+        moderator.click("form[action$='/redact/'] button[type=submit]")
+    assert moderator.locator(".message--success").count() == 1
+    assert "Luật Đất đai" in moderator.locator("[data-public-answer]").inner_text()
+
+    with moderator.expect_navigation():
+        moderator.click("form[action$='/publish/'] button[type=submit]")
+    check(moderator, "review-published")
+    moderator.fill("#id_hide_phrase", "một cửa")
+    moderator.fill("#id_hide_reason", "Chỉ rõ nơi làm việc của người dân")
+    with moderator.expect_navigation():
+        moderator.click("form[action$='/hide-published/'] button[type=submit]")
+    assert moderator.locator(".message--success").count() == 1
+    item.refresh_from_db()
+    assert "một cửa" not in item.answer and item.status == Status.PUBLISHED
+
+    visitor = open_page()
+    visitor.goto(reverse("publication:item", args=[item.slug]))
+    body = visitor.locator("main").inner_text()
+    assert "một cửa" not in body and "Chỉ rõ nơi làm việc" not in body

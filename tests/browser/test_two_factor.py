@@ -45,3 +45,26 @@ def test_turn_on_then_log_in_with_a_code(page, personas, settings):
     page.click("button[type=submit]")
     page.goto("/staff/queue/")
     assert page.url.endswith("/staff/queue/")
+
+
+def test_the_devices_and_email_pages(page, personas):
+    from caunoi.accounts.tokens import api_token_issue
+
+    official = personas["official_a"]
+    api_token_issue(user=official, device="Máy tính văn phòng")
+    log_in(page, official.username)
+    page.goto("/accounts/devices/")
+    assert page.locator("td", has_text="Máy tính văn phòng").is_visible()
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "api-devices")
+    page.click("button:has-text('Thu hồi')")
+    assert page.locator("td", has_text="Máy tính văn phòng").count() == 0
+
+    page.goto("/accounts/email/")
+    page.fill("#id_email", "moi@example.vn")
+    page.fill("#id_confirm", "wrong")
+    page.click("button[type=submit]:has-text('Lưu')")
+    assert page.locator("#error-summary").is_visible()
+    assert page.input_value("#id_email") == "moi@example.vn"
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "email-change-error")

@@ -256,3 +256,45 @@ def test_entrypoint_web_role_serves_and_its_healthcheck_passes(tmp_path: Path) -
         web.wait(timeout=30)
     # Nothing answers any more: the same check now fails, so it does check something.
     assert subprocess.run([entrypoint, "healthcheck"], env=env, capture_output=True, check=False).returncode != 0
+
+
+def test_only_the_ingress_controller_reaches_the_web_pods_and_only_it_is_trusted_for_forwarded_headers() -> None:
+    objects = _k8s_objects()
+    policies = [doc for (kind, _name), doc in objects.items() if kind == "NetworkPolicy"]
+    (kustomization,) = _documents(K8S / "kustomization.yaml")
+    listed = {
+        doc["metadata"]["name"]
+        for resource in kustomization["resources"]
+        for doc in _documents(K8S / resource)
+        if doc.get("kind") == "NetworkPolicy"
+    }
+    assert {policy["metadata"]["name"] for policy in policies} == listed and listed
+    # Every pod of the namespace refuses connections by default.
+    default_deny = [p for p in policies if p["spec"]["podSelector"] in ({}, {"matchLabels": {}})]
+    assert default_deny and all(p["spec"]["policyTypes"] == ["Ingress"] for p in default_deny)
+    assert all(not p["spec"].get("ingress") for p in default_deny)
+    # The web pods accept their port from the ingress controller's pods only.
+    web_labels = objects[("Deployment", "caunoi-web")]["spec"]["template"]["metadata"]["labels"]
+    web_policies = [
+        p for p in policies if p["spec"]["podSelector"].get("matchLabels") and
+        p["spec"]["podSelector"]["matchLabels"].items() <= web_labels.items()
+    ]  # fmt: skip
+    (web_policy,) = web_policies
+    (rule,) = web_policy["spec"]["ingress"]
+    (source,) = rule["from"]
+    assert source["namespaceSelector"]["matchLabels"] and source["podSelector"]["matchLabels"]
+    assert [port["port"] for port in rule["ports"]] == ["http"]
+    # The web container's port named http is the one the policy opens.
+    ports = _container(objects, "Deployment", "caunoi-web")["ports"]
+    assert "http" in {port["name"] for port in ports}
+    # uvicorn believes X-Forwarded-For only from the ingress controller's addresses, never from anyone.
+    forwarded = objects[("ConfigMap", "caunoi-config")]["data"]["FORWARDED_ALLOW_IPS"]
+    assert forwarded.strip() and "*" not in forwarded
+
+
+def test_env_example_trusts_no_forwarded_headers_from_anyone() -> None:
+    example = (DEPLOY / "env.example").read_text(encoding="utf-8")
+    (value,) = re.findall(r"^FORWARDED_ALLOW_IPS=(.*)$", example, re.M)
+    assert value.strip() and "*" not in value
+    flags = dict(re.findall(r"^(SECURE_HSTS_(?:PRELOAD|INCLUDE_SUBDOMAINS))=(.*)$", example, re.M))
+    assert flags == {"SECURE_HSTS_INCLUDE_SUBDOMAINS": "false", "SECURE_HSTS_PRELOAD": "false"}

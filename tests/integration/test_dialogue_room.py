@@ -228,7 +228,17 @@ async def test_a_moderator_of_another_dialogue_is_a_viewer_here(dialogue, person
 
 @pytest.mark.parametrize(
     "frame",
-    ["not json", "[1, 2]", '{"no_action": 1}', '{"action": 5}', json.dumps({"action": "ask", "text": "x" * 9000})],
+    [
+        "not json",
+        "[1, 2]",
+        '{"no_action": 1}',
+        '{"action": 5}',
+        json.dumps({"action": "ask", "text": "x" * 9000}),
+        # Nested past Python's recursion limit: once a RecursionError that dropped the connection unclosed.
+        '{"action": "ask", "name": ' + "[" * 1500 + "]" * 1500 + "}",
+        '{"action": "vote", "question": NaN}',
+        json.dumps({"action": "ask", "name": "Lan", "text": "Câu hỏi có ký tự \x00 lạ?"}),
+    ],
 )
 async def test_bad_frames_get_an_error_and_the_connection_stays_usable(dialogue, frame):
     communicator, _ = await connect(dialogue.pk)

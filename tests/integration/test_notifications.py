@@ -151,7 +151,7 @@ def test_a_broker_outage_is_logged_and_the_row_waits_for_the_periodic_dispatcher
 
 
 def test_the_dispatcher_queues_only_pending_rows_that_are_due(queued):
-    due, later, sent, failed = (enqueue(dedupe_key=str(n)) for n in range(4))
+    due, later, sent, failed = (enqueue(dedupe_key=str(n), dispatch=False) for n in range(4))
     Notification.objects.filter(pk=later.pk).update(next_attempt_at=dt.datetime(2100, 1, 1, tzinfo=VN))
     Notification.objects.filter(pk=sent.pk).update(status="sent")
     Notification.objects.filter(pk=failed.pk).update(status="failed")
@@ -162,7 +162,7 @@ def test_the_dispatcher_queues_only_pending_rows_that_are_due(queued):
 
 
 def test_the_dispatcher_stops_at_the_first_refusal(monkeypatch):
-    rows = [enqueue(dedupe_key=str(n)) for n in range(3)]
+    rows = [enqueue(dedupe_key=str(n), dispatch=False) for n in range(3)]
     taken: list[int] = []
 
     def refuse_the_second(notification_id):
@@ -328,7 +328,7 @@ def wait_until_a_backend_waits_for_a_lock(timeout: float = 10) -> None:
 
 
 def test_the_tasks_call_the_services(queued):
-    row = enqueue()
+    row = enqueue(dispatch=False)
     assert dispatch_pending_notifications() == 1
     assert deliver_notification(row.pk) == "sent"
     assert deliver_notification(row.pk) == "skipped"

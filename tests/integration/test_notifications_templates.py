@@ -30,6 +30,12 @@ CONTEXT = {
     "comment": "Bổ sung căn cứ pháp lý.",
     "days_late": 3,
     "days_before": 2,
+    "days": 5,
+    "legal_days": 15,
+    "unit": "working_days",
+    "why": "nearest_above",
+    "meant_for": "Sở Nông nghiệp và Môi trường Hà Nội",
+    "level": 2,
 }
 
 
@@ -46,6 +52,7 @@ def _no_broker(monkeypatch):
 def test_the_templates_are_the_ones_the_writers_use():
     assert [path.stem for path in NOTIFICATION_TEMPLATES] == [
         "case_answered",
+        "case_extended",
         "case_received",
         "case_rejected",
         "case_transferred",
@@ -53,6 +60,8 @@ def test_the_templates_are_the_ones_the_writers_use():
         "late_status_update",
         "staff_assigned",
         "staff_escalation",
+        "staff_forwarding_overdue",
+        "staff_forwarding_reminder",
         "staff_reminder",
         "staff_returned",
     ]

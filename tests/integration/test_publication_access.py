@@ -27,6 +27,9 @@ ACTIONS = {
     "publish": (Status.PENDING_REVIEW, {}),
     "unpublish": (Status.PUBLISHED, {"reason": "Gỡ theo đề nghị"}),
     "correct": (Status.PUBLISHED, {"title": "Tiêu đề", "question": "Câu hỏi", "answer": "Sửa", "reason": "Sửa lỗi"}),
+    "reredact": (Status.PENDING_REVIEW, {}),
+    "decline": (Status.PENDING_REVIEW, {"reason": "Liên quan đến trẻ em"}),
+    "hide-published": (Status.PUBLISHED, {"phrase": "sổ đỏ", "kind": "other", "reason": "Lộ thông tin"}),
 }
 
 
@@ -63,6 +66,10 @@ def test_actions(users, role, action):
     item = item_in(status, users)
     if action == "unredact":
         data = {"redaction": item.redactions.first().pk}
+    if action == "reredact":  # a proposal the moderator showed again
+        shown = item.redactions.first()
+        services.item_redaction_remove(item=item, redaction_id=shown.pk, by=users["moderator"])
+        data = {"redaction": shown.pk}
     before = (item.status, item.title, item.events.count())
     response = client_for(users, role).post(reverse("publication:review-action", args=[item.pk, action]), data)
     item.refresh_from_db()
@@ -134,12 +141,11 @@ def test_an_unknown_action_is_not_found(users):
 def test_a_refused_action_says_why_on_the_page(users):
     item = item_in(Status.PUBLISHED, users)
     client = client_for(users, "moderator")
-    response = client.post(
-        reverse("publication:review-action", args=[item.pk, "unpublish"]), {"reason": ""}, follow=True
-    )
-    assert response.status_code == 200
+    response = client.post(reverse("publication:review-action", args=[item.pk, "unpublish"]), {"reason": " "})
+    # A 4xx with the page again: the message in the error summary and beside the field it is about.
+    assert response.status_code == 400
     assert PublishedItem.objects.get(pk=item.pk).status == Status.PUBLISHED
-    assert b"message--error" in response.content
+    assert b"error-summary" in response.content and b'id="id_unpublish_reason-error"' in response.content
 
 
 def test_administrators_see_items_read_only_in_the_admin(users):

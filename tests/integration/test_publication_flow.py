@@ -191,8 +191,9 @@ def test_correction_keeps_the_history(personas):
     history = list(item.revisions.values_list("number", "answer", "reason"))
     assert history[0] == (1, first_answer, "")
     assert history[1][0] == 2 and history[1][2] == "Sửa trích dẫn"
-    # The active redactions still apply to the corrected text; the reviewer's new words are not re-scanned.
-    assert "0987 654 321" in item.answer
+    # The active redactions still apply to the corrected text, and personal data in the new words is hidden
+    # too (a correction must not publish a phone number the detector would have caught at proposal).
+    assert "0987 654 321" not in item.answer and "[hidden: phone number]" in item.answer
     services.item_correct(
         item=item,
         title=item.source_title,

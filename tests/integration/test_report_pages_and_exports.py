@@ -145,7 +145,8 @@ def assert_rows_match(rows, body):
     for row, (label, figures) in zip(rows, expected, strict=True):
         assert label.split(":")[0] == row["group"]
         for column in ("received", "answered", "answered_on_time", "on_time_rate", "overdue_now", "median_days",
-                       "p90_days", "transfers", "returns", "ratings", "rating_average"):  # fmt: skip
+                       "p90_days", "transfers", "returns", "ratings", "rating_average", "citizen_median_days",
+                       "answered_transferred"):  # fmt: skip
             assert number(row[column]) == figures[column], (label, column)
         for score in "12345":
             assert int(row[f"rating_{score}"]) == figures["rating_distribution"][score]

@@ -53,3 +53,49 @@ def test_under_https_pages_redirect_but_probes_do_not(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/track/").status_code == 301
     assert client.get("/healthz").status_code == 200
+
+
+def test_websockets_may_connect_only_to_this_site(client):
+    # A bare `ws:`/`wss:` source would let an injected script send data to any host over a websocket.
+    directives = dict(
+        (part.split()[0], part.split()[1:]) for part in client.get("/track/")["Content-Security-Policy"].split("; ")
+    )
+    assert directives["connect-src"] == ["'self'", "ws://testserver"]
+    secure = client.get("/track/", secure=True)["Content-Security-Policy"]
+    assert "connect-src 'self' wss://testserver;" in secure
+
+
+def test_an_unknown_host_gets_the_policy_without_a_websocket_origin(rf):
+    from caunoi.core.middleware import ContentSecurityPolicyMiddleware
+    from django.http import HttpResponse
+
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse(status=400))
+    response = middleware(rf.get("/track/", HTTP_HOST="evil.example.com"))
+    assert "connect-src 'self';" in response["Content-Security-Policy"]
+    assert "evil" not in response["Content-Security-Policy"]
+
+
+def _settings_in_a_fresh_process(*names: str, **env_changes: str) -> list[str]:
+    env = {**os.environ, "DJANGO_DEBUG": "false", "HTTPS": "true", **env_changes}
+    code = f"from django.conf import settings; print(*[getattr(settings, n) for n in {names!r}], sep='|')"
+    result = subprocess.run(
+        [sys.executable, str(settings.BACKEND_DIR / "manage.py"), "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1].split("|")
+
+
+def test_hsts_preload_and_subdomains_are_off_unless_configured():
+    # A government portal often shares its parent domain with other services: HSTS on every subdomain, or a
+    # place in the browsers' preload list, is the domain owner's decision, not this application's default.
+    assert _settings_in_a_fresh_process("SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD") == ["False", "False"]
+    configured = _settings_in_a_fresh_process(
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        SECURE_HSTS_PRELOAD="true",
+    )
+    assert configured == ["True", "True"]

@@ -89,6 +89,7 @@ def test_the_periodic_dispatcher_queues_due_posts_only(reference_data, personas,
     published(personas)
     first, second = SocialPost.objects.order_by("pk")
     SocialPost.objects.filter(pk=second.pk).update(next_attempt_at=second.next_attempt_at + dt.timedelta(hours=1))
+    SocialPost.objects.update(queued_until=None)  # their tasks after commit were lost
     queued.clear()
 
     assert dispatch_pending_social_posts() == 1
@@ -121,5 +122,6 @@ def test_the_periodic_dispatcher_is_scheduled_under_the_task_name_it_has(referen
     assert entry["task"] == dispatch_pending_social_posts.name
     make_channel("facebook")
     published(personas)
+    SocialPost.objects.update(queued_until=None)  # its task after commit was lost
     queued.clear()
     assert dispatch_pending_social_posts.apply().get() == 1 and queued == [SocialPost.objects.get().pk]

@@ -8,7 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 from caunoi.deadlines.calendar import WorkingCalendar
-from caunoi.deadlines.compute import DueComputation, Pause, SkippedDay, add_working_days, compute_due
+from caunoi.deadlines.compute import (
+    DueComputation,
+    Pause,
+    SkippedDay,
+    add_working_days,
+    compute_due,
+    nth_working_day_before,
+)
 from caunoi.workflows.types import CalendarEntry, Period
 
 QUESTION = Period(15, "working_days", "Nghị định 43/2011/NĐ-CP, Điều 8")
@@ -231,3 +238,17 @@ def test_a_calendar_with_no_working_days_fails_instead_of_looping():
     ]
     with pytest.raises(ValueError, match="did not finish"):
         due(date(2026, 1, 1), overrides=every_day_off)
+
+
+def test_nth_working_day_before_is_the_inverse_of_adding_working_days():
+    calendar = WorkingCalendar()
+    # Tue 16 Feb 2027, back over Tết: Mon 15 (1), Fri 12 (2), Thu 11 (3), then Wed 3 Feb (4).
+    assert nth_working_day_before(date(2027, 2, 16), 4, calendar) == date(2027, 2, 3)
+    for start in (date(2026, 6, 5), date(2027, 2, 2), date(2027, 1, 29)):
+        for days in (1, 5, 12):
+            later = add_working_days(start, days, calendar)
+            # `start` has `days` whole working days after it before `later + 1 day` and not before `later`.
+            assert start < nth_working_day_before(later + timedelta(days=1), days, calendar)
+            assert not start < nth_working_day_before(later, days, calendar)
+    with pytest.raises(ValueError):
+        nth_working_day_before(date(2026, 6, 5), 0, calendar)

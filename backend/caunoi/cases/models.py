@@ -82,7 +82,8 @@ class Case(TimeStampedModel):
     routing_rule = models.CharField(max_length=80, blank=True)
     routing_explanation = models.JSONField(default=dict)
 
-    # The clock: started when the case reached its current agency, paused while waiting for the citizen.
+    # The holding agency's clock (cases/clocks.py): started the first day that agency held the case, counting
+    # only the days it held it (ClockSegment), paused while waiting for the citizen.
     # `due_at` is stored when computed (Conventions: store decisions, derive time); NULL while paused.
     received_at = models.DateTimeField(_("received at"))
     clock_started_on = models.DateField()
@@ -180,6 +181,41 @@ class Pause(models.Model):
         return f"{self.case_id} paused {self.started_on}–{self.ended_on or '…'}"
 
 
+class ClockSegment(models.Model):
+    """One holding of a case by one agency: from the day it reached the agency (`started_on`, by routing, a
+    split or a transfer) to the day it left (`ended_on`, by a transfer; NULL while the agency holds it, also
+    after the case is closed). Dates are local dates.
+
+    The clock model (see `cases/clocks.py`): together with the pauses (`Pause`, the days nobody's clock ran
+    while waiting for the citizen), the segments give
+    - the citizen's clock: from the first receipt (`Case.received_at`), never restarted;
+    - each agency's clock: from the first day it held the case, counting only the days it held it, so time
+      accumulates across holdings and a case transferred back continues the agency's earlier clock; a
+      lawful forward to an agency that never held it starts that agency's clock (Decree 20/2008).
+    `Case.clock_started_on` is the holding agency's first arrival and `Case.due_at` its clock's due date.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clock_segments")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(ended_on__isnull=True), name="one_open_clock_segment_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="clock_segment_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} at {self.agency_id} from {self.started_on}"
+
+
 class EventType(models.TextChoices):
     """The closed list of things that happen to a case. Add a type here before any code records it."""
 
@@ -206,8 +242,16 @@ class EventType(models.TextChoices):
     SPLIT = "split", _("Split into parts")  # payload: parts (agency codes)
     RATED = "rated", _("Rated")  # payload: score (who rated is never recorded)
     REMINDED = "reminded", _("Deadline reminder sent")  # by the sweep; payload: days_before
-    OVERDUE = "overdue", _("Became overdue")  # by the sweep; escalated to the parent agency's leaders
+    # By the sweep. Payload of these and of forwarding_*: mark, due_date, level (escalation), meant_for (the
+    # agency the alert was for), notified_agency, notified (usernames), why (assignee | agency | nearest_above
+    # | triage_desk | no_one).
+    OVERDUE = "overdue", _("Became overdue")  # escalated to the parent agency's leaders (level 1)
+    ESCALATED = "escalated", _("Escalated further")  # still late N working days on: one level further up
     LATE_UPDATE = "late_update", _("Status update sent while late")  # by the sweep; payload: week
+    # By the sweep, while an agency has not yet taken the case up: its forwarding period (Decree 20/2008) ends
+    # soon, or has passed. Payload: mark, due_date (the forwarding date), notified.
+    FORWARDING_REMINDED = "forwarding_reminded", _("Forwarding reminder sent")
+    FORWARDING_OVERDUE = "forwarding_overdue", _("Forwarding period passed")
     ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
 
 
@@ -312,7 +356,8 @@ class AnswerVersion(models.Model):
 
 class Extension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
-    # The clock it extends: a transfer starts a new clock, which the old agency's extensions do not lengthen.
+    # The agency clock it extends, named by its start (the agency's first arrival): another agency's clock is
+    # not lengthened, and a transfer back to this agency keeps the extension with its continued clock.
     clock_started_on = models.DateField()
     days = models.PositiveSmallIntegerField()
     reason = models.TextField()
@@ -339,15 +384,20 @@ class Rating(models.Model):
 
 
 class SweepMark(models.Model):
-    """What the deadline sweep already did to a case ("remind:3", "overdue", "late:2"): the unique pair makes
-    running the sweep twice, or on two workers at once, do each thing once."""
+    """What the deadline sweep already did about one deadline of a case ("remind:3", "overdue", "late:2",
+    "forward_remind:1", "forward_overdue", "escalate:2"). A deadline is named by its date (`due_on`: the answer's
+    due date, or the forwarding date for "forward_*" marks): the unique triple makes running the sweep twice,
+    or on two workers at once, do each thing once per deadline, and any path that moves a due date (transfer,
+    extension, resuming a paused clock, a calendar change, an appeal) arms every threshold again for the new
+    date without having to remember to."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
     mark = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "mark"], name="unique_sweep_mark")]
+        constraints = [models.UniqueConstraint(fields=["case", "due_on", "mark"], name="unique_sweep_mark")]
 
     def __str__(self) -> str:
         return f"{self.mark} on {self.case_id}"

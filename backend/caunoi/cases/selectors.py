@@ -109,6 +109,17 @@ def due_explanation(case: Case) -> dict[str, Any]:
     return case.due_explanation.get(_language()) or case.due_explanation.get("vi") or {}
 
 
+def forwarding_state(case: Case, *, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The forwarding period (Decree 20/2008) while it matters: nobody at the agency has taken the case up
+    (it is in its lifecycle's initial state). None otherwise. {"date": ISO date, "passed": bool}."""
+    if case.forward_by is None or case.closed_at is not None:
+        return None
+    if case.status != workflows().lifecycles[case.lifecycle_version].initial:
+        return None
+    today = today or clock.local_date()
+    return {"date": case.forward_by.isoformat(), "passed": today > case.forward_by}
+
+
 def approved_answer(case: Case) -> str | None:
     """The answer the citizen reads: the latest approved version, or None before approval."""
     version = case.answer_versions.exclude(approved_at=None).order_by("-number").first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from celery import shared_task
@@ -18,7 +19,7 @@ def run_deadline_sweep() -> dict[str, int]:
     """Idempotent: a second run, or a concurrent one, finds nothing new to do."""
     result = deadline_sweep()
     logger.info("deadline sweep: %s", result)
-    return {"reminded": result.reminded, "overdue": result.overdue, "late_updates": result.late_updates}
+    return dataclasses.asdict(result)
 
 
 @shared_task(acks_late=True)

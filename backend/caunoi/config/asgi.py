@@ -6,6 +6,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
+# Web requests, unlike workers and commands, run under DATABASE_STATEMENT_TIMEOUT_MS (settings/base.py).
+os.environ.setdefault("CAUNOI_WEB_PROCESS", "1")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)

@@ -53,5 +53,13 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # The public league of the current quarter and month, recomputed into the cache so that no reader ever
+    # waits for it (caunoi/reports/league.py). Every 4 minutes: well inside the cache's 10, and the figures
+    # are a day's business, not a second's. `expires` drops runs that queued up while workers were down.
+    "refresh-current-league": {
+        "task": "caunoi.reports.tasks.refresh_current_league",
+        "schedule": 4 * 60,
+        "options": {"expires": 3 * 60},
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from caunoi.cases.api.urls import queue_urlpatterns
+from caunoi.config.metrics import metrics
 from caunoi.core import health
+from caunoi.core.schema import SchemaView
 
 api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
@@ -18,8 +20,9 @@ api_v1 = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login would skip two-factor login: everyone logs in through one page.
@@ -35,3 +38,9 @@ urlpatterns = [
     path("", include("caunoi.analytics.web.urls")),
     path("", include("caunoi.cases.web.urls")),
 ]
+
+# JSON under /api/ and /open311/, Django's pages elsewhere (caunoi.core.error_views).
+handler400 = "caunoi.core.error_views.bad_request"
+handler403 = "caunoi.core.error_views.permission_denied"
+handler404 = "caunoi.core.error_views.page_not_found"
+handler500 = "caunoi.core.error_views.server_error"

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ApplicationError, NotFound, ValidationFailed
+from .parsers import BodyRefused
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -20,7 +21,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": str(exc.message)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ApplicationError):
         return Response({"detail": str(exc.message), **exc.extra}, status=exc.status_code)
+    if isinstance(exc, BodyRefused):
+        return Response({"detail": str(exc.detail)}, status=400)
     if isinstance(exc, ParseError):
-        # DRF's own message quotes the JSON decoder in English; say what is wrong in the user's language.
-        return Response({"detail": _("The request body could not be read: it is not valid JSON.")}, status=400)
+        # DRF's own message quotes the decoder in English; say what is wrong in the user's language.
+        request = context.get("request")
+        if "json" in (getattr(request, "content_type", "") or ""):
+            return Response({"detail": _("The request body could not be read: it is not valid JSON.")}, status=400)
+        return Response(
+            {"detail": _("The request body could not be read: check its format and Content-Type.")}, status=400
+        )
     return drf_exception_handler(exc, context)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -18,7 +19,10 @@ RETRY_AFTER_SECONDS = 30
 
 
 class ContentSecurityPolicyMiddleware:
-    """Adds CONTENT_SECURITY_POLICY to every response that does not set its own (Django 5.2 has no CSP)."""
+    """Adds CONTENT_SECURITY_POLICY to every response that does not set its own (Django 5.2 has no CSP), its
+    connect-src extended with this site's own websocket origin (ws://host or wss://host, as the request came)."""
+
+    CONNECT_SRC = "connect-src 'self'"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -26,8 +30,16 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("Content-Security-Policy", self._policy_for(request))
         return response
+
+    def _policy_for(self, request: HttpRequest) -> str:
+        try:
+            host = request.get_host()  # validated against ALLOWED_HOSTS
+        except DisallowedHost:
+            return self.policy  # the response is a 400 already: 'self' alone
+        origin = f"{'wss' if request.is_secure() else 'ws'}://{host}"
+        return self.policy.replace(self.CONNECT_SRC, f"{self.CONNECT_SRC} {origin}", 1)
 
 
 class DatabaseUnavailableMiddleware:

@@ -25,10 +25,16 @@ _UNITS = frozenset({"working_days", "calendar_days"})
 
 @dataclass(frozen=True)
 class Pause:
-    """The clock stood still on every day d with start <= d < end (end exclusive); end None: still paused."""
+    """The clock stood still on every day d with start <= d < end (end exclusive); end None: still paused.
+
+    `kind` and the reasons say why, in the explanation: "paused" (waiting for the citizen) by default, or e.g.
+    "elsewhere" for days another agency held the case."""
 
     start: dt.date
     end: dt.date | None
+    kind: str = "paused"
+    reason_vi: str = _PAUSED_REASON[0]
+    reason_en: str = _PAUSED_REASON[1]
 
     def __post_init__(self) -> None:
         if self.end is not None and self.end < self.start:
@@ -139,7 +145,7 @@ def compute_due(
                     rolled_forward_from=None,
                     paused=True,
                 )
-            skipped.append(SkippedDay(day, "paused", *_PAUSED_REASON))
+            skipped.append(SkippedDay(day, pause.kind, pause.reason_vi, pause.reason_en))
             continue
         if working_days_only:
             day_off = calendar.day_off(day)
@@ -174,6 +180,22 @@ def compute_due(
     )
 
 
+def count_days(
+    *, start: dt.date, end: dt.date, unit: str, calendar: WorkingCalendar, pauses: Sequence[Pause] = ()
+) -> int:
+    """How many days of a period in `unit` ran from the day after `start` up to `end` inclusive: the days a
+    clock started on `start` has used by the end of `end`. Days in a pause never count; for working days,
+    only working days count. 0 when `end` is not after `start`."""
+    if unit not in _UNITS:
+        raise ValueError(f"unknown period unit {unit!r}")
+    counted, day = 0, start + _ONE_DAY
+    while day <= end:
+        if not any(pause.covers(day) for pause in pauses) and (unit == "calendar_days" or calendar.is_working_day(day)):
+            counted += 1
+        day += _ONE_DAY
+    return counted
+
+
 def add_working_days(start: dt.date, days: int, calendar: WorkingCalendar) -> dt.date:
     """The `days`-th working day after `start` (start itself never counts); `days` must be at least 1.
 
@@ -190,6 +212,24 @@ def add_working_days(start: dt.date, days: int, calendar: WorkingCalendar) -> dt
             if counted == days:
                 return day
     raise ValueError(f"{days} working days from {start} did not finish within {_MAX_DAYS_EXAMINED} days")
+
+
+def nth_working_day_before(day: dt.date, days: int, calendar: WorkingCalendar) -> dt.date:
+    """The `days`-th working day before `day` (`day` itself never counts); `days` must be at least 1.
+
+    A date d has at least `days` whole working days after it and before `day` exactly when
+    d < nth_working_day_before(day, days): how the sweep tells how many working days late a case is.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    counted = 0
+    for n in range(1, _MAX_DAYS_EXAMINED + 1):
+        earlier = day - n * _ONE_DAY
+        if calendar.is_working_day(earlier):
+            counted += 1
+            if counted == days:
+                return earlier
+    raise ValueError(f"{days} working days before {day} did not finish within {_MAX_DAYS_EXAMINED} days")
 
 
 def _iso(day: dt.date | None) -> str | None:

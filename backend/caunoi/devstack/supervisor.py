@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -144,6 +144,19 @@ def run(*, host: str, port: int) -> int:
         _release(local, [service for service in started if service.started])
 
 
+def web_command(host: str, port: int, *, env: Mapping[str, str]) -> list[str]:
+    """uvicorn's command line. As in deploy/entrypoint.sh, a dialogue frame is not compressed again for each
+    viewer. X-Forwarded-For and -Proto are believed only from the proxy named in FORWARDED_ALLOW_IPS: uvicorn
+    would otherwise trust them from 127.0.0.1, so any local client could claim another address and escape
+    the per-address rate limits."""
+    command = [*venv_command("uvicorn"), "caunoi.config.asgi:application", "--host", host, "--port", str(port)]
+    command += ["--ws-per-message-deflate", "false"]
+    trusted = env.get("FORWARDED_ALLOW_IPS", "").strip()
+    if trusted:
+        return [*command, "--proxy-headers", "--forwarded-allow-ips", trusted]
+    return [*command, "--no-proxy-headers"]
+
+
 def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "true")
     if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
@@ -154,9 +167,7 @@ def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
     if failed is not None:
         return failed
 
-    # As in deploy/entrypoint.sh: a dialogue frame is not compressed again for each viewer.
-    web = [*venv_command("uvicorn"), "caunoi.config.asgi:application", "--host", host, "--port", str(port)]
-    supervisor.spawn("web server (uvicorn)", [*web, "--ws-per-message-deflate", "false"], env)
+    supervisor.spawn("web server (uvicorn)", web_command(host, port, env=env), env)
     celery = [*venv_command("celery"), "-A", "caunoi"]
     supervisor.spawn("celery worker", [*celery, "worker", *CELERY_LOGGING, "--concurrency", "2"], env)
     schedule = str(local / "celerybeat-schedule")

@@ -13,6 +13,8 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from caunoi.core import safejson
+
 from .hub import CLOSE_TOO_SLOW, Room, Viewer, hub
 from .ratelimit import ConnectionLimiter
 from .selectors import messages_after
@@ -86,11 +88,14 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         assert self.entry is not None
-        if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
+        if text_data is None or len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
             await self.send(text_data=error_frame("bad_frame", None))
             return
         try:
-            request = json.loads(text_data)
+            request = safejson.loads(text_data)
+        except safejson.UnsafeJSON as exc:
+            await self.send(text_data=error_frame("bad_frame", None, exc.message))
+            return
         except ValueError:
             await self.send(text_data=error_frame("bad_frame", None))
             return
@@ -103,7 +108,13 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         if action in {"ask", "vote"} and not self.limiter.allowed(action):
             await self.send(text_data=error_frame("rate_limited", ref))
             return
-        reply = await in_thread(run_action)(self.entry, action, request)
+        try:
+            reply = await in_thread(run_action)(self.entry, action, request)
+        except Exception:
+            # run_action answers every refusal itself; anything else is a bug, but the protocol promises that an
+            # error never closes the connection: the viewer keeps the room and we get the traceback.
+            logger.exception("dialogue %s: action %r failed", self.entry.dialogue_id, action)
+            reply = json.loads(error_frame("failed", None))
         if ref is not None and isinstance(ref, str | int):
             reply["ref"] = ref
         await self.send(text_data=json.dumps(reply, ensure_ascii=False))

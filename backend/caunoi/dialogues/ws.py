@@ -116,6 +116,7 @@ def _default_message(code: str) -> str:
     return {
         "bad_frame": _("The message could not be read: send one JSON object of at most 8 KB with an action."),
         "rate_limited": _("Too many requests. Please wait a moment."),
+        "failed": _("Something went wrong on our side. Please try again."),
     }.get(code, _("The request was refused."))
 
 

@@ -1,7 +1,9 @@
 """The outbox's writes: enqueue a message in the caller's transaction, dispatch it after commit, deliver it.
 
-Delivery is at least once: the row is locked while its message is sent, so two workers never send it
-together, but a crash between the send and the commit sends it again on the next attempt.
+Delivery is at least once and follows `caunoi.core.outbox`: a row is claimed with a lease, its message sent
+outside any transaction, and the result recorded by the lease holder; two workers never send it together,
+but a crash between the send and the record sends it again once the lease runs out. Messages to one
+recipient about one case (`subject_ref`) go out in the order they were written.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Field
+from django.db.models import Field, Q
 from django.utils import translation
 
 from caunoi.core import clock
-from caunoi.core.outbox import Backoff, queue_each
+from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 
 from .backends import backend_for
 from .models import Notification
@@ -41,6 +43,7 @@ class Delivery(StrEnum):
     RETRY = "retry"  # the attempt failed; the row is due again after a backoff
     FAILED = "failed"  # the last allowed attempt failed; the row stays, marked failed, for an admin
     SKIPPED = "skipped"  # not pending, not due yet, or being delivered by another worker right now
+    WAITING = "waiting"  # an earlier message to the same recipient about the same case has not gone out yet
 
 
 def notification_enqueue(
@@ -85,69 +88,62 @@ def notification_enqueue(
         dedupe_key=dedupe_key,
         subject_ref=subject_ref,
         next_attempt_at=clock.now(),
+        queued_until=OUTBOX.queue_lease_until() if dispatch else None,
     )
     using = router.db_for_write(Notification)
     if not _insert_unless_duplicate(row, using=using):
         return None
     if dispatch:
-        transaction.on_commit(partial(_dispatch, [row.pk]), using=using)
+        transaction.on_commit(partial(OUTBOX.queue, [row.pk]), using=using)
     return row
 
 
 def notifications_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
-    """Queues delivery of up to `limit` pending rows that are due, oldest due first; returns how many.
+    """Queues delivery of up to `limit` due rows, oldest due first, each at most once per queue lease;
+    returns how many the broker took.
 
     For the periodic task, and for writers that insert rows in bulk with SQL. Call it after commit (from
-    `transaction.on_commit`): a worker cannot see rows whose transaction is still open. A row queued twice
-    is harmless, since delivery skips rows that are sent or locked. Stops at the first row the broker
-    refuses (the rest would fail alike, each after its own publish retries); the next run carries on.
+    `transaction.on_commit`): a worker cannot see rows whose transaction is still open. Due rows are pending
+    ones past their next attempt and rows whose sender died (lease run out); a row waiting behind an earlier
+    message of its conversation is left for when that one goes out. Stops at the first row the broker
+    refuses (the rest would fail alike); the next run carries on.
     """
-    due = (
-        Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=clock.now())
-        .order_by("next_attempt_at")  # served by the partial index notification_due_idx
-        .values_list("pk", flat=True)[:limit]
-    )
-    return _dispatch(list(due))
+    return OUTBOX.dispatch_due(limit=limit)
 
 
 def notification_deliver(notification_id: int) -> Delivery:
     """Renders and sends one row's message, if the row is pending and due; safe to run twice or at once.
 
-    The row stays locked (`SELECT … FOR UPDATE SKIP LOCKED`) while its message is sent, so a concurrent
-    call skips it rather than sending it again. On success sets `status=sent`, `sent_at` and counts the
-    attempt. On any error from rendering or the backend it counts the attempt, stores the error in
-    `last_error` and makes the row due again after 1, 2, 4 … minutes (at most an hour); the attempt that
-    reaches NOTIFICATION_MAX_ATTEMPTS marks it failed instead. Rows are never deleted.
+    The row is claimed with a lease (`caunoi.core.outbox`), so a concurrent call skips it rather than
+    sending it again, and the message is sent with no transaction open and no lock held. A row behind an
+    earlier unsent message to the same recipient about the same case is left waiting; it is queued when
+    that one is sent or fails for good. On success sets `status=sent`, `sent_at`; the attempt is counted
+    either way. On any error from rendering or the backend it stores the error in `last_error` and makes the
+    row due again after 1, 2, 4 … minutes (at most an hour); the attempt that reaches
+    NOTIFICATION_MAX_ATTEMPTS marks it failed instead. Rows are never deleted.
 
     Raises only database errors (the task retries those); returns what it did.
     """
     now = clock.now()
-    with transaction.atomic():
-        row = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if row is None:
-            return Delivery.SKIPPED
-        try:
+    row = OUTBOX.claim(notification_id)
+    if isinstance(row, Claim):
+        return Delivery(row.value)
+    try:
+        with OUTBOX.holding(row):
             message = render_message(template=row.template, context=row.context, language=row.language)
             backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body)
-        except Exception as exc:
-            # Any failure of a template, a gateway or its configuration is the row's to retry and show;
-            # letting it escape would only make the task fail without a record.
-            return _record_failure(row, exc, now=now)
-        row.status = Notification.Status.SENT
-        row.sent_at = clock.now()
-        row.attempts += 1
-        row.save(update_fields=["status", "sent_at", "attempts"])
-        return Delivery.SENT
+    except Exception as exc:
+        # Any failure of a template, a gateway or its configuration is the row's to retry and show;
+        # letting it escape would only make the task fail without a record.
+        return _record_failure(row, exc, now=now)
+    OUTBOX.settle(row, status=Notification.Status.SENT, sent_at=clock.now())
+    return Delivery.SENT
 
 
 @transaction.atomic
 def notifications_retry(*, notification_ids: Iterable[int]) -> int:
     """Makes failed and pending rows among `notification_ids` pending and due now, and dispatches them after
-    commit; sent rows are left alone. Returns how many rows it requeued.
+    commit; sent rows, and rows being sent right now, are left alone. Returns how many rows it requeued.
 
     Attempts are not reset: a failed row gets one more attempt (and is failed again if that one fails),
     and its history stays readable."""
@@ -156,8 +152,7 @@ def notifications_retry(*, notification_ids: Iterable[int]) -> int:
         .filter(pk__in=list(notification_ids), status__in=[Notification.Status.FAILED, Notification.Status.PENDING])
         .values_list("pk", flat=True)
     )
-    Notification.objects.filter(pk__in=ids).update(status=Notification.Status.PENDING, next_attempt_at=clock.now())
-    transaction.on_commit(partial(_dispatch, ids))
+    OUTBOX.requeue(ids)
     return len(ids)
 
 
@@ -166,24 +161,29 @@ def max_attempts() -> int:
 
 
 def _record_failure(row: Notification, exc: Exception, *, now: dt.datetime) -> Delivery:
-    row.attempts += 1
-    row.last_error = f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_CHARS]
-    if row.attempts >= max_attempts():
-        row.status = Notification.Status.FAILED
+    error = f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_CHARS]
+    if OUTBOX.fail_attempt(row, error=error, retryable=True, max_attempts=max_attempts(), backoff=retry_delay, now=now):
         logger.error("notification %s failed for good after %s attempts", row.pk, row.attempts, exc_info=exc)
-        outcome = Delivery.FAILED
-    else:
-        row.next_attempt_at = now + retry_delay(row.attempts)
-        logger.warning("notification %s: attempt %s failed; retrying", row.pk, row.attempts, exc_info=exc)
-        outcome = Delivery.RETRY
-    row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-    return outcome
+        return Delivery.FAILED
+    logger.warning("notification %s: attempt %s failed; retrying", row.pk, row.attempts, exc_info=exc)
+    return Delivery.RETRY
 
 
 def _dispatch(notification_ids: list[int]) -> int:
     from .tasks import deliver_notification  # tasks import this module
 
     return queue_each(deliver_notification, notification_ids, what="notification")
+
+
+# Messages to one recipient about one case go out in the order they were written; messages about no case
+# (a password reset) wait for nothing.
+OUTBOX = Outbox(
+    model=Notification,
+    dispatch=_dispatch,
+    in_order_by=("channel", "recipient", "subject_ref"),
+    ordered=~Q(subject_ref=""),
+    error_max_chars=LAST_ERROR_MAX_CHARS,
+)
 
 
 def _supported_language(language: str) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Q, TextField, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce
+from django.db.models import Func, Q, TextField
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.agencies.models import Agency, Category
@@ -32,41 +30,24 @@ class VnUnaccent(Func):
     output_field = TextField()
 
 
-def _public_text() -> Func:
-    # `||` (not CONCAT, which is only STABLE) so that PostgreSQL accepts it in a generated column.
-    return Func(
-        Coalesce("title", Value("")),
-        Value(" "),
-        Coalesce("question", Value("")),
-        Value(" "),
-        Coalesce("answer", Value("")),
-        template="(%(expressions)s)",
-        arg_joiner=" || ",
-        output_field=TextField(),
-    )
-
-
-def search_vector_expression() -> CombinedExpression:
-    """Accented words weigh A, their unaccented forms B: a query typed either way matches, exact first.
-
-    Plus one lexeme naming the item's search bucket ("§" and the id in runs of 2**SEARCH_BUCKET_BITS), which
-    no typed query can produce (the parser drops "§"): search.py ANDs it in to look at the newest items
-    first. Consecutive ids sit together in every word's posting list, so GIN then skips the rest of each."""
-    words = SearchVector(_public_text(), config="simple", weight="A") + SearchVector(
-        VnUnaccent(_public_text()), config="simple", weight="B"
-    )
-    bucket = Func(
-        F("id"),
-        template=f"array_to_tsvector(ARRAY['{SEARCH_BUCKET_MARK}' || (%(expressions)s >> {SEARCH_BUCKET_BITS})::text])",
-        output_field=SearchVectorField(),
-    )
-    return CombinedExpression(words, "||", bucket, output_field=SearchVectorField())
+# The stored search vector is written by the trigger `publication_search_vector` (migration 0006), so items
+# written by any code path (imports, bulk writes, raw SQL) are searchable. For a row it is:
+#   setweight(to_tsvector('simple', T), 'A') || setweight(to_tsvector('simple', vn_unaccent(T)), 'B')
+#     || array_to_tsvector(ARRAY['§' || (id >> SEARCH_BUCKET_BITS)])
+# where T is title, question and answer with the markers of hidden phrases removed (MARKER_SQL_PATTERN): a
+# search for "họ" must not find every item with a hidden name ("[đã ẩn: họ tên]"). Accented words weigh A,
+# their unaccented forms B, so a query typed either way matches, exact first. The bucket lexeme ("§" and the
+# id in runs of 2**SEARCH_BUCKET_BITS) is one no typed query can produce (the parser drops "§"): search.py
+# ANDs it in to look at the newest items first; consecutive ids sit together in every word's posting list,
+# so GIN then skips the rest of each. A trigger, not a generated column: changing a generated column's
+# expression rewrites the table under an exclusive lock (see tests/support/migration_safety.py).
 
 
 class Status(models.TextChoices):
     PENDING_REVIEW = "pending_review", _("Waiting for review")
     PUBLISHED = "published", _("Published")
     UNPUBLISHED = "unpublished", _("Unpublished")
+    DECLINED = "declined", _("Not to be published")
 
 
 class PublishedItem(models.Model):
@@ -103,10 +84,9 @@ class PublishedItem(models.Model):
     # What the item was made from when it is not a case: "dialogue:<id>:question:<id>" (a transcript entry).
     source_ref = models.CharField(max_length=80, blank=True)
 
-    # Kept by PostgreSQL itself, so items written by any code path (imports too) are searchable.
-    search_vector = models.GeneratedField(
-        expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
-    )
+    # Kept by PostgreSQL itself (the trigger above), so items written by any code path are searchable; NULL
+    # only between the column's creation and its backfill (migration 0006).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -182,11 +162,18 @@ class RedactionKind(models.TextChoices):
     ID_NUMBER = "id_number", _("ID number")
     NAME = "name", _("personal name")
     ADDRESS = "address", _("address")
+    DATE_OF_BIRTH = "birth_date", _("date of birth")
+    TAX_CODE = "tax_code", _("tax code")
+    BANK_ACCOUNT = "bank_account", _("bank account number")
+    PLATE = "plate", _("vehicle plate")
+    PASSPORT = "passport", _("passport number")
     OTHER = "other", _("personal information")
 
 
 class Redaction(models.Model):
-    """A phrase hidden from the public texts wherever it appears (case- and diacritics-insensitive).
+    """A phrase hidden from the public texts (case- and diacritics-insensitive): wherever it appears, or, when
+    `field` and `occurrence` are set, only its n-th occurrence in that text ("đất" in "tên là Đất", not in
+    "Luật Đất đai").
 
     Proposed ones come from the detector; a reviewer can switch them off or add phrases of their own."""
 
@@ -198,12 +185,26 @@ class Redaction(models.Model):
     kind = models.CharField(max_length=16, choices=RedactionKind.choices)
     text = models.CharField(max_length=500)
     origin = models.CharField(max_length=16, choices=Origin.choices)
+    # Blank field = every text; occurrence None = every occurrence (counted from 1 within `field`).
+    field = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        choices=[("title", _("title")), ("question", _("question")), ("answer", _("answer"))],
+    )
+    occurrence = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurrence__isnull=True) | (Q(occurrence__gte=1) & ~Q(field="")),
+                name="redaction_occurrence_needs_field",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.item_id}"
@@ -219,6 +220,9 @@ class PublicationEventType(models.TextChoices):
     PUBLISHED = "published", _("Published")  # payload: automatic (bool)
     CORRECTED = "corrected", _("Corrected")  # payload: revision, reason
     UNPUBLISHED = "unpublished", _("Unpublished")  # payload: reason
+    DECLINED = "declined", _("Declined: not to be published")  # payload: reason (staff only)
+    # The public text replaced for privacy: no public note, no revision kept; payload: reason, fields (staff only)
+    CORRECTED_PRIVATELY = "corrected_privately", _("Corrected for privacy")
 
 
 class PublicationEvent(models.Model):

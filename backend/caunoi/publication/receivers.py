@@ -9,19 +9,10 @@ from django.dispatch import receiver
 
 from caunoi.cases.signals import case_answered
 
-from .selectors import home_cache
 from .services import item_propose
-from .signals import item_corrected, item_published, item_unpublished
 
 
 @receiver(case_answered, dispatch_uid="publication-propose-answered-case")
 def propose_answered_case(sender: Any, *, case: Any, answer: Any, by: Any = None, **kwargs: Any) -> None:
     # Runs inside case_approve's transaction: the item exists if and only if the approval commits.
     item_propose(case=case, answer=answer, by=by)
-
-
-@receiver(item_published, dispatch_uid="publication-home-on-publish")
-@receiver(item_corrected, dispatch_uid="publication-home-on-correct")
-@receiver(item_unpublished, dispatch_uid="publication-home-on-unpublish")
-def refresh_home(sender: Any, **kwargs: Any) -> None:
-    home_cache.invalidate()  # takes effect after the transaction commits

@@ -23,7 +23,7 @@ from .report import Report, report_as_dict
 
 FIGURE_COLUMNS = (
     "received", "answered", "answered_on_time", "on_time_rate", "overdue_now", "median_days", "p90_days",
-    "transfers", "returns", "ratings", "rating_average",
+    "transfers", "returns", "ratings", "rating_average", "citizen_median_days", "answered_transferred",
 )  # fmt: skip
 HEADER = ("group", "code", "name", *FIGURE_COLUMNS, *(f"rating_{n}" for n in range(1, 6)), "dialogue_participation")
 MONTH_HEADER = ("month", "received", "answered", "answered_on_time", "on_time_rate", "backlog", "overdue")

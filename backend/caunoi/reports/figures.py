@@ -16,6 +16,10 @@ Definitions (the same for every page, export and API, because they all call thes
   overrides excluded, through the WorkingDay table) or calendar days. Waiting for the citizen is included:
   it is how long the citizen waited. Median and 90th percentile by linear interpolation (percentile_cont).
 - transfers: `transferred` events in the period whose sending agency is in scope (items forwarded away).
+- answered on time is judged by the answering agency's own clock (`Case.due_at`, see `cases/clocks.py`):
+  time it held the case accumulates across its holdings, so transfers back and forth cannot reset it.
+- citizen's days: from the first receipt (`received_at`, never restarted) to the answer, counted like
+  "days to answer" (median); answered transferred: answered items that were transferred at least once.
 - returns: `returned` events in the period (a reviewer sent the draft back) at agencies in scope.
 - satisfaction: ratings given in the period on cases whose agency is in scope: count, average, 1–5 counts.
 - dialogue participation: from `hooks.dialogue_participation` (0 until the dialogues app provides it).
@@ -58,6 +62,8 @@ class Figures:
     p90_days: float | None = None
     transfers: int = 0
     returns: int = 0
+    citizen_median_days: float | None = None
+    answered_transferred: int = 0
     ratings: int = 0
     rating_average: float | None = None
     rating_distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
@@ -79,6 +85,8 @@ class Figures:
             "p90_days": _round(self.p90_days, 2),
             "transfers": self.transfers,
             "returns": self.returns,
+            "citizen_median_days": _round(self.citizen_median_days, 2),
+            "answered_transferred": self.answered_transferred,
             "ratings": self.ratings,
             "rating_average": _round(self.rating_average, 2),
             "rating_distribution": {str(k): v for k, v in self.rating_distribution.items()},
@@ -172,6 +180,10 @@ def _timeline(
         f"CASE WHEN {unit_sql} THEN wa.ordinal - ws.ordinal "
         "ELSE (e.at AT TIME ZONE %(tz)s)::date - c.clock_started_on END"
     )
+    citizen_days = (
+        f"CASE WHEN {unit_sql} THEN wa.ordinal - wr.ordinal "
+        "ELSE (e.at AT TIME ZONE %(tz)s)::date - (c.received_at AT TIME ZONE %(tz)s)::date END"
+    )
     answered = f"e.type = 'answered' AND {mine}"
     sender_join = "LEFT JOIN agencies_agency s ON e.type = 'transferred' AND s.code = e.payload ->> 'from'"
     transfers_sql = f"count(*) FILTER (WHERE e.type = 'transferred' AND {sent})"
@@ -184,13 +196,18 @@ def _timeline(
             count(*) FILTER (WHERE e.type = 'returned' AND {mine}),
             percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
             percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
-            {transfers_sql}
+            {transfers_sql},
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY {citizen_days}) FILTER (WHERE {answered}),
+            count(*) FILTER (WHERE {answered} AND EXISTS (
+                SELECT 1 FROM cases_clocksegment cs WHERE cs.case_id = e.case_id AND cs.ended_on IS NOT NULL))
         FROM cases_caseevent e
         JOIN cases_case c ON c.id = e.case_id
         JOIN agencies_agency a ON a.id = e.agency_id
         {sender_join}
         LEFT JOIN reports_workingday wa ON e.type = 'answered' AND wa.day = (e.at AT TIME ZONE %(tz)s)::date
         LEFT JOIN reports_workingday ws ON e.type = 'answered' AND ws.day = c.clock_started_on
+        LEFT JOIN reports_workingday wr ON e.type = 'answered'
+            AND wr.day = (c.received_at AT TIME ZONE %(tz)s)::date
         WHERE e.type IN ('routed', 'transferred', 'answered', 'returned')
             AND e.at >= %(start)s AND e.at < %(end)s AND {reach}{_filters(filters)}
         {grouped.group_by()}
@@ -307,6 +324,7 @@ def report_figure_sets(
 def _set_timeline(figures: Figures, row: tuple[Any, ...]) -> None:
     figures.received, figures.answered, figures.answered_on_time, figures.returns = row[:4]
     figures.median_days, figures.p90_days = row[4], row[5]
+    figures.citizen_median_days, figures.answered_transferred = row[7], row[8]
 
 
 def report_figures(

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from caunoi.core import clock
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+# Spaces a typed period may carry around it; only ASCII ones, so the API's documented pattern says the same.
+ASCII_SPACES = " \t\n\r\f\v"
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 MAX_CUSTOM_DAYS = 3 * 366  # a longer range is a mistake more often than a need, and costs a long scan
 
 
@@ -86,7 +88,7 @@ def current_quarter(today: dt.date | None = None) -> Period:
 def parse_period(code: str | None, first_day: dt.date | None = None, last_day: dt.date | None = None) -> Period:
     """The period named by `code`, or the custom range [first_day, last_day] when both are given and the code
     is empty or "custom"; the current quarter when nothing is given. Raises PeriodError."""
-    code = (code or "").strip()
+    code = (code or "").strip(ASCII_SPACES)
     if code in {"", "custom"} and (first_day or last_day):
         if not (first_day and last_day):
             raise PeriodError(_("Give both the first and the last day of the period."))

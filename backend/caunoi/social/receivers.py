@@ -10,14 +10,20 @@ from django.dispatch import receiver
 from caunoi.dialogues.models import Dialogue
 from caunoi.dialogues.signals import dialogue_announced
 from caunoi.publication.models import PublishedItem
-from caunoi.publication.signals import item_published
+from caunoi.publication.signals import item_public_changed, item_published
 
-from .services import posts_enqueue_for_dialogue, posts_enqueue_for_item
+from .services import posts_enqueue_for_dialogue, posts_enqueue_for_item, posts_rewrite_for_item
 
 
 @receiver(item_published, dispatch_uid="social.item_published")
 def on_item_published(sender: Any, *, item: PublishedItem, **kwargs: Any) -> None:
     posts_enqueue_for_item(item=item)
+
+
+@receiver(item_public_changed, dispatch_uid="social.item_public_changed")
+def on_item_public_changed(sender: Any, *, item: PublishedItem, change: str, **kwargs: Any) -> None:
+    if change == "corrected_privately":  # the announced title may have carried what was taken out
+        posts_rewrite_for_item(item=item)
 
 
 @receiver(dialogue_announced, dispatch_uid="social.dialogue_announced")

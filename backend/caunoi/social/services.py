@@ -19,7 +19,7 @@ from django.db import transaction
 
 from caunoi.agencies.models import Agency
 from caunoi.core import clock
-from caunoi.core.outbox import Backoff, attempt_failed, queue_each
+from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 from caunoi.dialogues.models import Dialogue
 from caunoi.publication.models import PublishedItem
 
@@ -78,6 +78,30 @@ def posts_enqueue_for_item(*, item: PublishedItem) -> list[SocialPost]:
     )
 
 
+def posts_rewrite_for_item(*, item: PublishedItem) -> int:
+    """Re-renders every post announcing `item` (pending, failed or sent) from its current public text, in the
+    caller's transaction: after a privacy correction nothing still waiting sends the old title and the log
+    keeps none of it. A post already on a platform stays there (platforms are not asked to edit); its
+    `external_id` names it for whoever must take it down. Returns how many rows changed."""
+    posts = list(SocialPost.objects.select_for_update().filter(event=Event.ANSWER_PUBLISHED, object_id=item.pk))
+    if not posts:
+        return 0
+    agency = item.agency
+    variables = Variables.at(
+        item.published_at or clock.now(),
+        title=item.title,
+        agency=agency.name if agency else "",
+        link=links.item_link(item),
+    )
+    for post in posts:
+        fresh = _row(
+            post.channel, event=Event.ANSWER_PUBLISHED, object_id=item.pk, object_ref=item.slug, variables=variables
+        )
+        post.title, post.message = fresh.title, fresh.message
+    SocialPost.objects.bulk_update(posts, ["title", "message"])
+    return len(posts)
+
+
 def posts_enqueue_for_dialogue(*, dialogue: Dialogue) -> list[SocialPost]:
     """As posts_enqueue_for_item, for a newly announced dialogue (date and time are when it starts)."""
     return _enqueue(
@@ -103,6 +127,9 @@ def _enqueue(
         _row(channel, event=event, object_id=object_id, object_ref=object_ref, variables=variables)
         for channel in channels
     ]
+    queued_until = OUTBOX.queue_lease_until()
+    for row in rows:
+        row.queued_until = queued_until
     SocialPost.objects.bulk_create(rows, ignore_conflicts=True)
     # ignore_conflicts leaves no primary keys: read back the rows this transaction can see, new or old.
     ids = list(
@@ -110,7 +137,7 @@ def _enqueue(
             channel__in=channels, event=event, object_id=object_id, status=SocialPost.Status.PENDING
         ).values_list("pk", flat=True)
     )
-    transaction.on_commit(partial(_dispatch, ids))
+    transaction.on_commit(partial(OUTBOX.queue, ids))
     return list(SocialPost.objects.filter(pk__in=ids))
 
 
@@ -134,69 +161,50 @@ def _row(channel: SocialChannel, *, event: Event, object_id: int, object_ref: st
 
 
 def posts_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
-    """Queues a send task for up to `limit` due pending posts, oldest first; returns how many. For the
-    periodic task: retries after a backoff, and posts whose dispatch after commit was lost."""
-    due = (
-        SocialPost.objects.filter(status=SocialPost.Status.PENDING, next_attempt_at__lte=clock.now())
-        .order_by("next_attempt_at")  # the partial index social_post_due_idx
-        .values_list("pk", flat=True)[:limit]
-    )
-    return _dispatch(list(due))
+    """Queues a send task for up to `limit` due posts, oldest first, each at most once per queue lease;
+    returns how many. For the periodic task: retries after a backoff, posts whose dispatch after commit was
+    lost, posts whose worker died mid-send."""
+    return OUTBOX.dispatch_due(limit=limit)
 
 
 def post_attempt(post_id: int) -> Outcome:
     """Sends one pending, due post through its channel's connector; safe to run twice or at once.
 
-    The row is locked (SKIP LOCKED) while it is sent, so a concurrent call skips it. Success stores the
-    platform's post id. A RetryableError makes the row due again after `retry_delay`, until the attempt that
-    reaches SOCIAL_MAX_ATTEMPTS marks it failed; a PermanentError marks it failed at once. The error is kept
-    for administrators (never a credential). A post whose channel has been switched off fails unsent.
+    The row is claimed with a lease, so a concurrent call skips it, and the platform is called with no
+    transaction open and no lock held. Success stores the platform's post id. A RetryableError makes the row
+    due again after `retry_delay`, until the attempt that reaches SOCIAL_MAX_ATTEMPTS marks it failed; a
+    PermanentError marks it failed at once. The error is kept for administrators (never a credential). A post
+    whose channel has been switched off fails unsent.
 
     Raises only database errors (the task retries those)."""
     now = clock.now()
-    with transaction.atomic():
-        row = (
-            SocialPost.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("channel", "channel__agency")
-            .filter(pk=post_id, status=SocialPost.Status.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if row is None:
-            return Outcome.SKIPPED
-        channel = row.channel
-        if not channel.enabled:
-            row.status = SocialPost.Status.FAILED
-            row.last_error = "The channel is switched off."
-            row.save(update_fields=["status", "last_error"])
-            return Outcome.FAILED
-        row.attempts += 1
-        row.last_attempt_at = now
-        try:
+    row = OUTBOX.claim(post_id, select_related=["channel", "channel__agency"], last_attempt_at=now)
+    if isinstance(row, Claim):
+        return Outcome.SKIPPED
+    channel = row.channel
+    if not channel.enabled:
+        OUTBOX.settle(row, status=SocialPost.Status.FAILED, last_error="The channel is switched off.")
+        return Outcome.FAILED
+    try:
+        with OUTBOX.holding(row):
             external_id = connector_for(channel.platform).post(channel, _outgoing(row))
-        except ConnectorError as exc:
-            return _record_failure(row, exc, now=now)
-        row.status = SocialPost.Status.SENT
-        row.external_id = external_id[:200]
-        row.sent_at = clock.now()
-        row.last_error = ""
-        row.save(
-            update_fields=["status", "external_id", "sent_at", "attempts", "last_attempt_at", "last_status_code",
-                           "last_error"]
-        )  # fmt: skip
-        return Outcome.SENT
+    except ConnectorError as exc:
+        return _record_failure(row, exc, now=now)
+    OUTBOX.settle(row, status=SocialPost.Status.SENT, external_id=external_id[:200], sent_at=clock.now(), last_error="")
+    return Outcome.SENT
 
 
 @transaction.atomic
 def posts_retry(*, post_ids: Iterable[int]) -> int:
-    """Makes failed and pending posts among `post_ids` due now and queues them after commit; sent ones are
-    left alone. Attempts are not reset: a failed post gets one more try. Returns how many were requeued."""
+    """Makes failed and pending posts among `post_ids` due now and queues them after commit; sent ones, and
+    ones being sent right now, are left alone. Attempts are not reset: a failed post gets one more try.
+    Returns how many were requeued."""
     ids = list(
         SocialPost.objects.select_for_update()
         .filter(pk__in=list(post_ids), status__in=[SocialPost.Status.FAILED, SocialPost.Status.PENDING])
         .values_list("pk", flat=True)
     )
-    SocialPost.objects.filter(pk__in=ids).update(status=SocialPost.Status.PENDING, next_attempt_at=clock.now())
-    transaction.on_commit(partial(_dispatch, ids))
+    OUTBOX.requeue(ids)
     return len(ids)
 
 
@@ -214,9 +222,16 @@ def _outgoing(row: SocialPost) -> Outgoing:
 
 
 def _record_failure(row: SocialPost, exc: ConnectorError, *, now: dt.datetime) -> Outcome:
-    row.last_status_code = exc.status_code
-    if attempt_failed(row, error=str(exc), retryable=exc.retryable, now=now, max_attempts=max_attempts(),
-                      backoff=retry_delay):  # fmt: skip
+    failed = OUTBOX.fail_attempt(
+        row,
+        error=str(exc),
+        retryable=exc.retryable,
+        max_attempts=max_attempts(),
+        backoff=retry_delay,
+        now=now,
+        last_status_code=exc.status_code,
+    )
+    if failed:
         logger.error("social post %s to channel %s failed for good: %s", row.pk, row.channel_id, row.last_error)
         return Outcome.FAILED
     logger.warning("social post %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
@@ -227,3 +242,6 @@ def _dispatch(post_ids: list[int]) -> int:
     from .tasks import send_social_post  # tasks import this module
 
     return queue_each(send_social_post, post_ids, what="social post")
+
+
+OUTBOX = Outbox(model=SocialPost, dispatch=_dispatch)

@@ -12,7 +12,7 @@ from caunoi.publication.models import PublishedItem
 from caunoi.publication.signals import item_corrected, item_published, item_unpublished
 
 from .models import EventType
-from .services.webhooks import deliveries_enqueue
+from .services.webhooks import deliveries_enqueue, deliveries_rewrite_item
 
 
 @receiver(item_published, dispatch_uid="syndication.item_published")
@@ -21,7 +21,11 @@ def on_item_published(sender: Any, *, item: PublishedItem, **kwargs: Any) -> Non
 
 
 @receiver(item_corrected, dispatch_uid="syndication.item_corrected")
-def on_item_corrected(sender: Any, *, item: PublishedItem, revision: Any = None, **kwargs: Any) -> None:
+def on_item_corrected(
+    sender: Any, *, item: PublishedItem, revision: Any = None, private: bool = False, **kwargs: Any
+) -> None:
+    if private:  # corrected for privacy: nothing waiting to be sent (or in the log) keeps the old text
+        deliveries_rewrite_item(item=item)
     # `revision` may be the revision row or its number, depending on publication's version of the signal.
     number = getattr(revision, "number", revision)
     deliveries_enqueue(item=item, event_type=EventType.CORRECTED, revision=number if isinstance(number, int) else None)

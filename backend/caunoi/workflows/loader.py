@@ -223,6 +223,8 @@ def _build_deadlines(doc: _Document) -> DeadlinePolicy:
         kinds={kind: _period(spec) for kind, spec in data["kinds"].items()},
         forwarding=_period(data["forwarding"]),
         escalation_target=data.get("escalation", {}).get("target", "parent_agency_leaders"),
+        escalation_every_working_days=data.get("escalation", {}).get("climb_every_working_days"),
+        escalation_legal_basis=data.get("escalation", {}).get("legal_basis", ""),
     )
 
 

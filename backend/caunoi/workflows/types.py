@@ -85,6 +85,10 @@ class DeadlinePolicy:
     kinds: dict[str, Period]
     forwarding: Period
     escalation_target: str = "parent_agency_leaders"
+    # An overdue case is escalated to the parent agency's leaders, then one level further up for every this
+    # many working days it stays late; None: the parent only (policies before version 2).
+    escalation_every_working_days: int | None = None
+    escalation_legal_basis: str = ""
 
 
 @dataclass(frozen=True)

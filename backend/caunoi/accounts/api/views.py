@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from caunoi.core.parsers import JSONParser
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
 from .. import lockout, two_factor
@@ -22,6 +24,9 @@ SET_UP_FIRST = _("Administrators must turn on two-factor login on the web before
 
 class TokenLoginView(ObtainAuthToken):
     """POST username, password, and `otp_token` when two-factor login is on → {"token": ...}."""
+
+    # ObtainAuthToken names DRF's parsers itself; the project's JSON parser limits depth and refuses NUL.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request_allowed(request, "login"):

@@ -182,6 +182,44 @@ class CaseMessageSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
+class CitizenClockSerializer(serializers.Serializer):
+    received_on = serializers.DateField(help_text="The first receipt: the citizen's clock never restarts.")
+    unit = serializers.ChoiceField(choices=["working_days", "calendar_days"])
+    legal_days = serializers.IntegerField(help_text="The legal period, without extensions.")
+    legal_basis = serializers.CharField()
+    legal_due_date = serializers.DateField(
+        allow_null=True, help_text="The legal period counted from the first receipt (pauses not counting)."
+    )
+    days_elapsed = serializers.IntegerField(help_text="Days of the unit since receipt, up to today or the answer.")
+    transfers = serializers.IntegerField()
+    agencies = serializers.IntegerField(help_text="How many agencies have held the case.")
+
+
+class AgencyClockSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    started_on = serializers.DateField(help_text="The holding agency's first arrival: its clock's start.")
+    holdings = serializers.IntegerField(help_text="How many times this agency has held the case.")
+    days_used = serializers.IntegerField(help_text="Days counted on its clock: only while it held the case.")
+    legal_days = serializers.IntegerField()
+    extension_days = serializers.IntegerField()
+    due_date = serializers.DateField(allow_null=True, help_text="Null while the clock is paused.")
+
+
+class ForwardingSerializer(serializers.Serializer):
+    """The forwarding period (Decree 20/2008), while nobody at the agency has taken the case up."""
+
+    date = serializers.DateField(help_text="The last day to forward the case if the agency is not competent.")
+    passed = serializers.BooleanField()
+
+
+class ClocksSerializer(serializers.Serializer):
+    """The case's two clocks (see cases/clocks.py)."""
+
+    citizen = CitizenClockSerializer()
+    agency = AgencyClockSerializer()
+
+
 class TrackedCaseSerializer(serializers.Serializer):
     tracking_code = serializers.CharField()
     kind = serializers.CharField()
@@ -193,6 +231,7 @@ class TrackedCaseSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.BooleanField()
+    clocks = ClocksSerializer()
     timeline = TimelineEntrySerializer(many=True)
     answer = serializers.CharField(allow_null=True)
     messages = CaseMessageSerializer(many=True)
@@ -240,6 +279,8 @@ class StaffCaseSerializer(serializers.ModelSerializer):
     area: serializers.SlugRelatedField[Area] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     routing = serializers.JSONField(source="routing_explanation")
     due_computation = serializers.JSONField()
+    clocks = ClocksSerializer()
+    forwarding = ForwardingSerializer(allow_null=True)
     attachments = AttachmentSerializer(many=True)
     status_label = serializers.CharField()
     overdue = serializers.BooleanField()
@@ -250,7 +291,8 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "id", "tracking_code", "kind", "title", "body", "category", "area", "channel", "status",
             "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
-            "due_computation", "attachments", "lifecycle_version", "routing_version", "deadline_version",
+            "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
+            "deadline_version",
         ]  # fmt: skip
 
 

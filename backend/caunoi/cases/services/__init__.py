@@ -1,4 +1,10 @@
-"""Writes to cases. Each service runs in one transaction and records its CaseEvents."""
+"""Writes to cases. Each service runs in one transaction and records its CaseEvents.
+
+Lock order (so two services never wait on each other in opposite orders): the case row first
+(`lifecycle.lock`), then rows that belong to it (clock segments, pauses, extensions, answer versions), then any
+other case (the primary in `case_link_duplicate`). The deadline sweep takes no row locks: its marks' unique
+index serialises two sweeps.
+"""
 
 from .answering import case_approve, case_reject
 from .calendar import calendar_override_add, calendar_sync_from_workflows, recompute_due_dates

@@ -17,7 +17,7 @@ from caunoi.workflows.registry import workflows
 
 from ..events import build_event
 from ..models import Case, CaseEvent, EventType, Pause
-from .deadline import case_due_computation, due_at, explanation
+from .deadline import apply_due, case_due_computation, due_at
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def _open_cases_spanning(days: set[dt.date]) -> list[Case]:
     return list(
         Case.objects.filter(spans, due_at__isnull=False)
         .exclude(status__in=_final_states())
-        .prefetch_related(Prefetch("pauses", queryset=Pause.objects.order_by("started_on")))
+        .prefetch_related(
+            Prefetch("pauses", queryset=Pause.objects.order_by("started_on")), "clock_segments", "extensions"
+        )
     )
 
 
@@ -55,12 +57,10 @@ def recompute_due_dates(changed_days: set[dt.date], *, reason: dict[str, str]) -
     for case in _open_cases_spanning(changed_days):
         pauses = [PauseSpan(p.started_on, p.ended_on) for p in case.pauses.all()]
         computation = case_due_computation(case, calendar=calendar, pauses=pauses)
-        new_due = due_at(computation)
-        if new_due == case.due_at:
+        if due_at(computation) == case.due_at:
             continue
         old_date = case.due_explanation.get("vi", {}).get("due_date")
-        case.due_at = new_due
-        case.due_explanation = explanation(computation)
+        apply_due(case, computation)
         moved.append(case)
         new_date = computation.due_date.isoformat() if computation.due_date else None
         events.append(

@@ -17,7 +17,7 @@ from caunoi.core.errors import ValidationFailed
 from ..events import record
 from ..models import AnswerVersion, Case, EventType, Extension, Note
 from .lifecycle import InvalidTransition, apply_transition, check_action, lock
-from .notify import notify_staff
+from .notify import notify_citizen, notify_staff
 
 
 def case_claim(*, case: Case, by: User) -> Case:
@@ -104,8 +104,11 @@ def case_return(*, case: Case, by: User, comment: str) -> Case:
 
 
 def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
-    """A leader extends the deadline by `days`; the due date is recomputed from the policy plus every
-    extension. Raises ValidationFailed for a non-positive or excessive number of days."""
+    """A leader extends the holding agency's deadline by `days`; the due date is recomputed from the policy
+    plus every extension on that agency's clock, and the citizen is told in plain words (the legal period and
+    the extension apart). Raises ValidationFailed for a non-positive or excessive number of days."""
+    from caunoi.workflows.registry import workflows
+
     from .deadline import refresh_due
 
     with transaction.atomic():
@@ -121,5 +124,15 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
         due_date = computation.due_date.isoformat() if computation.due_date else None
         record(
             case, EventType.EXTENDED, actor=by, payload={"days": days, "reason": reason.strip(), "due_date": due_date}
+        )
+        period = workflows().deadlines[case.deadline_version].kinds[case.kind]
+        notify_citizen(
+            case,
+            "case_extended",
+            days=days,
+            legal_days=period.days,
+            unit=period.unit,
+            reason=reason.strip(),
+            due_date=due_date,
         )
     return case

@@ -11,15 +11,17 @@ from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
 
 from ..events import build_event, record
-from ..models import Case, CaseEvent, EventType
+from ..models import Case, CaseEvent, ClockSegment, EventType
 from .deadline import forwarding_deadline, refresh_due
 from .lifecycle import InvalidTransition, apply_transition, check_action, lock
 from .notify import notify_citizen
 
 
 def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Case:
-    """Sends the case to the competent agency. Its clock starts again there on arrival; the sending agency's
-    own forwarding period (5 working days from receipt) is recorded as met or missed."""
+    """Sends the case to the competent agency. An agency that never held the case starts its own clock on
+    arrival (Decree 20/2008); one that held it before continues its earlier clock, the days others held it
+    not counting (`cases/clocks.py`). The sending agency's forwarding period (5 working days from receipt)
+    is recorded as met or missed. Locks the case, then its clock segments (the case's own rows)."""
     with transaction.atomic():
         case = lock(case)
         if to_agency.pk == case.agency_id or not to_agency.is_active:
@@ -28,7 +30,11 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
         today = clock.local_date()
         forwarded_late = bool(case.forward_by and today > case.forward_by)
         previous = case.agency
-        case.agency, case.assignee, case.clock_started_on = to_agency, None, today
+        ClockSegment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=today)
+        ClockSegment.objects.create(case=case, agency=to_agency, started_on=today)
+        earlier = ClockSegment.objects.filter(case=case, agency=to_agency).order_by("started_on", "id").first()
+        case.agency, case.assignee = to_agency, None
+        case.clock_started_on = earlier.started_on if earlier else today
         case.forward_by = forwarding_deadline(case, today)
         case.routing_explanation = {
             "rule": None,
@@ -40,6 +46,7 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
         computation = refresh_due(case)
         case.save()
         due_date = computation.due_date.isoformat() if computation.due_date else None
+        continued = case.clock_started_on != today
         record(
             case,
             EventType.TRANSFERRED,
@@ -50,6 +57,8 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
                 "reason": reason.strip(),
                 "due_date": due_date,
                 "forwarded_late": forwarded_late,
+                # The receiving agency held the case before: its earlier clock continues.
+                "clock_continued_from": case.clock_started_on.isoformat() if continued else None,
             },
         )
         notify_citizen(case, "case_transferred", reason=reason.strip(), due_date=due_date)
@@ -96,6 +105,7 @@ def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") 
             part.forward_by = forwarding_deadline(part, today)
             part.save(force_insert=True)
             parts.append(part)
+        ClockSegment.objects.bulk_create([ClockSegment(case=p, agency_id=p.agency_id, started_on=today) for p in parts])
         CaseEvent.objects.bulk_create(
             [build_event(p, EventType.ROUTED, actor=by, payload=p.routing_explanation) for p in parts]
         )

@@ -24,8 +24,8 @@ from caunoi.workflows.registry import workflows
 
 from ..attachments import CheckedFile
 from ..events import build_event
-from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, EventType, IntakeKey, Kind
-from .deadline import case_due_computation, due_at, explanation, forwarding_deadline
+from ..models import TRACKING_PREFIX, Attachment, Case, CaseEvent, ClockSegment, EventType, IntakeKey, Kind
+from .deadline import apply_due, case_due_computation, forwarding_deadline
 from .idempotency import derived_access_token, intake_key_claim, submission_fingerprint
 from .notify import notify_citizen
 
@@ -155,10 +155,10 @@ def case_submit(
             deadline_version=wf.deadline_policy.version,
         )
         computation = case_due_computation(case, calendar=calendar_in_force(), pauses=[])
-        case.due_at = due_at(computation)
-        case.due_explanation = explanation(computation)
+        apply_due(case, computation)
         case.forward_by = forwarding_deadline(case, case.clock_started_on)
         case.save(force_insert=True)
+        ClockSegment.objects.create(case=case, agency=case.agency, started_on=case.clock_started_on)
         _save_attachments(case, attachments, written)
         if idempotency_key:
             IntakeKey.objects.filter(key=idempotency_key).update(case=case)

@@ -30,8 +30,9 @@ from ..access import (
 from ..api.serializers import CaseSubmitSerializer, submit_validated
 from ..api.views import attachment_response, tracked_case_data
 from ..attachments import ALLOWED_EXTENSIONS
+from ..clocks import case_clocks
 from ..models import Case, Channel, Kind
-from ..selectors import answer_templates_for, due_explanation, is_overdue, status_label
+from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
 from ..services.idempotency import KEY_PATTERN
 from .errors import error_texts
 
@@ -220,6 +221,8 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
             "status_label": status_label(case, staff=True),
             "overdue": is_overdue(case),
             "due": due_explanation(case),
+            "clocks": case_clocks(case),
+            "forwarding": forwarding_state(case),
             "routing": case.routing_explanation,
             "sent_from": site_by_id(case.site_id) if case.site_id is not None else None,
             "attachments": case.attachments.all(),

@@ -3,5 +3,6 @@
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .channels import *  # noqa: F403
+from .observability import *  # noqa: F403
 from .security import *  # noqa: F403
 from .sentry import *  # noqa: F403

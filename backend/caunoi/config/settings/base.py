@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -62,7 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caunoi.core.metrics.RequestMetricsMiddleware",  # first: it times everything below it
     "django.middleware.security.SecurityMiddleware",
+    "caunoi.core.request_guard.RequestGuardMiddleware",
     "caunoi.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,12 +111,25 @@ if not _database_url:
 # DATABASE_POOL_MAX_SIZE=0 turns the connection pool off (e.g. behind PgBouncer in transaction mode).
 _pool_size = env_int("DATABASE_POOL_MAX_SIZE", 8, minimum=0)
 _pool = {"min_size": 1, "max_size": _pool_size, "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)}
-DATABASES = {"default": database_from_url(_database_url, pool=_pool if _pool_size else None)}
+# Web requests get a statement timeout, so one pathological query cannot hold a connection and a database CPU
+# for minutes. Only the web server's entry points (config/asgi.py, wsgi.py) set CAUNOI_WEB_PROCESS: workers,
+# beat and commands (exports, migrations, backups) run long statements on purpose.
+_statement_timeout_ms = (
+    env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0) if os.environ.get("CAUNOI_WEB_PROCESS") else 0
+)
+DATABASES = {
+    "default": database_from_url(
+        _database_url, pool=_pool if _pool_size else None, statement_timeout_ms=_statement_timeout_ms
+    )
+}
 # A streaming replica for public portal reads (views marked @portal_read, see caunoi.core.replica).
 _replica_url = env_url("DATABASE_REPLICA_URL", schemes=("postgres", "postgresql"))
 if _replica_url:
     DATABASES["replica"] = database_from_url(
-        _replica_url, name="DATABASE_REPLICA_URL", pool=_pool if _pool_size else None
+        _replica_url,
+        name="DATABASE_REPLICA_URL",
+        pool=_pool if _pool_size else None,
+        statement_timeout_ms=_statement_timeout_ms,
     )
     # Tests have no replica: they read the primary's test database under the replica's name.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
@@ -214,7 +230,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "caunoi.core.parsers.JSONParser",  # DRF's, with a depth limit and no NUL characters
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -232,6 +248,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error statuses and bodies the API answers with (caunoi.core.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "caunoi.core.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

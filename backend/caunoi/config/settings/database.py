@@ -8,7 +8,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 
-def database_from_url(url: str, *, name: str = "DATABASE_URL", pool: dict[str, Any] | None = None) -> dict[str, Any]:
+def database_from_url(
+    url: str, *, name: str = "DATABASE_URL", pool: dict[str, Any] | None = None, statement_timeout_ms: int = 0
+) -> dict[str, Any]:
+    """Django's DATABASES entry for `url`; a positive `statement_timeout_ms` is set on every connection."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"{name} must start with postgres:// or postgresql://; got {url!r}")
@@ -20,6 +23,8 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", pool: dict[str, A
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} has an invalid port: {url!r}") from exc
     options = dict(parse_qsl(parts.query))
+    if statement_timeout_ms:
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={statement_timeout_ms}".strip()
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": database,

@@ -13,8 +13,15 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Off unless configured: a portal usually lives under a government domain shared with other services, and
+# includeSubDomains (or a place in the browsers' preload list, which is hard to leave) would force https on
+# every one of them. The domain's owner turns them on; `check --deploy` is told this is deliberate.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 # nginx (deploy/nginx) terminates TLS and says so in X-Forwarded-Proto; trusted only behind such a proxy.
 if env_bool("BEHIND_TLS_PROXY", HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -31,10 +38,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (caunoi.core.middleware.ContentSecurityPolicyMiddleware): scripts, styles and
 # everything else from this site only; no inline script anywhere, so an injected <script> does not run.
-# Websockets (the live dialogue room) connect to this same host.
+# Websockets (the live dialogue room) connect to this same host: the middleware adds the request's own
+# ws:// or wss:// origin to connect-src (older browsers do not count it as 'self'), never any other host.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self' ws: wss:; frame-src 'none'; frame-ancestors 'none'; form-action 'self'; "
+    "connect-src 'self'; frame-src 'none'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )
 

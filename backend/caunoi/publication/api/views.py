@@ -21,7 +21,7 @@ from caunoi.portals.selectors import site_of
 from ..access import access_published_item
 from ..filters import MAX_PAGE, PAGE_SIZE, PublishedSearchFilterSet
 from ..models import PublishedItem
-from ..search import CANDIDATES, published_search
+from ..search import CANDIDATES, MAX_QUERY_LENGTH, published_search
 from ..selectors import SIMILAR_MAX_TEXT, published_similar
 from ..signals import search_performed
 from .serializers import PublishedItemSerializer, SearchHitSerializer, SearchPageSerializer, SimilarPageSerializer
@@ -29,7 +29,7 @@ from .serializers import PublishedItemSerializer, SearchHitSerializer, SearchPag
 SEARCH_PARAMETERS = [
     OpenApiParameter(
         "q",
-        str,
+        {"type": "string", "maxLength": MAX_QUERY_LENGTH},
         description="Words to find, with or without diacritics. Phrases in quotes, "
         "`-word` excludes, `or` between words. At most 200 characters.",
     ),
@@ -38,7 +38,11 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("kind", str, enum=["question", "feedback", "petition"]),
     OpenApiParameter("from", OpenApiTypes.DATE, description="Published on or after (YYYY-MM-DD)."),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Published on or before (YYYY-MM-DD)."),
-    OpenApiParameter("page", int, description=f"Page number, 1 to {MAX_PAGE} ({PAGE_SIZE} items a page)."),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        description=f"Page number, 1 to {MAX_PAGE} ({PAGE_SIZE} items a page).",
+    ),
 ]
 
 
@@ -112,7 +116,13 @@ class PublishedSimilarView(APIView):
         summary="Published answers similar to a text",
         description="For a citizen about to ask: published questions whose title resembles the text "
         "(diacritics ignored) or which share its words. Fewer than 6 characters find nothing.",
-        parameters=[OpenApiParameter("text", str, required=True, description="At most 500 characters.")],
+        parameters=[
+            OpenApiParameter(
+                "text",
+                {"type": "string", "maxLength": SIMILAR_MAX_TEXT},
+                description=f"At most {SIMILAR_MAX_TEXT} characters; without it (or with too little) nothing is found.",
+            )
+        ],
         responses={200: SimilarPageSerializer, 429: OpenApiTypes.OBJECT},
     )
     @method_portal_read

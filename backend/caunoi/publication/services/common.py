@@ -53,11 +53,13 @@ def refresh_public_texts(item: PublishedItem) -> None:
     Markers are written in the portal's language whatever the reviewer's, since the public reads them."""
     if not item.case_id and not item.source_question:
         return  # imported: what the origin portal published is already public
-    phrases = [(r.kind, r.text) for r in item.redactions.filter(is_active=True)]
+    active = list(item.redactions.filter(is_active=True))
     with translation.override(settings.LANGUAGE_CODE):
-        item.title = redaction.apply(item.source_title, phrases)[:255]
-        item.question = redaction.apply(item.source_question, phrases)
-        item.answer = redaction.apply(item.source_answer, phrases)
+        for name in ("title", "question", "answer"):
+            # Redactions of every text, and those of one occurrence in this text.
+            phrases = [(r.kind, r.text, r.occurrence) for r in active if r.field in ("", name)]
+            value = redaction.apply(getattr(item, f"source_{name}"), phrases)
+            setattr(item, name, value[:255] if name == "title" else value)
 
 
 def vocabulary_add(title: str) -> None:
@@ -71,6 +73,20 @@ def vocabulary_add(title: str) -> None:
             "ON CONFLICT (word) DO UPDATE SET frequency = publication_searchword.frequency + 1",
             [(word, vn_fold(word)) for word in sorted(words)],
         )
+
+
+def vocabulary_remove(title: str) -> None:
+    """Uncounts the words of a title that is no longer public; words no title uses any more are dropped, so a
+    name taken off the portal is not suggested by "did you mean"."""
+    words = sorted({word for word in _WORD.findall(_MARKER.sub(" ", title).lower())})
+    if not words:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE publication_searchword SET frequency = frequency - 1 WHERE word = ANY(%s) AND frequency > 0",
+            [words],
+        )
+        cursor.execute("DELETE FROM publication_searchword WHERE word = ANY(%s) AND frequency = 0", [words])
 
 
 def check_publishable(item: PublishedItem) -> None:

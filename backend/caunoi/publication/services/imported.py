@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from ..models import PublishedItem, Status
 from .common import vocabulary_add
+from .surface import public_view_changed
 
 # The fields an import writes; comparing them tells "changed" from "unchanged".
 IMPORTED_FIELDS = (
@@ -39,6 +40,7 @@ def item_upsert_imported(
             **values,
         )
         vocabulary_add(item.title)
+        public_view_changed(item=item, change="imported")
         return "created", item
     changed = [name for name in IMPORTED_FIELDS if getattr(existing, name) != values[name]]
     if not changed:
@@ -48,4 +50,5 @@ def item_upsert_imported(
     existing.save(update_fields=[*changed, "updated_at"])
     if "title" in changed:
         vocabulary_add(existing.title)
+    public_view_changed(item=existing, change="imported")
     return "updated", existing

@@ -64,6 +64,7 @@ def item_propose(*, case: Case, answer: AnswerVersion, by: User | None) -> Publi
         item,
         texts=(case.title, case.body, answer.body),
         names=[] if case.show_name_publicly else [case.contact_name],
+        public_names=[case.contact_name] if case.show_name_publicly else [],
         addresses=[case.contact_address] if case.contact_address else [],
         contacts=[c for c in (case.contact_phone, case.contact_email) if c],
         event={"case": case.tracking_code},
@@ -100,7 +101,15 @@ def item_propose_from_dialogue(
         received_at=asked_at,
         answered_at=answered_at,
     )
-    _propose(item, texts=(title, question, answer), names=[], addresses=[], contacts=[], event={"source": source_ref})
+    _propose(
+        item,
+        texts=(title, question, answer),
+        names=[],
+        addresses=[],
+        contacts=[],
+        public_names=[asker_display] if asker_display else [],
+        event={"source": source_ref},
+    )
     return item
 
 
@@ -112,6 +121,7 @@ def _propose(
     addresses: list[str],
     contacts: list[str],
     event: dict[str, str],
+    public_names: list[str] | None = None,
 ) -> None:
     """Saves `item` as pending review with title, question and answer from `texts`, the personal data found
     in them proposed for hiding, and the public texts derived."""
@@ -121,7 +131,10 @@ def _propose(
     item.save()
     found: dict[tuple[str, str], None] = {}
     for text in texts:
-        for finding in redaction.detect(text, names=names, addresses=addresses, contacts=contacts):
+        found_here = redaction.detect(
+            text, names=names, addresses=addresses, contacts=contacts, public_names=public_names or []
+        )
+        for finding in found_here:
             found.setdefault((finding.kind, finding.text), None)
     Redaction.objects.bulk_create(
         [Redaction(item=item, kind=kind, text=text[:500], origin=Redaction.Origin.DETECTED) for kind, text in found]

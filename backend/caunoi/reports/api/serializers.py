@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caunoi.accounts.models import User
@@ -12,19 +13,34 @@ from caunoi.agencies.models import Category
 from caunoi.cases.models import Kind
 
 from ..access import access_report_scope
-from ..periods import Period, PeriodError, parse_period
+from ..periods import ASCII_SPACES, Period, PeriodError, parse_period
 from ..scope import Filters, Scope
 
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, for example 2026-12-31.")
+
+# The period codes parse_period understands (a year from 2000, ASCII spaces around), stated in the OpenAPI
+# document; parse_period itself refuses the rest with its own message.
+PERIOD_PATTERN = r"^[ \t\n\r\f\v]*(custom|[2-9]\d{3}(-(0[1-9]|1[0-2])|-[Qq][1-4])?)?[ \t\n\r\f\v]*$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN})
+class PeriodField(serializers.CharField):
+    """A period code (see PERIOD_PATTERN), documented with its pattern. Only ASCII spaces are trimmed, as
+    parse_period does: the document's pattern and the code then agree on every string."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        return super().to_internal_value(data).strip(ASCII_SPACES)
 
 
 class ReportQuerySerializer(serializers.Serializer):
     """Blank values (a form's "any" option) mean "not filtered"."""
 
-    period = serializers.CharField(
+    period = PeriodField(
         required=False,
         allow_blank=True,
-        max_length=30,
         help_text="2026-07 (month), 2026-Q3 (quarter), 2026 (year), or empty with start and end. "
         "Default: the current quarter.",
     )
@@ -93,8 +109,10 @@ class ReportQuerySerializer(serializers.Serializer):
 
 
 class LeagueQuerySerializer(serializers.Serializer):
-    period = serializers.CharField(
-        required=False, allow_blank=True, max_length=30, help_text="2026-Q3, 2026-07 or 2026. Default: this quarter."
+    period = PeriodField(
+        required=False,
+        allow_blank=True,
+        help_text="2026-Q3, 2026-07 or 2026. Default: this quarter.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -12,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caunoi.accounts.models import User
+from caunoi.core.replica import portal_read
 
-from ..league import league_as_dict
+from ..league import league_as_dict, league_cached
 from ..report import report_as_dict, report_cached
-from ..series import league_table
 from .serializers import LeagueQuerySerializer, LeagueSerializer, ReportQuerySerializer, ReportSerializer
 
 
@@ -57,9 +58,10 @@ class LeagueView(APIView):
         responses={200: LeagueSerializer, 400: OpenApiResponse(description="{period: [message]}")},
         tags=["reports"],
     )
+    @method_decorator(portal_read)
     def get(self, request: Request) -> Response:
         query = LeagueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period = query.validated_data["parsed_period"]
         minimum = settings.REPORTS_LEAGUE_MIN_ANSWERED
-        return Response(league_as_dict(period, minimum, league_table(period=period, min_answered=minimum)))
+        return Response(league_as_dict(period, minimum, league_cached(period=period, min_answered=minimum)))

@@ -20,14 +20,15 @@ from caunoi.agencies.models import Category
 from caunoi.cases.models import Kind
 from caunoi.cases.web.errors import error_texts
 from caunoi.core.errors import NotFound
+from caunoi.core.replica import portal_read
 
 from ..access import agencies_for_choice, may_read_reports
 from ..api.serializers import LeagueQuerySerializer, ReportQuerySerializer
 from ..charts import backlog_chart, category_chart, month_label, on_time_chart
 from ..exports import export_csv, export_filename, export_quarterly_xlsx, export_xlsx, scope_label
+from ..league import league_cached
 from ..periods import current_quarter
 from ..report import Report, report_cached
-from ..series import league_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -120,6 +121,7 @@ def quarterly_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@portal_read
 def league(request: HttpRequest) -> HttpResponse:
     """Public: agencies ranked by on-time rate, only those with enough answered items to mean something."""
     query = LeagueQuerySerializer(data=request.GET)
@@ -129,5 +131,5 @@ def league(request: HttpRequest) -> HttpResponse:
         context["errors"] = {field: error_texts(detail) for field, detail in query.errors.items()}
         return render(request, "reports/league.html", context, status=400)
     period = query.validated_data["parsed_period"]
-    context.update(period=period, rows=league_table(period=period, min_answered=minimum))
+    context.update(period=period, rows=league_cached(period=period, min_answered=minimum))
     return render(request, "reports/league.html", context)

@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from caunoi.agencies.models import Category
 from caunoi.cases.api.serializers import CaseSubmitSerializer, submit_validated
 from caunoi.cases.models import Channel, Kind
+from caunoi.core.parsers import JSONParser
 from caunoi.publication.models import PublishedItem
 
 from ..events import item_url

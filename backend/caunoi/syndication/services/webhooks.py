@@ -2,8 +2,9 @@
 
 Delivery is at least once and in order per item and partner: a receiver may see an event twice (same
 `id`), never "corrected" before "published" for the same item, since a delivery waits while an earlier
-one for the same item and partner is still pending. Nothing here ever blocks or fails publishing: the
-publishing transaction only inserts rows; the HTTP requests happen in workers, with a short timeout.
+one for the same item and partner is still pending or being sent. Nothing here ever blocks or fails
+publishing: the publishing transaction only inserts rows; the HTTP requests happen in workers, with a short
+timeout, outside any transaction (claimed with a lease: `caunoi.core.outbox`).
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from caunoi.core import clock
-from caunoi.core.outbox import Backoff, attempt_failed, queue_each
+from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 from caunoi.publication.models import PublishedItem
 
 from .. import signing
-from ..events import event_body
+from ..events import event_body, item_fields
 from ..models import Delivery, EventType, Subscription
 
 logger = logging.getLogger(__name__)
 
 # The wait after the n-th failed attempt: 30 s, doubling, at most two hours.
 retry_delay = Backoff(first=dt.timedelta(seconds=30), most=dt.timedelta(hours=2))
-WAIT_BEHIND_EARLIER = dt.timedelta(seconds=1)
 DISPATCH_BATCH = 200
 USER_AGENT = "CauNoi-Webhooks/1"
 
@@ -86,26 +86,41 @@ def deliveries_enqueue(*, item: PublishedItem, event_type: EventType, revision: 
     for row in rows:
         # The id each receiver sees is the row's own: a partner de-duplicates on it.
         row.payload = {"id": str(row.event_id), **body}
+    queued_until = OUTBOX.queue_lease_until()
+    for row in rows:
+        row.queued_until = queued_until
     Delivery.objects.bulk_create(rows)
-    transaction.on_commit(partial(_dispatch, [row.pk for row in rows]))
+    transaction.on_commit(partial(OUTBOX.queue, [row.pk for row in rows]))
     return rows
 
 
+def deliveries_rewrite_item(*, item: PublishedItem) -> int:
+    """Replaces the item in every delivery that carries its text (pending, failed or sent) with its current
+    public fields, in the caller's transaction: after a privacy correction no delivery still waiting (or
+    retried from the admin) sends the old text, and the log keeps none of it. Returns how many rows changed.
+    A row being sent at this moment is waited for (its lock is held for at most the request timeout)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE syndication_delivery SET payload = jsonb_set(payload, '{item}', %s::jsonb) "
+            "WHERE item_id = %s AND event_type <> %s AND payload ? 'item'",
+            [json.dumps(item_fields(item), ensure_ascii=False), item.pk, EventType.UNPUBLISHED.value],
+        )
+        return cursor.rowcount
+
+
 def deliveries_dispatch_pending(limit: int = DISPATCH_BATCH) -> int:
-    """Queues a delivery task for up to `limit` pending rows that are due, oldest first; returns how many.
-    For the periodic task: retries after a backoff and rows whose dispatch after commit was lost."""
-    due = (
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=clock.now())
-        .order_by("next_attempt_at")  # the partial index delivery_due_idx
-        .values_list("pk", flat=True)[:limit]
-    )
-    return _dispatch(list(due))
+    """Queues a delivery task for up to `limit` due rows, oldest first, each at most once per queue lease;
+    returns how many. For the periodic task: retries after a backoff, rows whose dispatch after commit was
+    lost, rows whose worker died mid-send."""
+    return OUTBOX.dispatch_due(limit=limit)
 
 
 def delivery_attempt(delivery_id: int) -> Outcome:
     """POSTs one pending, due delivery to its partner, signed; safe to run twice or at once.
 
-    The row is locked (SKIP LOCKED) while it is sent, so a concurrent call skips it. A 2xx answer marks it
+    The row is claimed with a lease, so a concurrent call skips it, and the request is made with no
+    transaction open and no lock held. A delivery behind an earlier undelivered event for the same item and
+    partner waits; it is queued when that one is delivered or fails for good. A 2xx answer marks it
     delivered. A timeout, a refused connection, a redirect or any other status counts a failed attempt,
     stores the status code and error (never the secret, never the receiver's body) and makes the row due
     again after `retry_delay`; the attempt that reaches SYNDICATION_MAX_ATTEMPTS marks it failed. A
@@ -113,78 +128,45 @@ def delivery_attempt(delivery_id: int) -> Outcome:
 
     Raises only database errors (the task retries those)."""
     now = clock.now()
-    with transaction.atomic():
-        row = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("subscription")
-            .filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if row is None:
-            return Outcome.SKIPPED
-        earlier = _earlier_pending(row)
-        if earlier is not None:
-            # Not due again before the earlier event is: the dispatcher does not pick it up in vain meanwhile.
-            row.next_attempt_at = max(earlier, now) + WAIT_BEHIND_EARLIER
-            row.save(update_fields=["next_attempt_at"])
-            return Outcome.WAITING
-        subscription = row.subscription
-        if not subscription.is_active:
-            row.status = Delivery.Status.FAILED
-            row.last_error = "The subscription is switched off."
-            row.save(update_fields=["status", "last_error"])
-            return Outcome.FAILED
-        row.attempts += 1
-        row.last_attempt_at = now
-        try:
-            row.last_status_code = _post(row, subscription)
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            row.last_status_code = exc.code
-            return _record_failure(row, f"HTTP {exc.code}", now=now)
-        except Exception as exc:
-            # Timeouts, refused connections, DNS, TLS: the partner's to fix, ours to retry and show.
-            row.last_status_code = None
-            return _record_failure(row, f"{type(exc).__name__}: {exc}", now=now)
-        row.status = Delivery.Status.DELIVERED
-        row.delivered_at = clock.now()
-        row.last_error = ""
-        row.save(
-            update_fields=["status", "delivered_at", "attempts", "last_attempt_at", "last_status_code", "last_error"]
-        )
-        return Outcome.DELIVERED
+    row = OUTBOX.claim(delivery_id, select_related=["subscription"], last_attempt_at=now)
+    if isinstance(row, Claim):
+        return Outcome(row.value)
+    subscription = row.subscription
+    if not subscription.is_active:
+        OUTBOX.settle(row, status=Delivery.Status.FAILED, last_error="The subscription is switched off.")
+        return Outcome.FAILED
+    try:
+        with OUTBOX.holding(row):
+            status_code = _post(row, subscription)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return _record_failure(row, f"HTTP {exc.code}", status_code=exc.code, now=now)
+    except Exception as exc:
+        # Timeouts, refused connections, DNS, TLS: the partner's to fix, ours to retry and show.
+        return _record_failure(row, f"{type(exc).__name__}: {exc}", status_code=None, now=now)
+    OUTBOX.settle(
+        row, status=Delivery.Status.DELIVERED, delivered_at=clock.now(), last_status_code=status_code, last_error=""
+    )
+    return Outcome.DELIVERED
 
 
 @transaction.atomic
 def deliveries_retry(*, delivery_ids: Iterable[int]) -> int:
     """Makes failed and pending deliveries among `delivery_ids` due now and queues them after commit;
-    delivered ones are left alone. Attempts are not reset: a failed row gets one more attempt, and is
-    failed again if that one fails. Returns how many rows were requeued."""
+    delivered ones, and ones being sent right now, are left alone. Attempts are not reset: a failed row gets
+    one more attempt, and is failed again if that one fails. Returns how many rows were requeued."""
     ids = list(
         Delivery.objects.select_for_update()
         .filter(pk__in=list(delivery_ids), status__in=[Delivery.Status.FAILED, Delivery.Status.PENDING])
         .values_list("pk", flat=True)
     )
-    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, next_attempt_at=clock.now())
-    transaction.on_commit(partial(_dispatch, ids))
+    OUTBOX.requeue(ids)
     return len(ids)
 
 
 def encode_body(payload: dict[str, Any]) -> bytes:
     """The exact bytes that are signed and sent (compact UTF-8 JSON, keys in a stable order)."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-
-
-def _earlier_pending(row: Delivery) -> dt.datetime | None:
-    """When the earliest still pending delivery of an earlier event for the same item and partner is due."""
-    return (
-        Delivery.objects.filter(
-            subscription_id=row.subscription_id, item_id=row.item_id, id__lt=row.pk, status=Delivery.Status.PENDING
-        )
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -218,8 +200,17 @@ def _post(row: Delivery, subscription: Subscription) -> int:
         return int(response.status)
 
 
-def _record_failure(row: Delivery, error: str, *, now: dt.datetime) -> Outcome:
-    if attempt_failed(row, error=error, retryable=True, now=now, max_attempts=max_attempts(), backoff=retry_delay):
+def _record_failure(row: Delivery, error: str, *, status_code: int | None, now: dt.datetime) -> Outcome:
+    failed = OUTBOX.fail_attempt(
+        row,
+        error=error,
+        retryable=True,
+        max_attempts=max_attempts(),
+        backoff=retry_delay,
+        now=now,
+        last_status_code=status_code,
+    )
+    if failed:
         logger.error("delivery %s to subscription %s failed for good: %s", row.pk, row.subscription_id, row.last_error)
         return Outcome.FAILED
     logger.warning("delivery %s attempt %s failed: %s; retrying", row.pk, row.attempts, row.last_error)
@@ -230,3 +221,7 @@ def _dispatch(delivery_ids: list[int]) -> int:
     from ..tasks import deliver_webhook  # tasks import this module
 
     return queue_each(deliver_webhook, delivery_ids, what="webhook delivery")
+
+
+# Events for one item reach one partner in the order they happened ("corrected" never before "published").
+OUTBOX = Outbox(model=Delivery, dispatch=_dispatch, in_order_by=("subscription_id", "item_id"))

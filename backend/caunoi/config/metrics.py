@@ -1,0 +1,107 @@
+"""GET /metrics: Prometheus metrics for operators, never for the public.
+
+Served to addresses in METRICS_ALLOWED_NETWORKS (default: loopback; in Kubernetes, the pod network the
+Prometheus server scrapes from) or to a request bearing `Authorization: Bearer <METRICS_TOKEN>`; everyone else
+gets the same 404 as any unknown page. nginx does not pass /metrics on at all (deploy/nginx/caunoi.conf).
+
+Besides request latency (caunoi.core.metrics), each scrape reads, once: the outboxes' depth per kind and
+status, open cases past their due date per agency, and live dialogue viewers per dialogue (the counts every
+ASGI process reports to Redis). It lives in config because it reads every app.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import time
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from caunoi.cases.models import Case
+from caunoi.core import clock
+from caunoi.core.metrics import registry
+from caunoi.core.ratelimit import client_address
+from caunoi.core.redis_client import redis_client
+from caunoi.notifications.models import Notification
+from caunoi.social.models import SocialPost
+from caunoi.syndication.models import Delivery
+
+logger = logging.getLogger(__name__)
+
+OUTBOXES = {"notification": Notification, "webhook": Delivery, "social_post": SocialPost}
+VIEWER_KEYS = "caunoi:dlg-viewers:*"  # written by caunoi.dialogues.hub every few seconds per process
+VIEWER_REPORT_FRESH_SECONDS = 15
+
+
+class StateCollector:
+    """Gauges read from PostgreSQL and Redis at scrape time (the truth is there, not in any one process)."""
+
+    def collect(self) -> Iterator[Metric]:
+        depth = GaugeMetricFamily("caunoi_outbox_rows", "Outbox rows per kind and status.", labels=["kind", "status"])
+        for kind, model in OUTBOXES.items():
+            counts = dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by())
+            for status in model.Status.values:
+                depth.add_metric([kind, status], counts.get(status, 0))
+        yield depth
+
+        overdue = GaugeMetricFamily(
+            "caunoi_cases_overdue", "Open cases past their due date, per holding agency.", labels=["agency"]
+        )
+        rows = (
+            Case.objects.filter(closed_at__isnull=True, due_at__lt=clock.now())
+            .values_list("agency__code")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for agency, count in rows:
+            overdue.add_metric([agency], count)
+        yield overdue
+
+        viewers = GaugeMetricFamily(
+            "caunoi_dialogue_viewers", "Websocket viewers of each live dialogue, all processes.", labels=["dialogue"]
+        )
+        for dialogue, count in _viewers().items():
+            viewers.add_metric([dialogue], count)
+        yield viewers
+
+
+def _viewers() -> dict[str, int]:
+    now, totals = time.time(), {}
+    try:
+        client = redis_client()
+        for key in client.scan_iter(match=VIEWER_KEYS, count=500):
+            name = key.decode() if isinstance(key, bytes) else key
+            total = 0
+            for value in client.hvals(name):
+                count, _, at = (value.decode() if isinstance(value, bytes) else value).partition(":")
+                if now - float(at) <= VIEWER_REPORT_FRESH_SECONDS:
+                    total += int(count)
+            totals[name.rsplit(":", 1)[1]] = total
+    except Exception:
+        # Redis down must not fail the scrape: the other metrics say more then.
+        logger.warning("metrics: dialogue viewer counts unavailable", exc_info=True)
+    return totals
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        raise Http404
+    return HttpResponse(generate_latest(registry(StateCollector())), content_type=CONTENT_TYPE_LATEST)
+
+
+def _allowed(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    offered = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
+    return any(address in network for network in settings.METRICS_ALLOWED_NETWORKS)

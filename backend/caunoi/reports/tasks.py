@@ -1,0 +1,17 @@
+"""Celery tasks of the reports: thin, they call the league's services. Scheduled in config/celery.py."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from .league import current_periods, league_refresh
+
+
+@shared_task
+def refresh_current_league() -> int:
+    """Recomputes the public league of the current quarter and month into the cache; returns how many
+    agencies the quarter ranks. Idempotent: a doubled or missed run only moves the figures by minutes."""
+    minimum = settings.REPORTS_LEAGUE_MIN_ANSWERED
+    counts = [len(league_refresh(period=period, min_answered=minimum)) for period in current_periods()]
+    return counts[0]
