@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency
 from caunoi.agencies.selectors import agency_ids_in_reach
-from caunoi.cases.models import AnswerVersion, Case, CaseEvent, EventType, Extension, Pause
+from caunoi.cases.clocks import elsewhere_pauses
+from caunoi.cases.models import AnswerVersion, Case, CaseEvent, ClockSegment, EventType, Extension, Pause
 from caunoi.cases.queue import MAX_LIMIT, Cursor, QueueFilters, case_list_for_queue
 from caunoi.core import clock
 from caunoi.deadlines.calendar import WorkingCalendar
@@ -117,8 +118,9 @@ def _whole_queue(user: User) -> set[int]:
 def recomputed_due_at(
     case: Case, *, calendar: WorkingCalendar, pauses: list[PauseSpan], extension_days: int
 ) -> dt.datetime | None:
-    """The due moment of the case's current clock from first principles: its kind's period under the policy
-    version it opened under, plus the extensions granted for this clock, pauses not counting."""
+    """The due moment of the holding agency's clock from first principles: its kind's period under the policy
+    version it opened under, plus the extensions granted on this clock, counted from the agency's first
+    arrival, `pauses` (the citizen's, and the days other agencies held the case) not counting."""
     period = workflows().deadlines[case.deadline_version].kinds[case.kind]
     period = dataclasses.replace(period, days=period.days + extension_days)
     computation = compute_due(received_on=case.clock_started_on, period=period, calendar=calendar, pauses=pauses)
@@ -126,12 +128,15 @@ def recomputed_due_at(
 
 
 def due_date_violations(calendar: WorkingCalendar | None = None, cases: list[Case] | None = None) -> list[str]:
-    """Every open case's stored due_at against a fresh recompute (NULL while paused). Three queries."""
+    """Every open case's stored due_at against a fresh recompute (NULL while paused). Four queries."""
     cases = [c for c in (load_cases() if cases is None else cases) if c.closed_at is None]
     ids = [c.pk for c in cases]
     pauses: dict[int, list[PauseSpan]] = {}
     for p in Pause.objects.filter(case_id__in=ids).order_by("started_on", "id"):
         pauses.setdefault(p.case_id, []).append(PauseSpan(p.started_on, p.ended_on))
+    segments: dict[int, list[ClockSegment]] = {}
+    for segment in ClockSegment.objects.filter(case_id__in=ids).order_by("started_on", "id"):
+        segments.setdefault(segment.case_id, []).append(segment)
     extensions: Counter[tuple[int, dt.date]] = Counter()
     for case_id, started_on, days in Extension.objects.filter(case_id__in=ids).values_list(
         "case_id", "clock_started_on", "days"
@@ -143,7 +148,7 @@ def due_date_violations(calendar: WorkingCalendar | None = None, cases: list[Cas
         expected = recomputed_due_at(
             case,
             calendar=calendar,
-            pauses=pauses.get(case.pk, []),
+            pauses=[*pauses.get(case.pk, []), *elsewhere_pauses(segments.get(case.pk, []), case.agency_id)],
             extension_days=extensions[(case.pk, case.clock_started_on)],
         )
         if expected != case.due_at:
@@ -274,8 +279,8 @@ class SweepLedger:
             else:
                 marks.append("overdue")
                 every = period.late_status_update_every_days
-                if every and not case.split_from_id and (today - due_day).days >= every:
-                    marks.append(f"late:{(today - due_day).days // every}")
+                if every and not case.split_from_id:  # every week reached, also weeks no sweep saw
+                    marks += [f"late:{week}" for week in range(1, (today - due_day).days // every + 1)]
             self.owed.update((case.pk, number, mark) for mark in marks)
 
     def after_sweep(self, now: dt.datetime) -> None:
@@ -299,7 +304,10 @@ class SweepLedger:
             if not ANSWER_MARK.fullmatch(mark):
                 continue  # a threshold of another clock (e.g. the forwarding period): not modelled here
             number, due_at = self.deadline_of.get(case_id, (0, None))
-            self.told[(case_id, number, mark)] += 1
+            # One late update tells of every week newly reached (`weeks`), the citizen once for the newest.
+            weeks = payload.get("weeks") if event_type == EventType.LATE_UPDATE else None
+            for told in [f"late:{week}" for week in weeks] if weeks else [mark]:
+                self.told[(case_id, number, told)] += 1
             due_day = clock.local_date(due_at).isoformat() if due_at else None
             if payload.get("due_date") != due_day:
                 self.wrong_due.append(
