@@ -98,6 +98,7 @@ class World:
     agencies: dict[str, Agency]
     officials: dict[int, User]  # agency id -> an official of that agency
     leaders: dict[int, User]  # agency id -> a leader whose reach covers it
+    top_leader: User  # the leader of Hà Nội, for agencies outside the three
     staff: tuple[User, ...]
     categories: dict[str, Category]
     areas: dict[str, Area]
@@ -120,6 +121,7 @@ def world(reference_data, personas) -> World:
             ids["SO-XD-HN"]: official_c,
             ids["BO-GDDT"]: personas["official_b"],
         },
+        top_leader=personas["leader"],
         leaders={ids["SO-NNMT-HN"]: personas["leader"], ids["SO-XD-HN"]: personas["leader"], ids["BO-GDDT"]: leader_b},
         # Whose queues are checked after every step: each way the queue is read (one agency; a leader's
         # several agencies merged; an administrator's everything, which holds every case that belongs in
@@ -158,10 +160,11 @@ class CaseLifecycle(RuleBasedStateMachine):
         return Case.objects.select_related("agency").get(pk=case_id)
 
     def _official(self, case: Case) -> User:
-        return self.world.officials[case.agency_id]
+        # A case may reach an agency above the three (an appeal's reconsidering agency): its leader acts there.
+        return self.world.officials.get(case.agency_id) or self._leader(case)
 
     def _leader(self, case: Case) -> User:
-        return self.world.leaders[case.agency_id]
+        return self.world.leaders.get(case.agency_id, self.world.top_leader)
 
     # -- what people do -----------------------------------------------------------------------------------
 
