@@ -11,7 +11,9 @@ tests/support/lifecycle_invariants.py:
 - askers: every asker of an answered case (duplicates, split parts) has the answer.
 
 A fixed set of sequences (derandomised: the same ones on every run and machine) keeps CI repeatable; a
-failure prints the shortest sequence Hypothesis found that breaks an invariant. Each sequence runs inside
+failure prints the shortest sequence Hypothesis found that breaks an invariant (it stops shrinking after
+five minutes, so on a busy machine the sequence printed may not be the shortest). Hypothesis seeds the
+set from the test itself: changing the rules changes which 200 sequences run. Each sequence runs inside
 a savepoint that is rolled back, so the reference data and staff are made once per test.
 
 `MODEL_INVARIANTS=clocks,due_dates` checks only the named invariants: a way to show which ones hold while
