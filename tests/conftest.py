@@ -6,13 +6,15 @@ embedded ones when they are unset).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from caunoi.accounts.models import Role, User
+from caunoi.accounts.tokens import api_token_issue
 from caunoi.agencies.models import Agency, Area, Category, Membership
 from caunoi.agencies.seed import COUNTRY_CODE, seed_agencies, seed_categories
 from caunoi.core.ratelimit import Limit
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
@@ -34,6 +36,13 @@ def _two_factor_optional(settings):
     # Tests sign staff in with force_login, which cannot pass a second factor; tests of two-factor login
     # (test_two_factor_login.py) require it again for administrators.
     settings.TWO_FACTOR_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
+def _own_login_counters(settings):
+    # Every test client logs in from 127.0.0.1 and the failure counters live in the shared Redis for a day:
+    # each test counts in its own namespace, so no test makes another wait.
+    settings.LOGIN_THROTTLE_PREFIX = f"caunoi:test-login:{uuid.uuid4().hex}"
 
 
 @pytest.fixture(autouse=True)
@@ -98,8 +107,8 @@ def api() -> APIClient:
 
 def api_as(user: User) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _row, token = api_token_issue(user=user, device=f"tests-{uuid.uuid4().hex[:8]}")  # each client its own device
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -1,4 +1,5 @@
-"""An official turns on two-factor login with an authenticator app, then logs in with password and code."""
+"""An official turns on two-factor login with an authenticator app, is shown recovery codes once, then logs in
+with password and code."""
 
 import pytest
 from caunoi.accounts import two_factor
@@ -31,7 +32,12 @@ def test_turn_on_then_log_in_with_a_code(page, personas, settings):
 
     page.fill("#id_otp_code", code_for(two_factor.pending_device(official)))
     page.click("form:has(#id_otp_code) button[type=submit]")
+    assert page.locator(".recovery-codes li").count() == 10  # shown this once
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "two-factor-recovery-codes")
+    page.click("a.button")
     assert page.locator(".callout").first.is_visible()
+    screenshot(page, "two-factor-on")
 
     page.click("button:has-text('Đăng xuất')")
     log_in(page, official.username)
@@ -54,11 +60,11 @@ def test_the_devices_and_email_pages(page, personas):
     api_token_issue(user=official, device="Máy tính văn phòng")
     log_in(page, official.username)
     page.goto("/accounts/devices/")
-    assert page.locator("td", has_text="Máy tính văn phòng").is_visible()
+    assert page.get_by_role("cell", name="Máy tính văn phòng", exact=True).is_visible()
     assert serious_accessibility_violations(page) == []
     screenshot(page, "api-devices")
     page.click("button:has-text('Thu hồi')")
-    assert page.locator("td", has_text="Máy tính văn phòng").count() == 0
+    assert page.get_by_role("cell", name="Máy tính văn phòng", exact=True).count() == 0
 
     page.goto("/accounts/email/")
     page.fill("#id_email", "moi@example.vn")

@@ -37,6 +37,7 @@ INPUT = {
     "extend": {"days": 5, "reason": "Cần xác minh."},
     "reject": {"reason": "Là khiếu nại.", "pointer": "Luật Khiếu nại 2011."},
     "split": {"agencies": ["SO-NNMT-HN", "SO-XD-HN"], "note": "Hai lĩnh vực."},
+    "approve": {"version": 1},
 }
 VISIBLE_TO = {"official_a", "leader", "admin"}  # the case is at SO-NNMT-HN, below the leader's UBND-HN
 
@@ -92,7 +93,7 @@ def test_unknown_action_is_404(personas, reference_data):
 
 def test_a_transition_from_the_wrong_state_is_409_and_changes_nothing(personas, reference_data):
     case = prepare("received", personas)
-    response = api_as(personas["leader"]).post(f"/api/v1/cases/{case.id}/approve/", {}, format="json")
+    response = api_as(personas["leader"]).post(f"/api/v1/cases/{case.id}/approve/", {"version": 1}, format="json")
     assert response.status_code == 409
     assert "detail" in response.json()
     case.refresh_from_db()

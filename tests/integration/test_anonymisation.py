@@ -51,7 +51,7 @@ def answered_case(personas, **kwargs):
         case_note_add(case=case, by=official, body="Đã gọi cho chị Hạnh theo số 0912 345 678.")
         case_answer_draft(case=case, by=official, body="Kính gửi bà Trần Thị Hạnh, hồ sơ gồm đơn và giấy tờ.")
         case_submit_for_review(case=case, by=official)
-        case_approve(case=Case.objects.get(pk=case.pk), by=leader)
+        case_approve(case=Case.objects.get(pk=case.pk), by=leader, version=1)
         case_rate(case=Case.objects.get(pk=case.pk), score=4, comment="Cảm ơn, Trần Thị Hạnh")
     return Case.objects.get(pk=case.pk), attachment.file.name
 

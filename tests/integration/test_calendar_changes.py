@@ -68,7 +68,8 @@ def test_cases_outside_the_changed_day_and_closed_cases_do_not_move(api, referen
     before = submit_on(api, dt.datetime(2026, 6, 8, 10, tzinfo=VN))
     after = submit_on(api, dt.datetime(2026, 7, 6, 10, tzinfo=VN))
     closed = submit_on(api, dt.datetime(2026, 6, 8, 11, tzinfo=VN))
-    Case.objects.filter(pk=closed.pk).update(status="answered")
+    # Closed as answering closes (a final status without closed_at is refused by the database).
+    Case.objects.filter(pk=closed.pk).update(status="answered", closed_at=dt.datetime(2026, 6, 9, 10, tzinfo=VN))
     moved = calendar_override_add(day=dt.date(2026, 6, 17), kind="day_off", reason_vi="Nghỉ bù", reason_en="Day off")
     assert moved.cases_moved == 1
     assert due_date(after) == dt.date(2026, 7, 27)

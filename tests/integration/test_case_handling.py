@@ -46,7 +46,7 @@ def answered_case(personas, **kwargs):
     case_claim(case=case, by=personas["official_a"])
     case_answer_draft(case=case, by=personas["official_a"], body="Hồ sơ gồm đơn đề nghị và giấy tờ về đất.")
     case_submit_for_review(case=case, by=personas["official_a"])
-    case_approve(case=case, by=personas["leader"])
+    case_approve(case=case, by=personas["leader"], version=1)
     case.refresh_from_db()
     return case, token
 
@@ -65,7 +65,7 @@ def test_claim_draft_review_approve_reaches_the_citizen(personas, reference_data
     case_answer_draft(case=case, by=personas["official_a"], body="Bản nháp thứ nhất.")
     case_answer_draft(case=case, by=personas["official_a"], body="Bản nháp thứ hai, đầy đủ hơn.")
     case_submit_for_review(case=case, by=personas["official_a"])
-    case_approve(case=case, by=personas["leader"])
+    case_approve(case=case, by=personas["leader"], version=2)
     case.refresh_from_db()
     assert (case.status, case.assignee, case.closed_at is not None) == ("answered", personas["official_a"], True)
     assert list(case.answer_versions.values_list("number", flat=True)) == [1, 2]
@@ -89,7 +89,7 @@ def test_return_sends_the_draft_back_with_a_comment(personas, reference_data):
 def test_invalid_transitions_are_refused_and_change_nothing(personas, reference_data):
     case, _token = submit_case()
     with pytest.raises(InvalidTransition):
-        case_approve(case=case, by=personas["leader"])
+        case_approve(case=case, by=personas["leader"], version=1)
     case_claim(case=case, by=personas["official_a"])
     with pytest.raises(InvalidTransition):
         case_claim(case=case, by=personas["leader"])  # claimed a moment ago
@@ -183,7 +183,7 @@ def test_one_answer_reaches_every_linked_asker(personas, reference_data):
     case_claim(case=primary, by=personas["official_a"])
     case_answer_draft(case=primary, by=personas["official_a"], body="Câu trả lời chung.")
     case_submit_for_review(case=primary, by=personas["official_a"])
-    case_approve(case=primary, by=personas["leader"])
+    case_approve(case=primary, by=personas["leader"], version=1)
     for case in (primary, first_duplicate, second_duplicate):
         case.refresh_from_db()
         assert case.status == "answered"
@@ -200,7 +200,7 @@ def test_split_parts_each_have_a_clock_and_the_citizen_gets_one_combined_answer(
         case_claim(case=part, by=personas[official])
         case_answer_draft(case=part, by=personas[official], body=f"Phần trả lời của {part.agency.code}.")
         case_submit_for_review(case=part, by=personas[official])
-        case_approve(case=part, by=personas["leader"])
+        case_approve(case=part, by=personas["leader"], version=1)
         whole.refresh_from_db()
     assert whole.status == "answered"
     combined = whole.answer_versions.get(approved_at__isnull=False).body

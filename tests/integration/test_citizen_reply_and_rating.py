@@ -23,7 +23,7 @@ def answer(case, personas):
     case_claim(case=case, by=personas["official_a"])
     case_answer_draft(case=case, by=personas["official_a"], body="Câu trả lời chính thức.")
     case_submit_for_review(case=case, by=personas["official_a"])
-    case_approve(case=case, by=personas["leader"])
+    case_approve(case=case, by=personas["leader"], version=1)
 
 
 def test_reply_by_api_resumes_the_clock(api, personas, reference_data):
@@ -78,7 +78,7 @@ def test_reply_and_rating_on_the_track_page(web, personas, reference_data):
     assert case.status == "in_progress"
     case_answer_draft(case=case, by=personas["official_a"], body="Trả lời.")
     case_submit_for_review(case=case, by=personas["official_a"])
-    case_approve(case=case, by=personas["leader"])
+    case_approve(case=case, by=personas["leader"], version=1)
     web.post(f"/track/{case.tracking_code}/rating/", {"score": "5", "comment": "Tốt"})
     assert Rating.objects.get(case=case).score == 5
 

@@ -126,7 +126,7 @@ def test_the_report_counts_on_time_by_the_holding_agencys_clock(ping_pong, perso
         case_claim(case=case, by=personas["official_a"])
         case_answer_draft(case=case, by=personas["official_a"], body="Trả lời.")
         case_submit_for_review(case=case, by=personas["official_a"])
-        case_approve(case=case, by=personas["leader"])
+        case_approve(case=case, by=personas["leader"], version=1)
     agency = reference_data["agencies"]["SO-NNMT-HN"]
     figures = report_summary(scope=Scope(paths=(agency.path,), agency=agency), period=month_period(2026, 7))
     assert (figures.answered, figures.answered_on_time) == (1, 0)  # a fresh clock would have said "on time"
@@ -163,7 +163,7 @@ def answer_on(case, personas, when):
         case_claim(case=case, by=personas["official_a"])
         case_answer_draft(case=case, by=personas["official_a"], body="Trả lời.")
         case_submit_for_review(case=case, by=personas["official_a"])
-        case_approve(case=case, by=personas["leader"])
+        case_approve(case=case, by=personas["leader"], version=1)
 
 
 def test_reports_and_the_league_also_show_the_citizens_days_and_transfers(

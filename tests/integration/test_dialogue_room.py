@@ -253,6 +253,20 @@ async def test_bad_frames_get_an_error_and_the_connection_stays_usable(dialogue,
     await communicator.disconnect()
 
 
+async def test_cookies_with_a_nul_character_count_as_absent(dialogue):
+    cookies = 'sessionid="abcdefgh\\000ijk"; caunoi_voter="voter\\000one"'
+    communicator = room_communicator(dialogue.pk, cookies=cookies)
+    connected, _ = await communicator.connect()
+    assert connected  # once a DataError that dropped the handshake
+    assert json.loads(await communicator.receive_from())["data"]["roles"] == ["viewer"]
+    question = await sync_to_async(DialogueQuestion.objects.create)(
+        dialogue=dialogue, asker_name="Lan", text="Câu hỏi đã duyệt?", status=QuestionStatus.APPROVED
+    )
+    await communicator.send_to(text_data=json.dumps({"action": "vote", "question": question.pk}))
+    assert json.loads(await communicator.receive_from())["code"] == "no_voter"
+    await communicator.disconnect()
+
+
 async def test_binary_frames_are_refused(dialogue):
     communicator, _ = await connect(dialogue.pk)
     await communicator.communicator.send_to(bytes_data=b"\x00\x01")

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HTTP_EXAMPLES = 400
-WS_EXAMPLES = 25
+HTTP_EXAMPLES = 700
+WS_EXAMPLES = 40
 FUZZ_SETTINGS = {"deadline": None, "derandomize": True, "suppress_health_check": list(HealthCheck)}
 
 
@@ -174,8 +174,11 @@ def test_the_dialogue_websocket_answers_every_frame_and_stays_open(reference_dat
         agency=reference_data["agencies"]["UBND-HN"], hosts=[personas["leader"]], moderators=[personas["moderator"]]
     )
 
-    async def exchange(sent: list[str], user) -> None:
-        cookies = await sync_to_async(cookie_header)(user, "fuzz-voter-0001")
+    async def exchange(sent: list[str], user, raw_cookies: str | None) -> None:
+        if raw_cookies is None:
+            cookies = await sync_to_async(cookie_header)(user, "fuzz-voter-0001")
+        else:
+            cookies = raw_cookies
         communicator = room_communicator(dialogue.pk, cookies=cookies)
         try:
             connected, _ = await communicator.connect()
@@ -198,8 +201,16 @@ def test_the_dialogue_websocket_answers_every_frame_and_stays_open(reference_dat
             await sync_to_async(connection.close_pool)()
 
     @settings(max_examples=WS_EXAMPLES, **FUZZ_SETTINGS)
-    @given(sent=st.lists(frames, min_size=1, max_size=6), who=st.sampled_from(["anonymous", "moderator", "leader"]))
-    def check(sent: list[str], who: str) -> None:
-        async_to_sync(exchange)(sent, None if who == "anonymous" else personas[who])
+    @given(
+        sent=st.lists(frames, min_size=1, max_size=6),
+        who=st.sampled_from(["anonymous", "moderator", "leader", "hostile cookies"]),
+        raw_cookies=st.one_of(
+            st.sampled_from(['sessionid="abcdefgh\\000ijk"', 'caunoi_voter="a\\000"; django_language="\\377"']),
+            header_text.map(lambda text: f"sessionid={text}; caunoi_voter={text}"),
+        ),
+    )
+    def check(sent: list[str], who: str, raw_cookies: str) -> None:
+        user = personas[who] if who in {"moderator", "leader"} else None
+        async_to_sync(exchange)(sent, user, raw_cookies if who == "hostile cookies" else None)
 
     check()

@@ -1,5 +1,6 @@
-"""Password guessing is stopped: an account is locked after repeated failures, whichever way the guesses
-come (login page or API token), and each address is limited in how often it may try or submit."""
+"""Password guessing is stopped: an address must wait after repeated failures for an account, whichever way
+the guesses come (login page or API token), and each address is limited in how often it may try or submit.
+That the wait never keeps the owner out is shown in test_login_throttling.py."""
 
 import uuid
 

@@ -69,7 +69,7 @@ def test_linked_duplicates_and_split_parts_are_not_proposed(personas, agencies):
         case_claim(case=part, by=personas[official])
         case_answer_draft(case=part, by=personas[official], body="Phần trả lời.")
         case_submit_for_review(case=part, by=personas[official])
-        case_approve(case=part, by=personas["leader"])
+        case_approve(case=part, by=personas["leader"], version=1)
     assert set(PublishedItem.objects.values_list("case", flat=True)) == {primary.pk, whole.pk}
 
 

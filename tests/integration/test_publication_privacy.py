@@ -333,3 +333,17 @@ def test_hiding_words_that_are_not_in_a_published_item_is_refused_beside_the_fie
     page = response.content.decode()
     assert "do not appear" in page and 'value="Phạm Thị Không Có"' in page and 'value="Lộ tên"' in page
     assert not item.events.filter(type=PublicationEventType.CORRECTED_PRIVATELY).exists()
+
+
+def test_a_refused_correction_keeps_the_texts_typed(personas, web):
+    item = _item(personas, body="Xin hỏi về lịch tiêm chủng cho trẻ dưới 1 tuổi.")
+    web.force_login(personas["moderator"])
+    typed = {"title": "Tiêu đề gõ lại", "question": "Câu hỏi gõ lại"}
+    services.item_publish(item=item, by=personas["moderator"])
+    response = web.post(
+        reverse("publication:review-action", args=[item.pk, "correct"]),
+        {**typed, "answer": "Trả lời mới", "reason": ""},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="Tiêu đề gõ lại"' in page and "Trả lời mới</textarea>" in page

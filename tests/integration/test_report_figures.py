@@ -59,7 +59,7 @@ def answer(case: Case, official, leader, *, returned: bool = False) -> None:
         case_return(case=case, by=leader, comment="Bổ sung căn cứ pháp lý.")
         case_answer_draft(case=case, by=official, body="Trả lời, có căn cứ.")
         case_submit_for_review(case=case, by=official)
-    case_approve(case=case, by=leader)
+    case_approve(case=case, by=leader, version=2 if returned else 1)
 
 
 def build_timeline(personas, agencies) -> dict[str, Case]:

@@ -106,7 +106,7 @@ def test_an_administrator_must_set_it_up_before_anything_else(personas):
     for path in ("/admin/", "/staff/queue/", "/"):
         assert client.get(path)["Location"] == "/accounts/two-factor/"
     page = client.get("/accounts/two-factor/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "Administrators must use two-factor login" in page.content.decode()
+    assert "Staff accounts must use two-factor login" in page.content.decode()
     client.post("/accounts/two-factor/", {"otp_code": code_for(two_factor.pending_device(admin))})
     assert client.get("/admin/").status_code == 200
     assert APIClient().post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code == 400

@@ -51,7 +51,7 @@ def answer(case: Case, personas: dict[str, User], body: str = "") -> Case:
     case_claim(case=case, by=personas["official_a"])
     case_answer_draft(case=case, by=personas["official_a"], body=body)
     case_submit_for_review(case=case, by=personas["official_a"])
-    case_approve(case=case, by=personas["leader"])
+    case_approve(case=case, by=personas["leader"], version=1)
     case.refresh_from_db()
     return case
 

@@ -457,6 +457,9 @@ PERSONAL: list[PersonalCase] = [
 
 # Ordinary answers and questions: nothing personal; anything proposed here is a false positive.
 ORDINARY: list[str] = [
+    "Sở Tư pháp có trụ sở tại 12 Phan Chu Trinh, tiếp công dân vào thứ Năm.",
+    "ong Chu tich UBND xa da tra loi kien nghi cua ba con trong buoi tiep dan.",
+    "Kính gửi Ông Giám đốc Sở Tài chính, đơn vị xin báo cáo như sau.",
     "HỒ SƠ ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG GỒM CÁC GIẤY TỜ SAU.",
     "THÔNG BÁO LỊCH TIẾP CÔNG DÂN CỦA CHỦ TỊCH UBND TỈNH THÁNG 12.",
     "Căn cứ Điều 12 Luật Đất đai 2024, người sử dụng đất được cấp Giấy chứng nhận khi đủ điều kiện.",

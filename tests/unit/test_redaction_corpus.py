@@ -193,9 +193,9 @@ def test_a_one_word_name_is_hidden_only_after_a_form_of_address() -> None:
 
 # --- The large corpus: what must be hidden, what must stay, and false positives on ordinary texts -------------
 
-RECALL_AT_LEAST = 0.95  # of the phrases that must be hidden, at least this share is
-KEPT_AT_LEAST = 0.97  # of the phrases that must stay visible, at least this share does
-FALSE_POSITIVE_TEXTS_AT_MOST = 0.05  # share of ordinary texts in which anything at all is proposed
+RECALL_AT_LEAST = 0.97  # of the phrases that must be hidden, at least this share is
+KEPT_AT_LEAST = 0.98  # of the phrases that must stay visible, at least this share does
+FALSE_POSITIVE_TEXTS_AT_MOST = 0.03  # share of ordinary texts in which anything at all is proposed
 
 
 def _covered(text: str, phrase: str, findings: list[redaction.Finding]) -> tuple[bool, bool]:

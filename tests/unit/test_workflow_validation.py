@@ -139,3 +139,29 @@ def test_a_bad_file_stops_start_up(workflows_copy, tmp_path):
     )
     assert result.returncode != 0
     assert "workflows/deadlines/v1.yaml, line 2, field kinds: 'question' is a required property" in result.stderr
+
+
+def test_the_appeal_stage_is_in_the_newest_lifecycle_and_deadline_policy():
+    loaded = load_workflows(SHIPPED)
+    appeal = loaded.deadline_policy.appeal
+    assert appeal is not None and (appeal.window.days, appeal.handling.days) == (30, 30)
+    assert "Luật Khiếu nại" in appeal.window.legal_basis
+    assert appeal.route_to == "answering_agency"
+    assert loaded.lifecycle.transitions["appeal"].sources == frozenset({"answered"})
+    assert loaded.lifecycle.transitions["appeal"].target == "appealed"
+    assert "appealed" in loaded.lifecycle.transitions["claim"].sources
+    assert loaded.deadlines[1].appeal is None  # released versions do not change
+
+
+def test_an_unknown_appeal_route_is_refused_with_its_line(workflows_copy):
+    problems = problems_after(workflows_copy, "deadlines/v3.yaml", "route_to: answering_agency", "route_to: mayor")
+    line = line_of(workflows_copy, "deadlines/v3.yaml", "route_to: mayor")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"workflows/deadlines/v3.yaml, line {line}, field appeal.route_to:")
+
+
+def test_appeal_reminders_must_fall_inside_the_appeal_period(workflows_copy):
+    problems = problems_after(
+        workflows_copy, "deadlines/v3.yaml", "reminder_days_before: [3, 1]\n  #", "reminder_days_before: [30, 1]\n  #"
+    )
+    assert len(problems) == 1 and "appeal.handling.reminder_days_before[0]" in problems[0]

@@ -1,15 +1,15 @@
-"""The login form (says plainly when an account is locked or an address has tried too often) and the form a
-citizen opens an account with."""
+"""The login form (says plainly when an account must wait or an address has tried too often), the form a
+citizen opens an account with, and the two-factor and e-mail forms (the fresh proof: ProofForm)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
 
@@ -26,11 +26,14 @@ def refuse_if_too_many(request: Any, scope: str) -> None:
         raise ValidationError(str(TOO_MANY_REQUESTS), code=RATE_LIMITED)
 
 
-def lockout_message() -> str:
-    return str(
-        _("Too many failed attempts for this account. Try again in %(minutes)d minutes.")
-        % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
-    )
+def lockout_message(seconds: int) -> str:
+    """What someone told to wait (lockout.retry_after) reads: the wait in whole minutes, at least one."""
+    minutes = lockout.minutes(seconds)
+    return ngettext(
+        "Too many failed attempts for this account from your network. Try again in %(minutes)d minute.",
+        "Too many failed attempts for this account from your network. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class LoginForm(AuthenticationForm):
@@ -41,8 +44,9 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         refuse_if_too_many(self.request, "login")
         username = self.cleaned_data.get("username")
-        if username and lockout.is_locked(username):
-            raise ValidationError(lockout_message(), code="locked")
+        wait = lockout.retry_after(username, self.request) if username else 0
+        if wait:
+            raise ValidationError(lockout_message(wait), code="locked")
         return super().clean()
 
 
@@ -101,3 +105,44 @@ class LimitedPasswordResetForm(PasswordResetForm):
     def clean(self) -> dict[str, Any]:
         refuse_if_too_many(self.request, "login")
         return self.cleaned_data
+
+
+class CodeForm(forms.Form):
+    otp_code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("Or one of your recovery codes, if you do not have your phone."),
+        max_length=24,
+        error_messages={"required": _("Enter the code.")},
+    )
+
+
+class ProofForm(forms.Form):
+    """A fresh proof that the person at the keyboard owns the account (two_factor.confirm_identity)."""
+
+    confirm = forms.CharField(
+        label=_("Your password, or a code from your authenticator app"),
+        max_length=128,
+        strip=False,
+        error_messages={"required": _("Enter your password or a code to confirm it is you.")},
+    )
+
+
+class SetupForm(CodeForm, ProofForm):
+    """Confirms a new authenticator app; when it replaces one, with a fresh proof too."""
+
+    def __init__(self, *args: Any, replacing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["confirm"]
+
+
+class EmailChangeForm(ProofForm):
+    email = forms.EmailField(
+        label=_("New e-mail address"),
+        max_length=150,
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
+        },
+    )
+    field_order = ["email", "confirm"]

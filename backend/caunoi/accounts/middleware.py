@@ -1,5 +1,6 @@
-"""Administrators must use two-factor login: until their session is verified by a code, every page but the
-two-factor settings (where they set it up), logging out and static files sends them there."""
+"""The roles in TWO_FACTOR_REQUIRED_ROLES (every staff role by default) must use two-factor login: until
+their session is verified by a code, every page but the two-factor settings (where they set it up at first
+login), logging out and static files sends them there."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from . import two_factor
 
 
-class AdminTwoFactorRequired:
+class TwoFactorRequired:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 

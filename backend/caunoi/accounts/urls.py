@@ -23,4 +23,6 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("two-factor/", views.two_factor_settings, name="two-factor"),
+    path("devices/", views.devices, name="devices"),
+    path("email/", views.email_change, name="email-change"),
 ]

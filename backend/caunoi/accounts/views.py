@@ -3,6 +3,7 @@ off."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -22,19 +23,22 @@ from django_otp import login as otp_login
 
 from caunoi.core.errors import ApplicationError, ValidationFailed
 
-from . import two_factor
-from .forms import RATE_LIMITED, LimitedPasswordResetForm, LoginForm, RegistrationForm
+from . import tokens, two_factor
+from .forms import (
+    RATE_LIMITED,
+    CodeForm,
+    EmailChangeForm,
+    LimitedPasswordResetForm,
+    LoginForm,
+    ProofForm,
+    RegistrationForm,
+    SetupForm,
+)
 from .models import Role
-from .services import citizen_register
+from .services import citizen_register, user_change_email
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
-
-
-class CodeForm(forms.Form):
-    otp_code = forms.CharField(
-        label=_("Code from your authenticator app"), max_length=10, error_messages={"required": _("Enter the code.")}
-    )
 
 
 def form_status(form: forms.Form) -> int:
@@ -119,39 +123,102 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html", {"form": form, "next": after}, status=form_status(form))
 
 
+def _add_errors(form: forms.Form, refused: ValidationFailed) -> None:
+    for field, field_messages in refused.errors.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
+    """Set up (and replace) the authenticator app, make new recovery codes, turn two-factor login off. All
+    but the first set-up need a fresh password or code (two_factor.confirm_identity)."""
     user = request.user
     if not two_factor.may_use(user):  # type: ignore[arg-type]
         raise Http404
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") == "turn-off":
+    enabled = two_factor.has_two_factor(user)  # type: ignore[arg-type]
+    action = request.POST.get("action", "set-up") if request.method == "POST" else ""
+    proof_form = ProofForm(request.POST if action in {"turn-off", "new-codes"} else None)
+    form = SetupForm(request.POST if action == "set-up" else None, replacing=enabled)
+    codes: list[str] = []
+    if action in {"turn-off", "new-codes"} and proof_form.is_valid():
+        proof = proof_form.cleaned_data["confirm"]
         try:
-            two_factor.two_factor_turn_off(user=user)  # type: ignore[arg-type]
+            if action == "turn-off":
+                two_factor.two_factor_turn_off(user=user, proof=proof, request=request)  # type: ignore[arg-type]
+            else:
+                codes = two_factor.recovery_codes_replace(user=user, proof=proof, request=request)  # type: ignore[arg-type]
+        except ValidationFailed as refused:
+            _add_errors(proof_form, refused)
         except ApplicationError as refused:
             messages.error(request, str(refused.message))
-        else:
-            messages.success(request, _("Two-factor login is off."))
-        return redirect("accounts:two-factor")
-    if request.method == "POST" and form.is_valid():
-        device = two_factor.two_factor_confirm(user=user, code=form.cleaned_data["otp_code"])  # type: ignore[arg-type]
-        if device is not None:
-            otp_login(request, device)
-            messages.success(request, _("Two-factor login is on. From now on you will be asked for a code."))
             return redirect("accounts:two-factor")
-        form.add_error(
-            "otp_code", _("This code is not right. Check the time on your phone and enter the code shown now.")
-        )
+        else:
+            if action == "turn-off":
+                messages.success(request, _("Two-factor login is off."))
+                return redirect("accounts:two-factor")
+    if action == "set-up" and form.is_valid():
+        try:
+            device = two_factor.two_factor_confirm(
+                user=user,  # type: ignore[arg-type]
+                code=form.cleaned_data["otp_code"],
+                proof=form.cleaned_data.get("confirm", ""),
+                request=request,
+            )
+        except ValidationFailed as refused:
+            _add_errors(form, refused)
+        else:
+            if device is not None:
+                otp_login(request, device)
+                messages.success(request, _("Two-factor login is on. From now on you will be asked for a code."))
+                codes = two_factor.recovery_codes_first(user=user)  # type: ignore[arg-type]
+                if not codes:  # a new phone: the recovery codes stay as they were
+                    return redirect("accounts:two-factor")
+            else:
+                form.add_error(
+                    "otp_code", _("This code is not right. Check the time on your phone and enter the code shown now.")
+                )
+    if codes:  # shown this once, never again: the page is not cached and the codes are stored as digests
+        response = render(request, "accounts/recovery_codes.html", {"codes": codes})
+        response["Cache-Control"] = "no-store"
+        return response
+    enabled = two_factor.has_two_factor(user)  # type: ignore[arg-type]
     context: dict[str, Any] = {
         "form": form,
-        "enabled": two_factor.has_two_factor(user),  # type: ignore[arg-type]
+        "proof_form": proof_form,
+        "errors": form.errors or proof_form.errors,
+        "enabled": enabled,
         "required": two_factor.required_for(user),  # type: ignore[arg-type]
+        "codes_left": two_factor.recovery_codes_left(user) if enabled else 0,  # type: ignore[arg-type]
     }
-    if not context["enabled"] or request.GET.get("replace"):
+    if not enabled or request.GET.get("replace") or (action == "set-up" and form.errors):
         device = two_factor.pending_device(user)  # type: ignore[arg-type]
         context.update(qr=two_factor.qr_data_uri(device), key=two_factor.readable_key(device), setting_up=True)
-    return render(request, "accounts/two_factor.html", context, status=form_status(form))
+    status = 400 if (form.errors or proof_form.errors) else 200
+    return render(request, "accounts/two_factor.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    """A logged-in person changes their e-mail address (for citizens, also the login name) with a fresh
+    password or code."""
+    form = EmailChangeForm(request.POST or None, initial={"email": request.user.email})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_change_email(
+                user=request.user,  # type: ignore[arg-type]
+                email=form.cleaned_data["email"],
+                proof=form.cleaned_data["confirm"],
+                request=request,
+            )
+        except ValidationFailed as refused:
+            _add_errors(form, refused)
+        else:
+            messages.success(request, _("Your e-mail address is changed."))
+            return redirect("accounts:email-change")
+    return render(request, "accounts/email_change.html", {"form": form}, status=form_status(form))
 
 
 class PasswordResetView(FormStatus, auth_views.PasswordResetView):
@@ -194,3 +261,26 @@ class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):
 
     def get_success_url(self) -> str:
         return reverse("cases:my-cases" if self.request.user.role == Role.CITIZEN else "publication:home")  # type: ignore[union-attr]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def devices(request: HttpRequest) -> HttpResponse:
+    """The devices holding an API token of the logged-in person, each with a button that revokes it."""
+    user = request.user
+    if request.method == "POST":
+        chosen = tokens.api_tokens_of(user).filter(public_id__in=_uuids(request.POST.getlist("revoke"))).first()  # type: ignore[arg-type]
+        if chosen is not None and tokens.api_token_revoke(user=user, public_id=chosen.public_id):  # type: ignore[arg-type]
+            messages.success(request, _("Access for “%(device)s” is revoked.") % {"device": chosen.name})
+        return redirect("accounts:devices")
+    return render(request, "accounts/devices.html", {"devices": tokens.api_tokens_of(user)})  # type: ignore[arg-type]
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found

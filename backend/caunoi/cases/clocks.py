@@ -23,11 +23,21 @@ from caunoi.deadlines.calendar import WorkingCalendar
 from caunoi.deadlines.compute import Pause, compute_due, count_days
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.workflows.registry import workflows
+from caunoi.workflows.types import Period
 
 from .models import Case, ClockSegment
 
 _ONE_DAY = dt.timedelta(days=1)
 ELSEWHERE_REASON = ("Hồ sơ do cơ quan khác giữ", "Held by another agency")
+
+
+def case_period(case: Case) -> Period:
+    """The legal period of the holding agency's current clock: the case's kind's, or in an appeal's second
+    stage the policy's `appeal.handling` (case_appeal moves the case to a policy version that has one)."""
+    policy = workflows().deadlines[case.deadline_version]
+    if case.stage >= 2 and policy.appeal is not None:
+        return policy.appeal.handling
+    return policy.kinds[case.kind]
 
 
 def segments_of(case: Case) -> list[ClockSegment]:
@@ -122,7 +132,7 @@ def case_clocks(case: Case, *, today: dt.date | None = None, calendar: WorkingCa
             "days_used": count_days(
                 start=started_on, end=until, unit=period.unit, calendar=calendar, pauses=agency_pauses
             ),
-            "legal_days": period.days,
+            "legal_days": case_period(case).days,
             "extension_days": extension_days(case),
             "due_date": due_date,
         },

@@ -99,6 +99,9 @@ class Case(TimeStampedModel):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # 1 until the citizen appeals the answer; 2 for the second stage (its own clock, deadline policy `appeal`).
+    stage = models.PositiveSmallIntegerField(_("stage"), default=1, db_default=1)  # db_default: raw INSERTs too
+
     # Splits: each part goes to one agency with its own clock; the whole is answered when every part is.
     split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts")
 
@@ -134,6 +137,24 @@ class Case(TimeStampedModel):
                 name="case_open_folded_trgm_idx",
                 condition=Q(closed_at__isnull=True),
             ),
+        ]
+        constraints = [
+            # A case is never its own duplicate or its own part (cycles through other cases are refused by the
+            # services, which lock both rows).
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("id")), name="case_not_own_duplicate"
+            ),
+            models.CheckConstraint(
+                condition=Q(split_from__isnull=True) | ~Q(split_from=F("id")), name="case_not_own_part"
+            ),
+            # A case in a final state is closed: "open" (closed_at NULL) is what the queue and the sweep read, so
+            # an answered or rejected case without it would be worked and reminded of forever.
+            models.CheckConstraint(
+                condition=~Q(status__in=["answered", "rejected"]) | Q(closed_at__isnull=False),
+                name="case_final_status_closed",
+            ),
+            # One appeal per case: the second stage's answer is final on the platform.
+            models.CheckConstraint(condition=Q(stage__in=[1, 2]), name="case_stage_1_or_2"),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +273,9 @@ class EventType(models.TextChoices):
     # soon, or has passed. Payload: mark, due_date (the forwarding date), notified.
     FORWARDING_REMINDED = "forwarding_reminded", _("Forwarding reminder sent")
     FORWARDING_OVERDUE = "forwarding_overdue", _("Forwarding period passed")
+    # The citizen appealed the answer: the case reopens as stage 2; payload: message (the reason, in Message),
+    # to (the agency reconsidering), due_date. Recorded at the agency that answered, which reports count.
+    APPEALED = "appealed", _("Appealed by the citizen")
     ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
 
 
@@ -271,6 +295,9 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.EXTENDED,
         EventType.REJECTED,
         EventType.LATE_UPDATE,
+        EventType.LINKED,
+        EventType.SPLIT,
+        EventType.APPEALED,
     }
 )
 
@@ -363,6 +390,12 @@ class Extension(models.Model):
     reason = models.TextField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The range case_extend accepts; the database refuses anything else whoever writes it.
+            models.CheckConstraint(condition=Q(days__gte=1, days__lte=30), name="extension_days_1_to_30")
+        ]
 
     def __str__(self) -> str:
         return f"+{self.days} days for {self.case_id}"

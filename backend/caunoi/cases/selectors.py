@@ -10,8 +10,12 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from caunoi.agencies.models import Agency
 from caunoi.core import clock
+from caunoi.deadlines.compute import compute_due
+from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.workflows.registry import workflows
+from caunoi.workflows.types import AppealPolicy
 
 from .models import PUBLIC_EVENT_TYPES, AnswerTemplate, Case, CaseEvent, EventType, Rating
 
@@ -67,6 +71,10 @@ def _describe(event: CaseEvent, lifecycle_version: int) -> str:
         return _("Your reply was received; the deadline runs again, now until %(date)s.") % {
             "date": _format_date(payload.get("due_date"))
         }
+    if event.type == EventType.ANSWERED and payload.get("stage", 1) >= 2:
+        return _("%(agency)s reconsidered the answer at your request; its decision is the answer shown.") % {
+            "agency": event.agency.display_name
+        }
     if event.type == EventType.ANSWERED:
         return _("Answered by %(agency)s.") % {"agency": event.agency.display_name}
     if event.type == EventType.TRANSFERRED:
@@ -84,12 +92,59 @@ def _describe(event: CaseEvent, lifecycle_version: int) -> str:
             "reason": payload.get("reason", ""),
             "pointer": payload.get("pointer", ""),
         }
+    if event.type == EventType.APPEALED:
+        return _(
+            "You asked for the answer to be reconsidered; %(agency)s reconsiders it and must decide by %(date)s."
+        ) % {
+            "agency": ", ".join(_agency_names([payload.get("to", "")])),
+            "date": _format_date(payload.get("due_date")),
+        }
+    if event.type == EventType.LINKED:
+        return _("Merged with other requests asking the same thing: you will receive the same answer as them.")
+    if event.type == EventType.SPLIT:
+        return _(
+            "Your request concerns several agencies; each answers its part (%(agencies)s). You will receive one "
+            "answer when every part is answered."
+        ) % {"agencies": ", ".join(_agency_names(payload.get("agencies", [])))}
     if event.type == EventType.LATE_UPDATE:
         return _("The answer is late; the agency is still handling it. We apologise for the delay.")
     if event.type == EventType.STATUS_CHANGED:
         label = workflows().lifecycles[lifecycle_version].label(event.status, _language())
         return _("Status: %(status)s.") % {"status": label}
     return str(EventType(event.type).label)
+
+
+def appeal_policy() -> tuple[int, AppealPolicy] | None:
+    """The newest deadline policy's version and its appeal rules, or None when appeals are not offered."""
+    wf = workflows()
+    policy = wf.deadline_policy
+    if policy.appeal is None or "appeal" not in wf.lifecycle.transitions:
+        return None
+    return policy.version, policy.appeal
+
+
+def appeal_last_day(case: Case, policy: AppealPolicy) -> dt.date | None:
+    """The last day the answer of `case` may be appealed, counted as due dates are from the answer's local
+    date (the first day after it is day 1); None when the case is not closed."""
+    if case.closed_at is None:
+        return None
+    answered_on = clock.local_date(case.closed_at)
+    return compute_due(received_on=answered_on, period=policy.window, calendar=calendar_in_force(), pauses=[]).due_date
+
+
+def appeal_open_until(case: Case) -> dt.date | None:
+    """The last day the citizen may still appeal the answer of `case`, or None when they may not (not
+    answered, appealed already, the period over, or appeals not offered)."""
+    offered = appeal_policy()
+    if offered is None or case.status != "answered" or case.stage >= 2 or case.split_from_id:
+        return None
+    last_day = appeal_last_day(case, offered[1])
+    return last_day if last_day is not None and clock.local_date() <= last_day else None
+
+
+def _agency_names(codes: list[str]) -> list[str]:
+    names = {a.code: a.display_name for a in Agency.objects.filter(code__in=codes)}
+    return [names.get(code, code) for code in codes]
 
 
 def _format_date(value: str | None) -> str:

@@ -15,6 +15,9 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Reminders, overdue escalations and late-status updates. Deadlines are whole days, so every 15 minutes
     # is prompt enough; the sweep is idempotent, so a missed or doubled run does no harm.
     "deadline-sweep": {"task": "caunoi.cases.tasks.run_deadline_sweep", "schedule": 15 * 60},
+    # API tokens past their expiry no longer work (knox refuses them); their rows are removed hourly so the
+    # admin and the devices pages list only live ones and the table stays small.
+    "delete-expired-api-tokens": {"task": "caunoi.accounts.tasks.delete_expired_api_tokens", "schedule": 60 * 60},
     # Personal data of cases closed ANONYMISE_AFTER_MONTHS ago: a batch every 10 minutes keeps up with any
     # volume (cases close at most a few thousand a day) without one long transaction.
     "anonymise-closed-cases": {"task": "caunoi.cases.tasks.anonymise_closed_cases", "schedule": 10 * 60},

@@ -1,5 +1,5 @@
 """Middleware of the project's own: headers every response carries, and a clear 503 while PostgreSQL cannot
-be reached."""
+be reached (and only then: a deadlock or a failed statement is a bug, left to Django's 500 and Sentry)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from .transactions import is_connection_error
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ class ContentSecurityPolicyMiddleware:
 class DatabaseUnavailableMiddleware:
     """A request that fails because PostgreSQL cannot be reached (down, restarting, the pool exhausted) gets
     503 with Retry-After, in JSON under /api/ and as a page elsewhere, instead of a 500: clients and load
-    balancers retry, people read that it is temporary. Nothing was stored: the transaction did not commit."""
+    balancers retry, people read that it is temporary. Nothing was stored: the transaction did not commit.
+
+    Other database errors (a deadlock that outlasted its retries, a statement timeout, a constraint) are not
+    "unavailable": they propagate, are logged as errors and reach Sentry."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,7 +58,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_connection_error(exception):
             return None
         logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
         if request.path.startswith("/api/") or request.path.startswith("/open311/"):

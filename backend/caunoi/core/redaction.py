@@ -158,6 +158,8 @@ _HAMLET_RE = re.compile(
     r"|(?<!\w)(?i:thôn|xóm|ấp|khóm|buôn|làng|sóc|bản|thon|xom|buon)"
     rf"[^\S\n]+{_NOT_STREET}{_NAME_WORD}(?:[^\S\n]+{_NAME_WORD}){{0,2}}"
 )
+# An office's address is public: "Tòa nhà số 8 ...", "trụ sở tại 12 ...", "Văn phòng: 5 ...".
+_OFFICE_BEFORE = re.compile(r"(?<![a-z])(?:toa|tru so(?: tai)?|van phong(?: tai)?)\s*:?\s*$")
 _NUMBER_CONTEXT = re.compile(
     r"(?:điều|khoản|điểm|chương|mục|năm|ngày|tháng|số|phụ lục|nghị định|thông tư|quyết định|luật|"
     r"tổ|khu|lớp|phòng|tầng|giờ|trang|tuổi|lần|đợt|bước|quý|có|gồm|hơn|khoảng|dưới|gần|những|các|mỗi|"
@@ -310,6 +312,8 @@ def detect(
         for m in regex.finditer(text):
             if regex is _ADDRESS_RES[2] and _NUMBER_CONTEXT.search(text[max(0, m.start() - 15) : m.start()]):
                 continue
+            if _OFFICE_BEFORE.search(folded[max(0, m.start() - 25) : m.start()]):
+                continue
             found.append(Finding(ADDRESS, m.group().strip(" ,"), *_stripped_span(m, " ,")))
     found += [Finding(ADDRESS, m.group(), m.start(), m.end()) for m in _HAMLET_RE.finditer(text)]
     found += _names(text, folded)
@@ -323,14 +327,20 @@ def _names(text: str, folded: str) -> list[Finding]:
     """Other people's names: after a form of address, or a family name followed by name words; never a
     place, a street or school named after a historical figure, or a title ("ông Chủ tịch")."""
     found = []
+    # Titles typed without diacritics ("ong Chu tich") are recognised only in text typed that way: in
+    # accented text "Ba" is a name ("chú Ba Bình"), not "Bà".
+    unaccented = not any(ch in ACCENTED for ch in text)
     for regex in (_ADDRESSED_NAME_RE, _FULL_NAME_RE, _CAPS_NAME_RE):
         for m in regex.finditer(text):
             start, end = m.start(1), m.end(1)
             words = folded[start:end].split()
             first = text[start:end].split()[0].lower()
-            titled = first in _TITLE_WORDS or (first == words[0] and words[0] in _FOLDED_TITLE_WORDS)
+            titled = first in _TITLE_WORDS or (unaccented and words[0] in _FOLDED_TITLE_WORDS)
             if regex is _ADDRESSED_NAME_RE and titled:
                 continue
+            honorific = text[m.start() : start].strip().lower()
+            if regex is _ADDRESSED_NAME_RE and not unaccented and honorific not in _HONORIFICS:
+                continue  # "Chu", "Ba" in accented text are a family name and a number, not "chú", "bà"
             whole = folded[m.start() : end]
             if _is_place(" ".join(words)) or _is_place(whole) or whole in _FAMOUS or " ".join(words) in _FAMOUS:
                 continue

@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from .error_views import bad_request
+from .error_views import bad_request, error_json, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,15 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        parameter = _parameter_with_nul(request)
+        if parameter is not None:
+            # Field-level, like every other refused parameter: {"q": ["..."]} (Open311: "q: ...").
+            message = _("This parameter may not contain the NUL character (%00).")
+            if request.path.startswith("/open311/"):
+                return error_json(request, f"{parameter}: {message}", 400)
+            if is_api_request(request):
+                return JsonResponse({parameter: [message]}, status=400)
+            return bad_request(request, BadRequest(message))
         problem = _nul_problem(request)
         if problem:
             return bad_request(request, BadRequest(problem))
@@ -44,13 +53,19 @@ class RequestGuardMiddleware:
         return bad_request(request, BadRequest(_("A value in the request cannot be used: check it and try again.")))
 
 
+def _parameter_with_nul(request: HttpRequest) -> str | None:
+    """The name of a query parameter whose value holds NUL ("%00" and a literal NUL alike: QueryDict decodes)."""
+    for key, values in request.GET.lists():
+        if "\x00" not in key and any("\x00" in value for value in values):
+            return key
+    return None
+
+
 def _nul_problem(request: HttpRequest) -> str | None:
     if "\x00" in request.path_info or "\x00" in request.path:
         return _("The address may not contain the NUL character (%00).")
-    # The raw query string, already percent-decoded by QueryDict: "%00" and a literal NUL alike.
-    for key, values in request.GET.lists():
-        if "\x00" in key or any("\x00" in value for value in values):
-            return _("The query string may not contain the NUL character (%00).")
+    if any("\x00" in key for key in request.GET):
+        return _("The query string may not contain the NUL character (%00).")
     # Cookies as parsed: a quoted cookie value spells NUL as "\\000", which parsing turns into the character.
     if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
         return _("A cookie may not contain the NUL character.")

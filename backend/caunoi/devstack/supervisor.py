@@ -239,6 +239,7 @@ def _print_banner(base_url: str) -> None:
         f"  Admin:         {base_url}/admin/",
         f"  Demo accounts: {', '.join(DEMO_ACCOUNTS)}",
         f"  Password:      {password}",
+        "  Staff accounts set up two-factor login (an authenticator app) at their first login.",
         "  Press Ctrl-C to stop.",
         "",
     ]

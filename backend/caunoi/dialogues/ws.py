@@ -56,9 +56,12 @@ class RoomEntry:
 
 
 def scope_cookies(scope: dict[str, Any]) -> dict[str, str]:
+    """The handshake's cookies. One carrying a NUL character (a quoted cookie may spell it "\\000") counts as
+    absent: PostgreSQL cannot look it up or store it (HTTP requests are refused by core.request_guard)."""
     for name, value in scope.get("headers", []):
         if name == b"cookie":
-            return parse_cookie(value.decode("latin-1"))
+            cookies = parse_cookie(value.decode("latin-1"))
+            return {key: text for key, text in cookies.items() if "\x00" not in key and "\x00" not in text}
     return {}
 
 

@@ -6,4 +6,4 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system check)
+        from . import checks, receivers  # noqa: F401  (registers the system check and the receivers)

@@ -9,10 +9,13 @@ from django.dispatch import receiver
 
 from caunoi.cases.signals import case_answered
 
-from .services import item_propose
+from .services import item_follow_reconsidered_answer, item_propose
 
 
 @receiver(case_answered, dispatch_uid="publication-propose-answered-case")
 def propose_answered_case(sender: Any, *, case: Any, answer: Any, by: Any = None, **kwargs: Any) -> None:
     # Runs inside case_approve's transaction: the item exists if and only if the approval commits.
-    item_propose(case=case, answer=answer, by=by)
+    if getattr(case, "stage", 1) >= 2:  # an appeal's decision replaces the answer it reconsidered
+        item_follow_reconsidered_answer(case=case, answer=answer, by=by)
+    else:
+        item_propose(case=case, answer=answer, by=by)

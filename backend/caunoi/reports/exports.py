@@ -24,10 +24,13 @@ from .report import Report, report_as_dict
 FIGURE_COLUMNS = (
     "received", "answered", "answered_on_time", "on_time_rate", "overdue_now", "median_days", "p90_days",
     "transfers", "returns", "ratings", "rating_average", "citizen_median_days", "answered_transferred",
+    "appeals", "reopen_rate",
 )  # fmt: skip
 HEADER = ("group", "code", "name", *FIGURE_COLUMNS, *(f"rating_{n}" for n in range(1, 6)), "dialogue_participation")
 MONTH_HEADER = ("month", "received", "answered", "answered_on_time", "on_time_rate", "backlog", "overdue")
-RANKING_HEADER = ("rank", "agency_code", "agency", "answered", "answered_on_time", "on_time_rate")
+RANKING_HEADER = (
+    "rank", "agency_code", "agency", "answered", "answered_on_time", "on_time_rate", "appeals", "reopen_rate",
+)  # fmt: skip
 # Decree 224/2026/NĐ-CP, art. 12 asks for automated statistics on completeness and timeliness; the periods
 # themselves come from the deadline policy in force.
 LEGAL_BASIS = "Nghị định 224/2026/NĐ-CP, Điều 12 (thống kê tự động về tính đầy đủ, kịp thời)"
@@ -73,7 +76,10 @@ def month_rows(report: Report) -> Iterator[list[Any]]:
 def ranking_rows(report: Report) -> Iterator[list[Any]]:
     for rank, row in enumerate(report_as_dict(report)["ranking"], start=1):
         agency = row["agency"]
-        yield [rank, agency["code"], agency["name"], row["answered"], row["answered_on_time"], row["on_time_rate"]]
+        yield [
+            rank, agency["code"], agency["name"], row["answered"], row["answered_on_time"], row["on_time_rate"],
+            row["appeals"], row["reopen_rate"],
+        ]  # fmt: skip
 
 
 def export_csv(report: Report) -> bytes:

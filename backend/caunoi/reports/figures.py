@@ -6,8 +6,8 @@ Definitions (the same for every page, export and API, because they all call thes
   transfer in (`routed`, `transferred` events whose agency is in scope); a case counts once per group even
   if it moved between two agencies of the same scope.
 - answered: `answered` events in the period at an agency in scope (the agency that answered).
-- answered on time: answered no later than the due date in force when it was answered. The stored
-  `Case.due_at` is that date: answering closes the case, and nothing moves a closed case's due date. (The
+- answered on time: answered no later than the due date in force when it was answered: the one the
+  `answered` event records (an appeal later gives the case a new clock), else the stored `Case.due_at`. (The
   lifecycle answers only from review, never while the clock is paused; a case without a due date would
   count as on time, its period not having run out.)
 - overdue now: open cases of agencies in scope whose due date has passed (not limited to the period).
@@ -21,6 +21,8 @@ Definitions (the same for every page, export and API, because they all call thes
 - citizen's days: from the first receipt (`received_at`, never restarted) to the answer, counted like
   "days to answer" (median); answered transferred: answered items that were transferred at least once.
 - returns: `returned` events in the period (a reviewer sent the draft back) at agencies in scope.
+- appeals: `appealed` events in the period, counted at the agency whose answer was appealed (the event's
+  agency); reopen rate: appeals / answered of the same group and period (0–1; None when nothing was answered).
 - satisfaction: ratings given in the period on cases whose agency is in scope: count, average, 1–5 counts.
 - dialogue participation: from `hooks.dialogue_participation` (0 until the dialogues app provides it).
 
@@ -48,6 +50,10 @@ from .scope import Filters, Scope
 from .workdays import working_days_ready
 
 DIMENSIONS = ("kind", "category", "agency")
+# The clock an answer ended: kept in the `answered` event since appeals (a second stage restarts the case's
+# clock and due date); the case's own for answers recorded before.
+ANSWER_CLOCK_STARTED = "COALESCE((e.payload ->> 'clock_started_on')::date, c.clock_started_on)"
+ANSWER_DUE = "COALESCE((e.payload ->> 'due_at')::timestamptz, c.due_at)"
 Key = tuple[Any, ...]
 GroupSet = tuple[str, ...]
 
@@ -68,6 +74,12 @@ class Figures:
     rating_average: float | None = None
     rating_distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
     dialogue_participation: int = 0
+    appeals: int = 0
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """Share of answers appealed (the case reopened for a second stage), 0–1; None when none answered."""
+        return self.appeals / self.answered if self.answered else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -91,6 +103,8 @@ class Figures:
             "rating_average": _round(self.rating_average, 2),
             "rating_distribution": {str(k): v for k, v in self.rating_distribution.items()},
             "dialogue_participation": self.dialogue_participation,
+            "appeals": self.appeals,
+            "reopen_rate": _round(self.reopen_rate, 4),
         }
 
 
@@ -178,7 +192,7 @@ def _timeline(
     sent = f"s.id IS NOT NULL AND {_in_scope('s', scope)}"
     days = (
         f"CASE WHEN {unit_sql} THEN wa.ordinal - ws.ordinal "
-        "ELSE (e.at AT TIME ZONE %(tz)s)::date - c.clock_started_on END"
+        f"ELSE (e.at AT TIME ZONE %(tz)s)::date - {ANSWER_CLOCK_STARTED} END"
     )
     citizen_days = (
         f"CASE WHEN {unit_sql} THEN wa.ordinal - wr.ordinal "
@@ -192,23 +206,24 @@ def _timeline(
         SELECT {grouped.select()}
             count(DISTINCT e.case_id) FILTER (WHERE e.type IN ('routed', 'transferred') AND {mine}),
             count(*) FILTER (WHERE {answered}),
-            count(*) FILTER (WHERE {answered} AND (c.due_at IS NULL OR e.at <= c.due_at)),
+            count(*) FILTER (WHERE {answered} AND ({ANSWER_DUE} IS NULL OR e.at <= {ANSWER_DUE})),
             count(*) FILTER (WHERE e.type = 'returned' AND {mine}),
             percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
             percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {answered}),
             {transfers_sql},
             percentile_cont(0.5) WITHIN GROUP (ORDER BY {citizen_days}) FILTER (WHERE {answered}),
             count(*) FILTER (WHERE {answered} AND EXISTS (
-                SELECT 1 FROM cases_clocksegment cs WHERE cs.case_id = e.case_id AND cs.ended_on IS NOT NULL))
+                SELECT 1 FROM cases_clocksegment cs WHERE cs.case_id = e.case_id AND cs.ended_on IS NOT NULL)),
+            count(*) FILTER (WHERE e.type = 'appealed' AND {mine})
         FROM cases_caseevent e
         JOIN cases_case c ON c.id = e.case_id
         JOIN agencies_agency a ON a.id = e.agency_id
         {sender_join}
         LEFT JOIN reports_workingday wa ON e.type = 'answered' AND wa.day = (e.at AT TIME ZONE %(tz)s)::date
-        LEFT JOIN reports_workingday ws ON e.type = 'answered' AND ws.day = c.clock_started_on
+        LEFT JOIN reports_workingday ws ON e.type = 'answered' AND ws.day = {ANSWER_CLOCK_STARTED}
         LEFT JOIN reports_workingday wr ON e.type = 'answered'
             AND wr.day = (c.received_at AT TIME ZONE %(tz)s)::date
-        WHERE e.type IN ('routed', 'transferred', 'answered', 'returned')
+        WHERE e.type IN ('routed', 'transferred', 'answered', 'returned', 'appealed')
             AND e.at >= %(start)s AND e.at < %(end)s AND {reach}{_filters(filters)}
         {grouped.group_by()}
     """  # noqa: S608 (named placeholders only; the interpolated fragments are constants of this module)
@@ -299,7 +314,7 @@ def report_figure_sets(
             if "agency" in group:
                 # An event has one agency, the receiver's: transfers by agency need the sender (below), and
                 # rows of agencies outside the scope (kept for their transfers out of it) have nothing else.
-                if row[:4] != (0, 0, 0, 0):
+                if row[:4] != (0, 0, 0, 0) or row[9]:
                     _set_timeline(at(group, key), row)
             else:
                 _set_timeline(at(group, key), row)
@@ -325,6 +340,7 @@ def _set_timeline(figures: Figures, row: tuple[Any, ...]) -> None:
     figures.received, figures.answered, figures.answered_on_time, figures.returns = row[:4]
     figures.median_days, figures.p90_days = row[4], row[5]
     figures.citizen_median_days, figures.answered_transferred = row[7], row[8]
+    figures.appeals = row[9]
 
 
 def report_figures(

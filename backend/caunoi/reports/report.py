@@ -124,6 +124,8 @@ def report_as_dict(report: Report) -> dict[str, Any]:
                 "answered": ranked.figures.answered,
                 "answered_on_time": ranked.figures.answered_on_time,
                 "on_time_rate": round(ranked.figures.on_time_rate or 0, 4),
+                "appeals": ranked.figures.appeals,
+                "reopen_rate": round(ranked.figures.reopen_rate or 0, 4),
             }
             for ranked in report.ranking
         ],

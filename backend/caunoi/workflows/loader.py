@@ -21,6 +21,7 @@ from caunoi.core.text import vn_fold
 
 from .types import (
     Action,
+    AppealPolicy,
     CalendarEntry,
     DeadlinePolicy,
     Lifecycle,
@@ -218,6 +219,11 @@ def _build_deadlines(doc: _Document) -> DeadlinePolicy:
         for index, before in enumerate(spec.get("reminder_days_before", ())):
             if before >= spec["days"]:
                 doc.report(("kinds", kind, "reminder_days_before", index), "must be fewer days than the period")
+    appeal = data.get("appeal")
+    if appeal:
+        for index, before in enumerate(appeal["handling"].get("reminder_days_before", ())):
+            if before >= appeal["handling"]["days"]:
+                doc.report(("appeal", "handling", "reminder_days_before", index), "must be fewer days than the period")
     return DeadlinePolicy(
         version=data["version"],
         kinds={kind: _period(spec) for kind, spec in data["kinds"].items()},
@@ -225,6 +231,13 @@ def _build_deadlines(doc: _Document) -> DeadlinePolicy:
         escalation_target=data.get("escalation", {}).get("target", "parent_agency_leaders"),
         escalation_every_working_days=data.get("escalation", {}).get("climb_every_working_days"),
         escalation_legal_basis=data.get("escalation", {}).get("legal_basis", ""),
+        appeal=AppealPolicy(
+            window=_period(appeal["window"]),
+            handling=_period(appeal["handling"]),
+            route_to=appeal.get("route_to", "answering_agency"),
+        )
+        if appeal
+        else None,
     )
 
 

@@ -80,6 +80,15 @@ class Period:
 
 
 @dataclass(frozen=True)
+class AppealPolicy:
+    """The second stage of an answered case (deadlines vN.yaml, `appeal`)."""
+
+    window: Period  # from the day of the answer: the last day the citizen may appeal
+    handling: Period  # from the day of the appeal: the agency's deadline to reconsider
+    route_to: str = "answering_agency"  # answering_agency | parent_agency
+
+
+@dataclass(frozen=True)
 class DeadlinePolicy:
     version: int
     kinds: dict[str, Period]
@@ -89,6 +98,7 @@ class DeadlinePolicy:
     # many working days it stays late; None: the parent only (policies before version 2).
     escalation_every_working_days: int | None = None
     escalation_legal_basis: str = ""
+    appeal: AppealPolicy | None = None  # None: the version offers no appeal
 
 
 @dataclass(frozen=True)

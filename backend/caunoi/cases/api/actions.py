@@ -26,6 +26,12 @@ class NoInput(serializers.Serializer):
     pass
 
 
+class ApproveInput(serializers.Serializer):
+    """The draft version the leader read and approves: a newer draft saved meanwhile makes it stale (409)."""
+
+    version = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+
+
 class BodyInput(serializers.Serializer):
     body = serializers.CharField(max_length=20000, error_messages={"blank": _("Write something first.")})
 
@@ -133,7 +139,9 @@ ACTIONS: dict[str, ActionSpec] = {
         NoInput, lambda c, u, d: services.case_submit_for_review(case=c, by=u), _("Sent for review.")
     ),
     "approve": ActionSpec(
-        NoInput, lambda c, u, d: services.case_approve(case=c, by=u), _("Approved: the answer has been sent.")
+        ApproveInput,
+        lambda c, u, d: services.case_approve(case=c, by=u, version=d["version"]),
+        _("Approved: the answer has been sent."),
     ),
     "return": ActionSpec(
         ReturnInput,

@@ -238,6 +238,8 @@ class TrackedCaseSerializer(serializers.Serializer):
     can_reply = serializers.BooleanField()
     rating = serializers.IntegerField(allow_null=True)
     can_rate = serializers.BooleanField()
+    can_appeal = serializers.BooleanField()
+    appeal_until = serializers.DateField(allow_null=True, help_text="The last day the answer may be appealed.")
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -292,12 +294,24 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
             "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
-            "deadline_version",
+            "deadline_version", "stage",
         ]  # fmt: skip
 
 
 class CitizenReplyInput(serializers.Serializer):
     body = serializers.CharField(max_length=10000)
+
+
+class AppealInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=10000, help_text="Why the citizen disagrees with the answer.")
+
+
+class AppealResultSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    stage = serializers.IntegerField()
+    due_at = serializers.DateTimeField(allow_null=True)
 
 
 class RatingInput(serializers.Serializer):

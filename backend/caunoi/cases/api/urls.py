@@ -12,6 +12,7 @@ urlpatterns = [
         name="api-case-track-attachment",
     ),
     path("track/<str:tracking_code>/reply/", views.CaseTrackReplyView.as_view(), name="api-case-track-reply"),
+    path("track/<str:tracking_code>/appeal/", views.CaseTrackAppealView.as_view(), name="api-case-track-appeal"),
     path("track/<str:tracking_code>/rating/", views.CaseTrackRatingView.as_view(), name="api-case-track-rating"),
     path("<int:case_id>/", views.StaffCaseView.as_view(), name="api-case-detail"),
     path("<int:case_id>/<slug:action>/", views.CaseActionView.as_view(), name="api-case-action"),

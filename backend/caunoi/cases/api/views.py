@@ -34,6 +34,7 @@ from ..access import (
 from ..clocks import case_clocks
 from ..models import Case, Channel, Message, Rating
 from ..selectors import (
+    appeal_open_until,
     approved_answer,
     case_public_timeline,
     clock_state,
@@ -43,11 +44,13 @@ from ..selectors import (
     rating_summary,
     status_label,
 )
-from ..services import case_citizen_reply, case_rate
+from ..services import case_appeal, case_citizen_reply, case_rate
 from ..services.idempotency import KEY_PATTERN, check_key
 from .actions import ACTIONS
 from .serializers import (
     ActionResultSerializer,
+    AppealInput,
+    AppealResultSerializer,
     CaseSubmitSerializer,
     CitizenReplyInput,
     OwnCaseSerializer,
@@ -150,6 +153,7 @@ class CaseSubmitView(APIView):
 
 def tracked_case_data(case: Case) -> dict[str, Any]:
     rating = Rating.objects.filter(case=case).values_list("score", flat=True).first()
+    appeal_until = appeal_open_until(case)
     return {
         "tracking_code": case.tracking_code,
         "kind": case.kind,
@@ -171,6 +175,8 @@ def tracked_case_data(case: Case) -> dict[str, Any]:
         "can_reply": case.status == "waiting_citizen",
         "rating": rating,
         "can_rate": case.status == "answered" and rating is None,
+        "can_appeal": appeal_until is not None,
+        "appeal_until": appeal_until,
     }
 
 
@@ -271,6 +277,29 @@ class CaseTrackReplyView(APIView):
         case_citizen_reply(case=case, body=data.validated_data["body"])
         case.refresh_from_db()
         return Response(TrackedCaseSerializer(tracked_case_data(case)).data)
+
+
+class CaseTrackAppealView(APIView):
+    """POST /api/v1/cases/track/<code>/appeal/: the citizen asks, once and within the policy's period after
+    the answer, for the answer to be reconsidered (the case's second stage). 201 with its status and due date;
+    400 without a reason; 409 when not answered, appealed already, or too late."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[ACCESS_TOKEN_HEADER], request=AppealInput, responses={201: AppealResultSerializer})
+    def post(self, request: Request, tracking_code: str) -> Response:
+        case = tracked_by_header(request, tracking_code)
+        data = AppealInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = case_appeal(case=case, reason=data.validated_data["reason"])
+        result = {
+            "tracking_code": case.tracking_code,
+            "status": case.status,
+            "status_label": status_label(case),
+            "stage": case.stage,
+            "due_at": case.due_at,
+        }
+        return Response(AppealResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 class CaseTrackRatingView(APIView):

@@ -1,12 +1,22 @@
 """Writes to cases. Each service runs in one transaction and records its CaseEvents.
 
-Lock order (so two services never wait on each other in opposite orders): the case row first
-(`lifecycle.lock`), then rows that belong to it (clock segments, pauses, extensions, answer versions), then any
-other case (the primary in `case_link_duplicate`). The deadline sweep takes no row locks: its marks' unique
-index serialises two sweeps.
+Transactions: the services a view, consumer or task calls run through `core.transactions.service_transaction`
+(durable: never inside a caller's transaction; retried on a deadlock or serialisation failure, then logged as
+an error). `case_submit` and the clock services are also called inside other services' transactions.
+
+Lock order of the cases app (so two services never wait on each other in opposite orders):
+1. the cases a service is named for, in id order (`lifecycle.lock`, `lifecycle.lock_in_order`: linking A to
+   B while someone links B to A makes the second wait, then refuses);
+2. rows that belong to them (clock segments, pauses, extensions, answer versions);
+3. other cases reached from them: a primary's open duplicates, in id order (answering.py); the case's own
+   duplicates when it is merged (movement.py); a split part's whole, after the part (answering.py
+   `_complete_split`), then the whole's duplicates.
+Case locks are FOR UPDATE OF the case row only: joined rows (the agency) are read, never locked. The deadline
+sweep takes no row locks: its marks' unique index serialises two sweeps.
 """
 
 from .answering import case_approve, case_reject
+from .appeal import AppealRefused, case_appeal
 from .calendar import calendar_override_add, calendar_sync_from_workflows, recompute_due_dates
 from .citizen import case_citizen_reply, case_rate, case_request_info
 from .clock import ClockAlreadyPaused, ClockNotPaused, case_clock_pause, case_clock_resume
@@ -24,6 +34,7 @@ from .movement import case_link_duplicate, case_split, case_transfer
 from .submission import Contact, Submitted, case_submit, hash_token
 
 __all__ = [
+    "AppealRefused",
     "ClockAlreadyPaused",
     "ClockNotPaused",
     "Contact",
@@ -32,6 +43,7 @@ __all__ = [
     "calendar_override_add",
     "calendar_sync_from_workflows",
     "case_answer_draft",
+    "case_appeal",
     "case_approve",
     "case_assign",
     "case_citizen_reply",

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
+from caunoi.core.transactions import service_transaction
 
 from ..events import record
 from ..models import Case, EventType, Message, Rating
@@ -14,6 +15,7 @@ from .lifecycle import InvalidTransition, apply_transition, lock
 from .notify import notify_citizen
 
 
+@service_transaction
 def case_request_info(*, case: Case, by: User, message: str) -> Message:
     """Asks the citizen for what is missing; the clock stops until they reply (on the track page or API)."""
     with transaction.atomic():
@@ -28,6 +30,7 @@ def case_request_info(*, case: Case, by: User, message: str) -> Message:
     return sent
 
 
+@service_transaction
 def case_citizen_reply(*, case: Case, body: str) -> Message:
     """The citizen's reply; the clock runs again and the due date moves by the days it was stopped."""
     with transaction.atomic():
@@ -40,6 +43,7 @@ def case_citizen_reply(*, case: Case, body: str) -> Message:
     return reply
 
 
+@service_transaction
 def case_rate(*, case: Case, score: int, comment: str = "") -> Rating:
     """The citizen rates the answer once. Who rated is not recorded anywhere.
 

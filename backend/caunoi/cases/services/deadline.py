@@ -19,18 +19,19 @@ from caunoi.deadlines.compute import DueComputation, Pause, add_working_days, co
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.workflows.registry import workflows
 
-from ..clocks import elsewhere_pauses, extension_days, pauses_of, segments_of
+from ..clocks import case_period, elsewhere_pauses, extension_days, pauses_of, segments_of
 from ..models import Case
 
 
 def case_due_computation(case: Case, *, calendar: WorkingCalendar, pauses: list[Pause] | None = None) -> DueComputation:
     """The due date of the holding agency's clock: its legal period plus the extensions granted on that clock,
     counted from the agency's first arrival (`clock_started_on`), the days the case waited for the citizen and
-    the days other agencies held it not counting.
+    the days other agencies held it not counting. In an appeal's second stage (`stage` 2) the period is the
+    policy's `appeal.handling`, counted from the appeal (case_appeal restarts the clock).
 
     Pauses before the clock started, e.g. at a previous agency, cannot matter: counting starts after it.
     """
-    period = workflows().deadlines[case.deadline_version].kinds[case.kind]
+    period = case_period(case)
     extra = extension_days(case)
     if extra:
         period = dataclasses.replace(period, days=period.days + extra)

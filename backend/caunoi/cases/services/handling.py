@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency, Membership
 from caunoi.core.errors import ValidationFailed
+from caunoi.core.transactions import service_transaction
 
 from ..events import record
 from ..models import AnswerVersion, Case, EventType, Extension, Note
@@ -20,6 +21,7 @@ from .lifecycle import InvalidTransition, apply_transition, check_action, lock
 from .notify import notify_citizen, notify_staff
 
 
+@service_transaction
 def case_claim(*, case: Case, by: User) -> Case:
     """The official takes the case. Of two officials claiming at once, exactly one wins; the other gets
     InvalidTransition (409)."""
@@ -40,6 +42,7 @@ def _is_member_official(user: User, agency: Agency) -> bool:
     )
 
 
+@service_transaction
 def case_assign(*, case: Case, by: User, to: User) -> Case:
     """A leader gives the case to an official of the case's agency, who is told by the outbox.
 
@@ -57,6 +60,7 @@ def case_assign(*, case: Case, by: User, to: User) -> Case:
     return case
 
 
+@service_transaction
 def case_note_add(*, case: Case, by: User, body: str) -> Note:
     """An internal note, for officials only."""
     with transaction.atomic():
@@ -67,6 +71,7 @@ def case_note_add(*, case: Case, by: User, body: str) -> Note:
     return note
 
 
+@service_transaction
 def case_answer_draft(*, case: Case, by: User, body: str) -> AnswerVersion:
     """Saves a new version of the answer; earlier versions are kept."""
     with transaction.atomic():
@@ -78,6 +83,7 @@ def case_answer_draft(*, case: Case, by: User, body: str) -> AnswerVersion:
     return version
 
 
+@service_transaction
 def case_submit_for_review(*, case: Case, by: User) -> Case:
     """Sends the latest draft to a leader. Raises InvalidTransition when there is no draft yet."""
     with transaction.atomic():
@@ -91,6 +97,7 @@ def case_submit_for_review(*, case: Case, by: User) -> Case:
     return case
 
 
+@service_transaction
 def case_return(*, case: Case, by: User, comment: str) -> Case:
     """A leader sends the draft back to its author with a comment."""
     with transaction.atomic():
@@ -103,6 +110,7 @@ def case_return(*, case: Case, by: User, comment: str) -> Case:
     return case
 
 
+@service_transaction
 def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
     """A leader extends the holding agency's deadline by `days`; the due date is recomputed from the policy
     plus every extension on that agency's clock, and the citizen is told in plain words (the legal period and

@@ -9,14 +9,16 @@ from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency
 from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
+from caunoi.core.transactions import service_transaction
 
 from ..events import build_event, record
 from ..models import Case, CaseEvent, ClockSegment, EventType
 from .deadline import forwarding_deadline, refresh_due
-from .lifecycle import InvalidTransition, apply_transition, check_action, lock
+from .lifecycle import InvalidTransition, apply_transition, check_action, lock, lock_in_order
 from .notify import notify_citizen
 
 
+@service_transaction
 def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Case:
     """Sends the case to the competent agency. An agency that never held the case starts its own clock on
     arrival (Decree 20/2008); one that held it before continues its earlier clock, the days others held it
@@ -65,22 +67,34 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
     return case
 
 
+@service_transaction
 def case_link_duplicate(*, case: Case, by: User, primary: Case) -> Case:
-    """Links `case` to `primary`: the primary's approved answer will reach this case's asker too. The case's
-    own duplicates move to the primary, so merging never loses an asker."""
+    """Links `case` to `primary`: the primary's outcome (its approved answer, or its rejection) will reach
+    this case's asker too, who is told of the merge now. The case's own duplicates move to the primary, so
+    merging never loses an asker. Raises InvalidTransition (409) when either is closed, the primary is itself
+    a duplicate, or either is a part of a split case (a part's answer belongs to its whole).
+
+    Both rows are locked in id order, so linking A to B while someone links B to A cannot deadlock: the
+    second waits, then finds the first link made and is refused."""
     with transaction.atomic():
-        case = lock(case)
-        check_action(case, "link_duplicate")
-        primary = lock(primary)
-        if primary.pk == case.pk or primary.duplicate_of_id or primary.closed_at is not None:
+        if primary.pk == case.pk:
             raise InvalidTransition(_("Link to an open case that is not itself a duplicate."))
+        locked = lock_in_order([case, primary])
+        case, primary = locked[case.pk], locked[primary.pk]
+        check_action(case, "link_duplicate")
+        if case.duplicate_of_id or primary.duplicate_of_id or primary.closed_at is not None:
+            raise InvalidTransition(_("Link to an open case that is not itself a duplicate."))
+        if case.split_from_id or primary.split_from_id:
+            raise InvalidTransition(_("A part of a split case cannot be merged: it is answered as part of its whole."))
         Case.objects.filter(duplicate_of=case).update(duplicate_of=primary)
         case.duplicate_of = primary
         case.save(update_fields=["duplicate_of", "updated_at"])
         record(case, EventType.LINKED, actor=by, payload={"primary": primary.tracking_code})
+        notify_citizen(case, "case_merged")
     return case
 
 
+@service_transaction
 def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") -> list[Case]:
     """Splits a case that concerns several agencies into one part per agency, each with its own clock from
     today. The citizen keeps following the whole, which is answered once every part is.
@@ -109,8 +123,29 @@ def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") 
         CaseEvent.objects.bulk_create(
             [build_event(p, EventType.ROUTED, actor=by, payload=p.routing_explanation) for p in parts]
         )
-        record(case, EventType.SPLIT, actor=by, payload={"parts": [p.tracking_code for p in parts], "note": note})
+        record(
+            case,
+            EventType.SPLIT,
+            actor=by,
+            payload={
+                "parts": [p.tracking_code for p in parts],
+                "agencies": [p.agency.code for p in parts],
+                "note": note,
+            },
+        )
+        notify_citizen(case, "case_split", agencies=[_agency_name(p.agency, case.language) for p in parts])
+        # The whole's duplicates follow it (they get its combined answer): their askers are told the same now.
+        duplicates = Case.objects.select_for_update(of=("self",)).filter(duplicate_of=case, closed_at__isnull=True)
+        for duplicate in duplicates.order_by("pk"):
+            record(duplicate, EventType.SPLIT, actor=by, payload={"agencies": [p.agency.code for p in parts]})
+            notify_citizen(
+                duplicate, "case_split", agencies=[_agency_name(p.agency, duplicate.language) for p in parts]
+            )
     return parts
+
+
+def _agency_name(agency: Agency, language: str) -> str:
+    return agency.name_en if language == "en" and agency.name_en else agency.name
 
 
 def _part_of(case: Case, agency: Agency, number: int, *, by: User, note: str) -> Case:

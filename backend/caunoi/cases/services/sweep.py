@@ -61,6 +61,12 @@ def _tables() -> dict[str, str]:
     }
 
 
+# Reminders and escalations go to staff about cases they work on: not a linked duplicate (its primary's outcome
+# reaches it; the primary is reminded) nor a split whole while a part is open (each part has its own clock).
+_WORKED_ON = """
+    AND c.duplicate_of_id IS NULL
+    AND NOT EXISTS (SELECT 1 FROM {case} p WHERE p.split_from_id = c.id AND p.closed_at IS NULL)"""
+
 # Who is told of a newly marked threshold, so that every alert reaches a person:
 # - targets: the agency the alert is meant for: the case's own (reminders, forwarding), or for escalation
 #   level L ("overdue" is level 1, "escalate:L" the others) the ancestor L levels up, the top at most;
@@ -170,7 +176,7 @@ marked AS (
   SELECT c.id, (c.due_at AT TIME ZONE '{tz}')::date, 'remind:' || t.days_before, %(now)s
   FROM {case} c JOIN thresholds t ON t.version = c.deadline_version AND t.kind = c.kind
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at >= %(now)s
-    AND (c.due_at AT TIME ZONE '{tz}')::date <= t.boundary
+    AND (c.due_at AT TIME ZONE '{tz}')::date <= t.boundary{worked_on}
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
@@ -192,7 +198,7 @@ marked AS (
   JOIN {agency} a ON a.id = c.agency_id
   JOIN levels l ON l.version = c.deadline_version AND l.level <= GREATEST(a.depth, 1)
   WHERE c.closed_at IS NULL AND c.due_at IS NOT NULL AND c.due_at < %(now)s
-    AND (c.due_at AT TIME ZONE '{tz}')::date < l.boundary
+    AND (c.due_at AT TIME ZONE '{tz}')::date < l.boundary{worked_on}
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
@@ -266,7 +272,7 @@ marked AS (
   SELECT c.id, c.forward_by, 'forward_remind:' || t.days_before, %(now)s
   FROM {case} c JOIN thresholds t ON t.version = c.deadline_version
   WHERE c.closed_at IS NULL AND c.status = ANY(%(waiting_states)s) AND c.forward_by IS NOT NULL
-    AND c.forward_by >= %(today)s AND c.forward_by <= t.boundary
+    AND c.forward_by >= %(today)s AND c.forward_by <= t.boundary{worked_on}
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
@@ -280,7 +286,7 @@ WITH marked AS (
   INSERT INTO {mark} (case_id, due_on, mark, created_at)
   SELECT c.id, c.forward_by, 'forward_overdue', %(now)s FROM {case} c
   WHERE c.closed_at IS NULL AND c.status = ANY(%(waiting_states)s) AND c.forward_by IS NOT NULL
-    AND c.forward_by < %(today)s
+    AND c.forward_by < %(today)s{worked_on}
   ON CONFLICT (case_id, due_on, mark) DO NOTHING
   RETURNING case_id, due_on, mark
 )"""
@@ -301,7 +307,8 @@ def _run_counts(sql: str, params: dict[str, Any]) -> tuple[int, ...]:
     # runs in milliseconds. SET LOCAL lasts to the end of the sweep's transaction.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql.format(tz=TZ, **_tables()), params)
+        tables = _tables()
+        cursor.execute(sql.format(tz=TZ, worked_on=_WORKED_ON.format(**tables), **tables), params)
         row = cursor.fetchone()
     return tuple(int(n) for n in row) if row else (0,)
 

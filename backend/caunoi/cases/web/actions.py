@@ -16,10 +16,10 @@ from caunoi.core.errors import ApplicationError, NotFound
 
 from ..access import ActionNotAllowed, access_case_for_action, cases_for_staff
 from ..api.actions import ACTIONS
-from ..api.serializers import CitizenReplyInput, RatingInput
-from ..services import case_citizen_reply, case_rate
+from ..api.serializers import AppealInput, CitizenReplyInput, RatingInput
+from ..services import case_appeal, case_citizen_reply, case_rate
 from .errors import error_texts
-from .views import case_tracked_in_session
+from .views import case_tracked_in_session, track_detail_page
 
 
 def _report_invalid(request: HttpRequest, errors: dict[str, object]) -> None:
@@ -82,4 +82,22 @@ def track_rating(request: HttpRequest, tracking_code: str) -> HttpResponse:
             messages.success(request, _("Thank you for rating the answer."))
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
+    return redirect("cases:track-detail", tracking_code=tracking_code)
+
+
+@require_POST
+def track_appeal(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """The citizen's appeal from the track page. A refusal is shown beside the reason, which is kept."""
+    case = case_tracked_in_session(request, tracking_code)
+    reason = request.POST.get("reason", "")
+    form = AppealInput(data=request.POST)
+    if not form.is_valid() or not reason.strip():
+        errors = {"reason": [_("Say why you disagree with the answer.")]}
+        return track_detail_page(request, case, appeal={"reason": reason, "errors": errors}, status=400)
+    try:
+        case_appeal(case=case, reason=form.validated_data["reason"])
+    except ApplicationError as exc:
+        errors = {"reason": [str(exc.message)]}
+        return track_detail_page(request, case, appeal={"reason": reason, "errors": errors}, status=exc.status_code)
+    messages.success(request, _("Your appeal has been sent: the answer will be reconsidered."))
     return redirect("cases:track-detail", tracking_code=tracking_code)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/cases/<int:case_id>/<slug:action>/", actions.staff_case_action, name="staff-case-action"),
     path("track/<str:tracking_code>/reply/", actions.track_reply, name="track-reply"),
     path("track/<str:tracking_code>/rating/", actions.track_rating, name="track-rating"),
+    path("track/<str:tracking_code>/appeal/", actions.track_appeal, name="track-appeal"),
     path(
         "staff/cases/<int:case_id>/attachments/<int:attachment_id>/",
         views.staff_attachment,

@@ -192,11 +192,19 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
         case = case_tracked_in_session(request, tracking_code)
     except Http404:
         return redirect(f"{reverse('cases:track')}?code={tracking_code}")
+    return track_detail_page(request, case)
+
+
+def track_detail_page(
+    request: HttpRequest, case: Case, *, appeal: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The citizen's page of `case`; `appeal` holds a refused appeal's text and errors, shown in its form."""
     context = tracked_case_data(case)
     # "messages" is Django's own key in templates (the confirmations); the case's conversation is renamed.
     context["conversation"] = context.pop("messages")
     context.update(case=case, attachments=case.attachments.all(), due=due_explanation(case))
-    return render(request, "cases/track_detail.html", context)
+    context["appeal"] = appeal or {"reason": "", "errors": {}}
+    return render(request, "cases/track_detail.html", context, status=status)
 
 
 def track_attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> FileResponse:

@@ -38,13 +38,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed, expiring API tokens (the model is accounts.ApiToken: KNOX_TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes (stored as digests: accounts/two_factor.py)
     "caunoi.core",
     "caunoi.accounts",
     "caunoi.agencies",
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "caunoi.accounts.middleware.AdminTwoFactorRequired",
+    "caunoi.accounts.middleware.TwoFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caunoi.core.middleware.ContentSecurityPolicyMiddleware",
@@ -135,6 +136,9 @@ if _replica_url:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["caunoi.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How often a service transaction runs in all when PostgreSQL ends it for a deadlock or a serialisation failure
+# (caunoi.core.transactions); a conflict that persists is logged as an error.
+SERVICE_CONFLICT_ATTEMPTS = env_int("SERVICE_CONFLICT_ATTEMPTS", 3, minimum=1)
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if not REDIS_URL:
@@ -160,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django tells validators when a password was changed, which revokes the API tokens.
+    {"NAME": "caunoi.accounts.tokens.RevokeTokensOnPasswordChange"},
 ]
 
 # Vietnamese first; English complete. Message ids are English, translations live in backend/locale.
@@ -225,7 +231,7 @@ ANALYTICS_BATCH_MEMORY_DAYS = 30
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # "Authorization: Token <key>", as before; see security.py
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

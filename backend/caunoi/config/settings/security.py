@@ -5,6 +5,8 @@ HTTPS=true (production, behind TLS) turns on the redirect, secure cookies and HS
 plain http for `make run` and the tests.
 """
 
+import datetime as dt
+
 from caunoi.core.env import env_bool, env_int, env_list, env_str
 from caunoi.core.ratelimit import parse_limit
 
@@ -68,12 +70,45 @@ RATE_LIMITS = {
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
     "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
 }
-# After this many failed logins for one account within LOGIN_LOCKOUT_MINUTES, that account cannot log in
-# until the window has passed (whatever the address), which stops password guessing spread over addresses.
+# Login throttling (caunoi.accounts.lockout): growing waits, never a lock a stranger can set off. After
+# LOGIN_MAX_FAILURES failures for one account from one address, that address waits LOGIN_DELAY_SECONDS,
+# doubling with each further failure up to LOGIN_DELAY_MAX_MINUTES. Guessing spread over addresses (one
+# account: failures from LOGIN_ACCOUNT_MAX_ADDRESSES addresses it never logged in from) or over accounts (one address:
+# LOGIN_ADDRESS_MAX_FAILURES) makes those addresses wait the same way, except where the account has logged
+# in before (within LOGIN_KNOWN_ADDRESS_DAYS). Counts last LOGIN_FAILURE_WINDOW_HOURS. Administrators are
+# told when one address fails on LOGIN_ALERT_ACCOUNTS accounts or one account from LOGIN_ALERT_ADDRESSES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
-LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_ACCOUNT_MAX_ADDRESSES = env_int("LOGIN_ACCOUNT_MAX_ADDRESSES", 10, minimum=2)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30, minimum=1)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30, minimum=1)
+LOGIN_DELAY_MAX_MINUTES = env_int("LOGIN_DELAY_MAX_MINUTES", 15, minimum=1)
+LOGIN_FAILURE_WINDOW_HOURS = env_int("LOGIN_FAILURE_WINDOW_HOURS", 24, minimum=1)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=1)
+LOGIN_ALERT_ACCOUNTS = env_int("LOGIN_ALERT_ACCOUNTS", 10, minimum=2)
+LOGIN_ALERT_ADDRESSES = env_int("LOGIN_ALERT_ADDRESSES", 10, minimum=2)
+LOGIN_THROTTLE_PREFIX = "caunoi:login"  # Redis key prefix (tests give each test its own)
 AUTHENTICATION_BACKENDS = ["caunoi.accounts.backends.LockoutModelBackend"]
 # Two-factor login (caunoi.accounts.two_factor): roles that must use it (TT 12/2022 asks strong
-# authentication for system administration), and the name authenticator apps show beside the code.
-TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["admin"])
+# authentication for system administration; every staff role handles citizens' personal data), and the name
+# authenticator apps show beside the code.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["official", "leader", "moderator", "admin"])
+_ROLES = {"citizen", "official", "leader", "moderator", "admin"}  # accounts.models.Role (not loaded yet here)
+if set(TWO_FACTOR_REQUIRED_ROLES) - _ROLES:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED_ROLES names unknown roles; choose from {sorted(_ROLES)}")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cầu Nối") or "Cầu Nối"
+
+# API tokens (caunoi.accounts.tokens, on django-rest-knox): stored as SHA-512 digests, one per device name,
+# each valid for API_TOKEN_DAYS; POST /api/v1/auth/token/ issues a new one on every login.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
+API_TOKEN_MAX_DEVICES = env_int("API_TOKEN_MAX_DEVICES", 10, minimum=1)  # past it, the oldest device's is revoked
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+# knox's own migrations would create its unused default table (they ignore the swap), which Django then does
+# not know of when it flushes or deletes users: knox's models are all swapped out, so it needs none.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token ends when it says it does; clients log in again
+}

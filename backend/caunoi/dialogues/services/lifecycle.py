@@ -7,7 +7,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
@@ -16,6 +15,7 @@ from caunoi.cases.services import Contact, case_submit
 from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
 from caunoi.core.text import normalize
+from caunoi.core.transactions import service_transaction
 from caunoi.deadlines.calendar import WorkingCalendar
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.publication.services import item_propose_from_dialogue
@@ -51,7 +51,7 @@ def notice_is_short(starts_at: dt.datetime) -> bool:
     return working_days_until(start, today=today, calendar=calendar_in_force()) < NOTICE_WORKING_DAYS
 
 
-@transaction.atomic
+@service_transaction
 def dialogue_schedule(
     *,
     by: User,
@@ -102,7 +102,7 @@ class Advanced:
     cases_opened: list[DialogueQuestion]
 
 
-@transaction.atomic
+@service_transaction
 def dialogue_advance(*, dialogue_id: int, to_state: str, by: User) -> Advanced:
     """Moves the dialogue to the state after its current one (raises DialogueStateError otherwise) and tells
     the room. On ending, each approved question not answered on air becomes a case (channel "dialogue"),

@@ -1,17 +1,25 @@
 """Questions in a dialogue: asking, voting, moderation and answering on air. Each service runs in one
-transaction, locks what it changes, and stores the broadcast it sets off (published after commit)."""
+transaction, locks what it changes, and stores the broadcast it sets off (published after commit).
+
+Lock order (the dialogues app's, for every service here and in lifecycle.py): the dialogue row first, then
+its questions in id order, then rows that refer to them (votes, live answers, messages). The dialogue row is
+also the broadcast counter (broadcast.py), which every service takes before committing: taking it first
+costs nothing more and means two services can never wait for each other (a vote used to hold its question
+while waiting for the counter that a host's pick held while waiting for the question: a deadlock). Rows are
+locked FOR NO KEY UPDATE, which does not block inserts that only refer to them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
 from caunoi.core import clock
 from caunoi.core.errors import NotFound
 from caunoi.core.text import normalize
+from caunoi.core.transactions import service_transaction
 
 from ..models import (
     ASKING_STATES,
@@ -28,14 +36,25 @@ from .broadcast import message_broadcast
 from .errors import AlreadyVoted, DialogueStateError, QuestionStateError
 
 
+def _lock_dialogue(dialogue_id: int) -> Dialogue:
+    """The dialogue row, locked first (the lock order above). Raises NotFound."""
+    dialogue = Dialogue.objects.select_for_update(no_key=True).filter(pk=dialogue_id).first()
+    if dialogue is None:
+        raise NotFound(_("Dialogue not found."))
+    return dialogue
+
+
 def _locked_question(question_id: int, dialogue_id: int) -> DialogueQuestion:
-    question = DialogueQuestion.objects.select_for_update().filter(pk=question_id, dialogue_id=dialogue_id).first()
+    """The question, locked; the caller holds the dialogue's lock already. Raises NotFound."""
+    question = (
+        DialogueQuestion.objects.select_for_update(no_key=True).filter(pk=question_id, dialogue_id=dialogue_id).first()
+    )
     if question is None:
         raise NotFound(_("Question not found."))
     return question
 
 
-@transaction.atomic
+@service_transaction
 def question_ask(
     *, dialogue: Dialogue, asker_name: str, text: str, email: str = "", phone: str = "", user: User | None = None
 ) -> DialogueQuestion:
@@ -58,12 +77,19 @@ def question_ask(
     return question
 
 
-@transaction.atomic
+@service_transaction
 def question_vote(*, dialogue_id: int, question_id: int, voter: str) -> int:
     """Counts one vote by `voter` ("u:<id>" or "a:<browser id>") for an approved question; returns the new
     count. Raises AlreadyVoted for a second vote, QuestionStateError if the question is not approved.
-    A hot path (thousands of viewers): three statements, no savepoint."""
+    A hot path (thousands of viewers): four statements, no savepoint. The dialogue row is locked first (the
+    lock order), though the broadcast would take it anyway: votes of one dialogue are serialised by it."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Dialogue._meta.db_table} WHERE id = %s FOR NO KEY UPDATE",  # noqa: S608
+            [dialogue_id],
+        )
+        if cursor.fetchone() is None:
+            raise NotFound(_("Question not found."))
         cursor.execute(
             f"UPDATE {DialogueQuestion._meta.db_table} SET vote_count = vote_count + 1 "  # noqa: S608
             "WHERE id = %s AND dialogue_id = %s AND status = %s RETURNING vote_count",
@@ -87,9 +113,10 @@ def question_vote(*, dialogue_id: int, question_id: int, voter: str) -> int:
     return votes
 
 
-@transaction.atomic
+@service_transaction
 def question_approve(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
     """Pending → approved; everyone in the room is sent the question."""
+    _lock_dialogue(dialogue_id)
     question = _locked_question(question_id, dialogue_id)
     if question.status != QuestionStatus.PENDING:
         raise QuestionStateError(_("Only questions waiting for moderation can be approved."))
@@ -99,9 +126,10 @@ def question_approve(*, dialogue_id: int, question_id: int, by: User) -> Dialogu
     return question
 
 
-@transaction.atomic
+@service_transaction
 def question_reject(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
     """Pending or approved → rejected. An approved question is withdrawn from everyone's list."""
+    _lock_dialogue(dialogue_id)
     question = _locked_question(question_id, dialogue_id)
     if question.status not in {QuestionStatus.PENDING, QuestionStatus.APPROVED}:
         raise QuestionStateError(_("This question can no longer be rejected."))
@@ -117,13 +145,14 @@ def question_reject(*, dialogue_id: int, question_id: int, by: User) -> Dialogue
     return question
 
 
-@transaction.atomic
+@service_transaction
 def question_merge(*, dialogue_id: int, question_id: int, into_id: int, by: User) -> DialogueQuestion:
     """Merges a duplicate into another question of the same dialogue: the duplicate's votes move over and it
     leaves the list. The target must be approved (the one people see)."""
     if question_id == into_id:
         raise QuestionStateError(_("A question cannot be merged into itself."))
     # Locked in id order so that two moderators merging a pair both ways cannot deadlock.
+    _lock_dialogue(dialogue_id)
     first, second = sorted([question_id, into_id])
     locked = {q.pk: q for q in (_locked_question(first, dialogue_id), _locked_question(second, dialogue_id))}
     question, into = locked[question_id], locked[into_id]
@@ -143,12 +172,13 @@ def question_merge(*, dialogue_id: int, question_id: int, into_id: int, by: User
     return question
 
 
-@transaction.atomic
+@service_transaction
 def questions_reorder(*, dialogue_id: int, order: Sequence[int], by: User) -> list[int]:
     """Sets the running order of approved questions: those listed first, in the order given; the others
     after them. Ids that are not approved questions of this dialogue are ignored. Returns the order."""
+    _lock_dialogue(dialogue_id)
     approved = list(
-        DialogueQuestion.objects.select_for_update()
+        DialogueQuestion.objects.select_for_update(no_key=True)
         .filter(dialogue_id=dialogue_id, status=QuestionStatus.APPROVED)
         .order_by("position", "-vote_count", "id")
     )
@@ -165,13 +195,13 @@ def questions_reorder(*, dialogue_id: int, order: Sequence[int], by: User) -> li
 
 
 def _live_dialogue(dialogue_id: int) -> Dialogue:
-    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+    dialogue = _lock_dialogue(dialogue_id)
     if dialogue.state != State.LIVE:
         raise DialogueStateError(_("The dialogue is not live."))
     return dialogue
 
 
-@transaction.atomic
+@service_transaction
 def question_pick(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
     """A host takes an approved question: everyone is told it is being answered now."""
     dialogue = _live_dialogue(dialogue_id)
@@ -184,10 +214,11 @@ def question_pick(*, dialogue_id: int, question_id: int, by: User) -> DialogueQu
     return question
 
 
-@transaction.atomic
+@service_transaction
 def answer_publish(*, dialogue_id: int, question_id: int, text: str, by: User) -> LiveAnswer:
     """A host's typed answer to an approved (or already answered) question, sent to everyone. Raises
     DialogueStateError unless the dialogue is live (checked by the statement that numbers the broadcast)."""
+    _lock_dialogue(dialogue_id)
     question = DialogueQuestion.objects.filter(pk=question_id, dialogue_id=dialogue_id).only("status").first()
     if question is None:
         raise NotFound(_("Question not found."))
@@ -203,7 +234,7 @@ def answer_publish(*, dialogue_id: int, question_id: int, text: str, by: User) -
     return answer
 
 
-@transaction.atomic
+@service_transaction
 def question_mark_answered(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
     """Approved → answered (it will not become a case after the dialogue)."""
     dialogue = _live_dialogue(dialogue_id)

@@ -5,6 +5,7 @@ from .imported import item_upsert_imported
 from .proposal import (
     auto_publish_allowed,
     is_publication_candidate,
+    item_follow_reconsidered_answer,
     item_propose,
     item_propose_from_dialogue,
     make_slug,
@@ -35,6 +36,7 @@ __all__ = [
     "item_correct_privately",
     "item_decline",
     "item_edit",
+    "item_follow_reconsidered_answer",
     "item_propose",
     "item_propose_from_dialogue",
     "item_publish",

@@ -7,7 +7,9 @@ import datetime as dt
 import secrets
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency, Category
@@ -18,7 +20,7 @@ from caunoi.workflows.registry import workflows
 
 from ..models import PublicationEventType, PublishedItem, Redaction, Status
 from .common import record, refresh_public_texts
-from .review import item_publish
+from .review import item_correct, item_edit, item_publish
 
 
 def make_slug(title: str) -> str:
@@ -142,3 +144,43 @@ def _propose(
     refresh_public_texts(item)
     item.save(update_fields=["title", "question", "answer", "updated_at"])
     record(item, PublicationEventType.PROPOSED, by=None, redactions=len(found), **event)
+
+
+@transaction.atomic
+def item_follow_reconsidered_answer(*, case: Case, answer: AnswerVersion, by: User | None) -> PublishedItem | None:
+    """The case's answer was reconsidered on appeal (its second stage): the public item, if any, carries the
+    decision, never the answer it replaced. Personal data found in the decision is hidden as at proposal
+    (detected redactions added); then a pending item's answer is edited, a published one corrected (the
+    earlier text stays in its revision history, with the reason), an unpublished one changed for when it is
+    published again. Without an item yet, the decision is proposed like any answer."""
+    item = PublishedItem.objects.select_for_update(of=("self",)).filter(case=case).first()
+    if item is None:
+        return item_propose(case=case, answer=answer, by=by)
+    _hide_personal_data(item, case, answer.body)
+    if item.status == Status.PUBLISHED and by is not None:
+        with translation.override("vi"):
+            reason = str(_("The answer was reconsidered at the asker's request; this is the decision."))
+        item_correct(
+            item=item, title=item.source_title, question=item.source_question, answer=answer.body, reason=reason, by=by
+        )
+    elif item.status == Status.PENDING_REVIEW and by is not None:
+        item_edit(item=item, title=item.source_title, question=item.source_question, answer=answer.body, by=by)
+    else:
+        item.source_answer = answer.body.strip()
+        refresh_public_texts(item)
+        item.save(update_fields=["source_answer", "title", "question", "answer", "updated_at"])
+    return item
+
+
+def _hide_personal_data(item: PublishedItem, case: Case, text: str) -> None:
+    known = set(item.redactions.values_list("kind", "text"))
+    found = redaction.detect(
+        text,
+        names=[] if case.show_name_publicly else [case.contact_name],
+        addresses=[case.contact_address] if case.contact_address else [],
+        contacts=[c for c in (case.contact_phone, case.contact_email) if c],
+    )
+    new = {(f.kind, f.text[:500]): None for f in found if (f.kind, f.text[:500]) not in known}
+    Redaction.objects.bulk_create(
+        [Redaction(item=item, kind=kind, text=text, origin=Redaction.Origin.DETECTED) for kind, text in new]
+    )

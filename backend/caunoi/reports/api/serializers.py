@@ -140,6 +140,8 @@ class FiguresSerializer(serializers.Serializer):
     rating_average = serializers.FloatField(allow_null=True)
     rating_distribution = serializers.DictField(child=serializers.IntegerField(), help_text="Score 1–5 → count.")
     dialogue_participation = serializers.IntegerField()
+    appeals = serializers.IntegerField(help_text="Answers appealed by the citizen (cases reopened for a second stage).")
+    reopen_rate = serializers.FloatField(allow_null=True, help_text="appeals / answered, 0–1.")
 
 
 class KindFiguresSerializer(FiguresSerializer):
@@ -179,6 +181,8 @@ class RankedAgencySerializer(serializers.Serializer):
     answered = serializers.IntegerField()
     answered_on_time = serializers.IntegerField()
     on_time_rate = serializers.FloatField()
+    appeals = serializers.IntegerField(help_text="Answers of the agency appealed by the citizen in the period.")
+    reopen_rate = serializers.FloatField(help_text="appeals / answered, 0–1.")
 
 
 class ReportFiltersSerializer(serializers.Serializer):
