@@ -36,6 +36,7 @@ from caunoi.cases.services import (
     Contact,
     calendar_override_add,
     case_answer_draft,
+    case_appeal,
     case_approve,
     case_citizen_reply,
     case_claim,
@@ -144,6 +145,9 @@ class CaseLifecycle(RuleBasedStateMachine):
         super().__init__()
         calendar_cache.clear()  # the per-process copy may hold a rolled-back sequence's overrides
         self._savepoint = transaction.atomic()
+        # Services run in durable transactions (core/transactions.py), which refuse to nest, except inside
+        # a test's own transaction: this savepoint is one, as Django's TestCase marks its own.
+        self._savepoint._from_testcase = True  # type: ignore[attr-defined]
         self._savepoint.__enter__()
         self._travel = time_machine.travel(START, tick=False)
         self._clock = self._travel.start()
@@ -249,7 +253,13 @@ class CaseLifecycle(RuleBasedStateMachine):
             _refusable(case_answer_draft, case=found, by=official, body=f"Trả lời cho hồ sơ {case}.")
         if self._case(case).status == "in_progress":
             _refusable(case_submit_for_review, case=found, by=official)
-        _refusable(case_approve, case=found, by=leader)
+        latest = found.answer_versions.order_by("-number").first()
+        _refusable(case_approve, case=found, by=leader, version=latest.number if latest else 0)
+
+    @rule(case=cases)
+    def appeal(self, case: int) -> None:
+        """The citizen disagrees with the answer: the case reopens as its second stage, with its own clock."""
+        _refusable(case_appeal, case=self._case(case), reason="Tôi chưa đồng ý với câu trả lời.")
 
     @rule(days_ahead=st.integers(0, 30))
     def calendar_override(self, days_ahead: int) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from caunoi.accounts.models import Role, User
 from caunoi.agencies.models import Agency
 from caunoi.agencies.selectors import agency_ids_in_reach
-from caunoi.cases.clocks import elsewhere_pauses
+from caunoi.cases.clocks import case_period, elsewhere_pauses
 from caunoi.cases.models import AnswerVersion, Case, CaseEvent, ClockSegment, EventType, Extension, Pause
 from caunoi.cases.queue import MAX_LIMIT, Cursor, QueueFilters, case_list_for_queue
 from caunoi.core import clock
@@ -48,7 +48,7 @@ SWEEP_EVENTS = {EventType.REMINDED: "staff_reminder", EventType.OVERDUE: "staff_
 
 
 CASE_FIELDS = ("kind", "status", "lifecycle_version", "deadline_version", "clock_started_on", "due_at", "closed_at",
-               "agency", "contact_email", "duplicate_of", "split_from")  # fmt: skip
+               "agency", "contact_email", "duplicate_of", "split_from", "stage")  # fmt: skip
 
 
 def load_cases() -> list[Case]:
@@ -121,7 +121,7 @@ def recomputed_due_at(
     """The due moment of the holding agency's clock from first principles: its kind's period under the policy
     version it opened under, plus the extensions granted on this clock, counted from the agency's first
     arrival, `pauses` (the citizen's, and the days other agencies held the case) not counting."""
-    period = workflows().deadlines[case.deadline_version].kinds[case.kind]
+    period = case_period(case)  # the kind's, or in an appeal's second stage the policy's appeal period
     period = dataclasses.replace(period, days=period.days + extension_days)
     computation = compute_due(received_on=case.clock_started_on, period=period, calendar=calendar, pauses=pauses)
     return clock.end_of_local_day(computation.due_date) if computation.due_date else None
