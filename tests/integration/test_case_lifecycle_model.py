@@ -112,7 +112,10 @@ def world(reference_data, personas) -> World:
     agencies = reference_data["agencies"]
     official_c = make_user("official-c", Role.OFFICIAL, [agencies["SO-XD-HN"]])
     leader_b = make_user("leader-b", Role.LEADER, [agencies["BO-GDDT"]])
-    staff = (personas["official_a"], personas["official_b"], official_c, personas["leader"], leader_b)
+    # Alerts with nobody above to escalate to (a ministry's case: no leader at the Government) go to the
+    # triage desk's leaders, whom every deployment has.
+    desk = make_user("leader-desk", Role.LEADER, [agencies["VPCP-TIEPNHAN"]])
+    staff = (personas["official_a"], personas["official_b"], official_c, personas["leader"], leader_b, desk)
     for user in staff:
         user.email = f"{user.username}@agency.example"
         user.save(update_fields=["email"])
