@@ -18,7 +18,8 @@ def test_appeal_from_the_track_page(page, personas, reference_data):
     case_submit_for_review(case=case, by=personas["official_a"])
     case_approve(case=case, by=personas["leader"], version=1)
 
-    page.goto(f"/track/{case.tracking_code}/?token={token}")
+    page.goto(f"/track/?code={case.tracking_code}#token={token}")
+    page.wait_for_url(f"**/track/{case.tracking_code}/")
     assert page.locator("#id_reason").is_visible()
     assert serious_accessibility_violations(page) == []
 

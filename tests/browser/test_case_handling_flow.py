@@ -179,7 +179,7 @@ def test_claim_draft_review_return_approve_and_rate(open_page, personas):
 
     # The citizen follows their link, reads the answer and rates it.
     citizen = open_page(locale="vi-VN")
-    citizen.goto(f"/track/{case.tracking_code}/?token={token}")
+    citizen.goto(f"/track/?code={case.tracking_code}#token={token}")
     citizen.wait_for_url(f"**/track/{case.tracking_code}/")
     assert citizen.locator("html").get_attribute("lang") == "vi"
     answer = citizen.locator(".answer-panel")
@@ -224,7 +224,7 @@ def test_asking_the_citizen_stops_the_clock_until_they_reply(open_page, personas
 
     # The citizen sees the question, that the deadline is on hold, and replies.
     citizen = open_page(locale="vi-VN")
-    citizen.goto(f"/track/{case.tracking_code}/?token={token}")
+    citizen.goto(f"/track/?code={case.tracking_code}#token={token}")
     citizen.wait_for_url(f"**/track/{case.tracking_code}/")
     assert question in citizen.locator(".reply-box").inner_text()
     assert citizen.locator(".tag--paused").count() == 1

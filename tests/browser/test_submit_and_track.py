@@ -48,8 +48,8 @@ def test_submit_the_form_and_track_the_case(page, reference_data):
     assert serious_accessibility_violations(page) == []
     screenshot(page, "submit-done")
 
-    link = page.locator("a[href*='?token=']").first.get_attribute("href")
-    assert re.search(r"/track/[A-Z]{2}-\d{4}-\d{6}/\?token=", link)
+    link = page.locator("a[href*='#token=']").first.get_attribute("href")
+    assert re.search(r"/track/\?code=[A-Z]{2}-\d{4}-\d{6}#token=", link)  # the secret only in the fragment
 
     # Another browser (no session) opens the bookmarked link and sees the case.
     other = page.context.browser.new_context(base_url=page.url.split("/submit")[0], locale="vi-VN")

@@ -169,7 +169,7 @@ def test_bad_appeals_are_refused_clearly(api, personas, reference_data):
 def test_the_track_page_offers_the_appeal_and_keeps_a_refused_text(web, personas, reference_data):
     case, token = answered(personas)
     with at(dt.date(2026, 6, 20)):
-        page = web.get(f"/track/{case.tracking_code}/?token={token}", follow=True)
+        page = web.post("/track/", {"code": case.tracking_code, "token": token}, follow=True)
         assert 'name="reason"' in page.content.decode()
         refused = web.post(f"/track/{case.tracking_code}/appeal/", {"reason": "  "})
         assert refused.status_code == 400

@@ -81,10 +81,11 @@ def test_a_rejected_file_asks_the_citizen_to_choose_files_again(web, reference_d
 def test_the_track_link_on_the_confirmation_page_opens_the_case(web, reference_data):
     web.post("/submit/", FORM)
     done = web.get("/submit/done/").content.decode()
-    link = re.search(r"(/track/[A-Z]{2}-\d{4}-\d{6}/\?token=[\w-]+)", done).group(1)
+    code, token = re.search(r"/track/\?code=([A-Z]{2}-\d{4}-\d{6})#token=([\w-]+)", done).groups()
     other_browser = type(web)()
-    first = other_browser.get(link)
-    assert first.status_code == 302  # the token is proved once, then the address drops it
+    # The fragment never reaches the server: the page's script posts it, as this does.
+    first = other_browser.post("/track/", {"code": code, "token": token})
+    assert first.status_code == 302 and token not in first["Location"]
     page = other_browser.get(first["Location"])
     assert page.status_code == 200
     assert FORM["title"] in page.content.decode()
@@ -95,10 +96,10 @@ def test_the_track_form_needs_code_and_access_code(web, reference_data):
     case = Case.objects.get()
     stranger = type(web)()
     assert stranger.get(f"/track/{case.tracking_code}/").status_code == 302  # back to the form
-    wrong = stranger.get("/track/", {"code": case.tracking_code, "token": "guess"}, HTTP_ACCEPT_LANGUAGE="en")
+    wrong = stranger.post("/track/", {"code": case.tracking_code, "token": "guess"}, HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 404
     assert "No case matches this tracking code and access code." in wrong.content.decode()
-    missing = stranger.get("/track/", {"code": case.tracking_code, "token": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    missing = stranger.post("/track/", {"code": case.tracking_code, "token": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert missing.status_code == 400
     assert "Enter the access code." in missing.content.decode()
 

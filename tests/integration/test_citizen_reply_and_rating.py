@@ -71,7 +71,7 @@ def test_reply_and_rating_on_the_track_page(web, personas, reference_data):
     case_claim(case=case, by=personas["official_a"])
     case_request_info(case=case, by=personas["official_a"], message="Xin gửi bản sao.")
     assert web.post(f"/track/{case.tracking_code}/reply/", {"body": "x"}).status_code == 404  # not proved yet
-    web.get(f"/track/{case.tracking_code}/?token={token}")
+    web.post("/track/", {"code": case.tracking_code, "token": token})
     response = web.post(f"/track/{case.tracking_code}/reply/", {"body": "Đã gửi bản sao."}, follow=True)
     assert response.status_code == 200
     case.refresh_from_db()

@@ -27,7 +27,10 @@ def ended(personas, reference_data):
     )
     moderator, host = personas["moderator"], personas["leader"]
     answered = question_ask(
-        dialogue=dialogue, asker_name="Chị Hạnh", text="Gia đình tôi ở số 12 ngõ 34 phố Huế, khi nào được cấp sổ đỏ?"
+        dialogue=dialogue,
+        asker_name="Chị Hạnh",
+        text="Gia đình tôi ở số 12 ngõ 34 phố Huế, khi nào được cấp sổ đỏ?",
+        show_name=True,
     )
     unanswered = question_ask(dialogue=dialogue, asker_name="Anh Bình", text="Tiền đền bù được trả khi nào?")
     for question in (answered, unanswered):

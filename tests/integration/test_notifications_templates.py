@@ -67,6 +67,7 @@ def test_the_templates_are_the_ones_the_writers_use():
         "late_status_update",
         "staff_appeal",
         "staff_assigned",
+        "staff_erasure_requested",
         "staff_escalation",
         "staff_forwarding_overdue",
         "staff_forwarding_reminder",

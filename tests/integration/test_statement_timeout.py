@@ -31,8 +31,12 @@ with connection.cursor() as cursor:
 
 
 def probe(role: str, **env: str) -> list[str]:
+    from django.db import connection
+
+    database = connection.settings_dict  # the test database: the one that surely exists
     environment = {
         **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "DJANGO_SETTINGS_MODULE": "caunoi.config.settings",
         "PYTHONPATH": str(settings.BACKEND_DIR),
         **env,

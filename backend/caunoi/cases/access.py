@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,19 +13,21 @@ from caunoi.agencies.selectors import agency_ids_in_reach
 from caunoi.core.errors import ApplicationError, NotFound
 from caunoi.workflows.registry import workflows
 
-from .models import Case
+from .models import Case, ErasureRequest
 from .services.submission import hash_token
 
 CASE_NOT_FOUND = _("No case matches this tracking code and access code.")
+# What a tracking code looks like (models.TRACKING_PREFIX, the year, the id; a split part adds "-<n>"): anything
+# else matches no case and is never sent to the database (a NUL byte there would be an error, not "not found").
+TRACKING_CODE = re.compile(r"[A-Z]{2}-\d{4}-\d{1,18}(-\d{1,4})?")
 
 
 def access_case_for_tracker(tracking_code: str, access_token: str) -> Case:
     """The case whose tracking code and secret access token both match. Raises NotFound otherwise."""
-    case = (
-        Case.objects.select_related("agency", "category", "area")
-        .filter(tracking_code=tracking_code.strip().upper())
-        .first()
-    )
+    tracking_code = tracking_code.strip().upper()
+    if not TRACKING_CODE.fullmatch(tracking_code):
+        raise NotFound(CASE_NOT_FOUND)
+    case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code).first()
     if case is None:
         raise NotFound(CASE_NOT_FOUND)
     if not hmac.compare_digest(case.access_token_hash, hash_token(access_token.strip())):
@@ -43,6 +46,8 @@ def cases_of_submitter(user: User) -> QuerySet[Case]:
 def access_case_for_citizen(*, user: User, tracked_ids: list[int], tracking_code: str) -> Case:
     """The case at `tracking_code` for the citizen's own pages: this browser proved its access code before
     (`tracked_ids`, kept in its session), or `user` sent the case while logged in. Raises NotFound otherwise."""
+    if not TRACKING_CODE.fullmatch(tracking_code):
+        raise NotFound(CASE_NOT_FOUND)
     case = Case.objects.select_related("agency", "category", "area").filter(tracking_code=tracking_code).first()
     if case is None:
         raise NotFound(CASE_NOT_FOUND)
@@ -104,3 +109,13 @@ def actions_for(user: User, case: Case) -> list[str]:
     names = [name for name, t in lifecycle.transitions.items() if case.status in t.sources and user.role in t.roles]
     names += [name for name, a in lifecycle.actions.items() if case.status in a.states and user.role in a.roles]
     return names
+
+
+def access_erasure_request_for_staff(user: User, request_id: int) -> ErasureRequest:
+    """A deletion request on a case `user` may work on (cases_for_staff). Raises NotFound otherwise."""
+    request = (
+        ErasureRequest.objects.select_related("case").filter(pk=request_id, case__in=cases_for_staff(user)).first()
+    )
+    if request is None:
+        raise NotFound(_("Deletion request not found."))
+    return request

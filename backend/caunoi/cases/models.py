@@ -276,7 +276,12 @@ class EventType(models.TextChoices):
     # The citizen appealed the answer: the case reopens as stage 2; payload: message (the reason, in Message),
     # to (the agency reconsidering), due_date. Recorded at the agency that answered, which reports count.
     APPEALED = "appealed", _("Appealed by the citizen")
-    ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago; payload: attachments removed
+    ANONYMISED = "anonymised", _("Personal data removed")  # closed long ago, or on request; payload:
+    # attachments_removed, and erasure_request (id) when the citizen asked for it
+    # The citizen's data-protection rights (Law 91/2025), used from the track page, their account or the API.
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to publication withdrawn")  # the item is taken down
+    DATA_EXPORTED = "data_exported", _("Personal data downloaded")  # the citizen downloaded what is held
+    ERASURE_REQUESTED = "erasure_requested", _("Deletion of personal data requested")  # payload: request, due_at
 
 
 # Events a citizen sees on the track page; the rest are internal.
@@ -298,6 +303,10 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.LINKED,
         EventType.SPLIT,
         EventType.APPEALED,
+        EventType.ANONYMISED,
+        EventType.CONSENT_WITHDRAWN,
+        EventType.DATA_EXPORTED,
+        EventType.ERASURE_REQUESTED,
     }
 )
 
@@ -470,3 +479,32 @@ class IntakeKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ErasureRequest(models.Model):
+    """A citizen's request to delete their personal data from a case (Law 91/2025). Staff of the case's
+    agency carry it out (the case is anonymised) by `due_at`, ERASURE_DEADLINE_HOURS after the request."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="erasure_requests")
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        constraints = [
+            # Asking twice while the first request waits makes no second request.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(done_at__isnull=True), name="one_open_erasure_per_case"
+            ),
+            models.CheckConstraint(condition=Q(due_at__gt=F("requested_at")), name="erasure_due_after_request"),
+        ]
+        indexes = [models.Index(fields=["due_at"], name="erasure_open_due_idx", condition=Q(done_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"erasure of {self.case_id} by {self.due_at:%Y-%m-%d %H:%M}"

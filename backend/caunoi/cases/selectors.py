@@ -17,7 +17,7 @@ from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.workflows.registry import workflows
 from caunoi.workflows.types import AppealPolicy
 
-from .models import PUBLIC_EVENT_TYPES, AnswerTemplate, Case, CaseEvent, EventType, Rating
+from .models import PUBLIC_EVENT_TYPES, AnswerTemplate, Case, CaseEvent, ErasureRequest, EventType, Rating
 
 
 def _language() -> str:
@@ -106,6 +106,16 @@ def _describe(event: CaseEvent, lifecycle_version: int) -> str:
             "Your request concerns several agencies; each answers its part (%(agencies)s). You will receive one "
             "answer when every part is answered."
         ) % {"agencies": ", ".join(_agency_names(payload.get("agencies", [])))}
+    if event.type == EventType.ANONYMISED:
+        return _("Your personal data was removed from this case.")
+    if event.type == EventType.CONSENT_WITHDRAWN:
+        return _("You withdrew your consent to publication; the question and answer are no longer published.")
+    if event.type == EventType.DATA_EXPORTED:
+        return _("You downloaded the personal data held about you.")
+    if event.type == EventType.ERASURE_REQUESTED:
+        return _("You asked for your personal data to be deleted; it will be done by %(date)s.") % {
+            "date": _format_date(payload.get("due_date"))
+        }
     if event.type == EventType.LATE_UPDATE:
         return _("The answer is late; the agency is still handling it. We apologise for the delay.")
     if event.type == EventType.STATUS_CHANGED:
@@ -201,3 +211,72 @@ def rating_summary(cases: QuerySet[Case]) -> RatingSummary:
 def answer_templates_for(case: Case) -> QuerySet[AnswerTemplate]:
     """Templates of the case's agency and of the agencies above it."""
     return AnswerTemplate.objects.filter(agency_id__in=case.agency.ancestor_ids(), is_active=True)
+
+
+def case_personal_data(case: Case) -> dict[str, Any]:
+    """Everything the platform holds about the citizen in `case`, for them to download (Law 91/2025): what
+    they sent and consented to, the conversation, the answer, their rating, the timeline they see, their
+    attachments (names and sizes), whether it is published, and any deletion request. Never the access code's
+    hash, internal notes or who among the staff handled it."""
+    rating = Rating.objects.filter(case=case).first()
+    item = getattr(case, "published_item", None)  # publication's reverse accessor (a higher floor)
+    return {
+        "case": {
+            "tracking_code": case.tracking_code,
+            "kind": case.kind,
+            "title": case.title,
+            "body": case.body,
+            "category": case.category.name,
+            "area": case.area.name if case.area else None,
+            "channel": case.channel,
+            "language": case.language,
+            "received_at": case.received_at.isoformat(),
+            "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+            "status": status_label(case),
+            "agency": case.agency.display_name,
+            "anonymised_at": case.anonymised_at.isoformat() if case.anonymised_at else None,
+        },
+        "contact": {
+            "name": case.contact_name,
+            "email": case.contact_email,
+            "phone": case.contact_phone,
+            "address": case.contact_address,
+        },
+        "account": case.submitter.email if case.submitter is not None else None,
+        "consent": {"consent_to_publish": case.consent_to_publish, "show_name_publicly": case.show_name_publicly},
+        "messages": [
+            {"at": m.created_at.isoformat(), "direction": m.direction, "body": m.body} for m in case.messages.all()
+        ],
+        "answer": approved_answer(case),
+        "rating": {"score": rating.score, "comment": rating.comment} if rating else None,
+        "attachments": [
+            {"name": a.original_name, "type": a.content_type, "size": a.size} for a in case.attachments.all()
+        ],
+        "timeline": [
+            {"at": entry.at.isoformat(), "type": entry.type, "text": str(entry.text)}
+            for entry in case_public_timeline(case)
+        ],
+        "publication": {"status": item.status, "address": f"/hoi-dap/{item.slug}/"} if item is not None else None,
+        "erasure_requests": [
+            {
+                "requested_at": r.requested_at.isoformat(),
+                "due_at": r.due_at.isoformat(),
+                "done_at": r.done_at.isoformat() if r.done_at else None,
+            }
+            for r in case.erasure_requests.all()
+        ],
+    }
+
+
+def _erasure_data(request: ErasureRequest) -> dict[str, str | None]:
+    done = request.done_at.isoformat() if request.done_at else None
+    return {"requested_at": request.requested_at.isoformat(), "due_at": request.due_at.isoformat(), "done_at": done}
+
+
+def erasure_requests_open(cases: QuerySet[Case]) -> QuerySet[ErasureRequest]:
+    """Deletion requests not yet carried out for `cases` (the staff member's reach), the most urgent first."""
+    return (
+        ErasureRequest.objects.filter(done_at__isnull=True, case__in=cases)
+        .select_related("case", "case__agency")
+        .order_by("due_at", "id")
+    )

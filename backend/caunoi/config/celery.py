@@ -21,6 +21,9 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Personal data of cases closed ANONYMISE_AFTER_MONTHS ago: a batch every 10 minutes keeps up with any
     # volume (cases close at most a few thousand a day) without one long transaction.
     "anonymise-closed-cases": {"task": "caunoi.cases.tasks.anonymise_closed_cases", "schedule": 10 * 60},
+    # Askers' personal data in dialogues that ended ANONYMISE_AFTER_MONTHS ago: dialogues are few (a handful a
+    # week), so hourly is prompt; each is one transaction.
+    "anonymise-ended-dialogues": {"task": "caunoi.dialogues.tasks.anonymise_ended_dialogues", "schedule": 60 * 60},
     # Idempotency-Keys of submissions are remembered for IDEMPOTENCY_KEY_HOURS; hourly keeps the table small.
     "expire-intake-keys": {"task": "caunoi.cases.tasks.expire_intake_keys", "schedule": 60 * 60},
     # Messages left to it by hot paths (intake's receipts), messages whose earlier attempt failed and is due

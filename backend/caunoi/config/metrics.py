@@ -16,6 +16,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
@@ -34,7 +35,7 @@ from caunoi.syndication.models import Delivery
 
 logger = logging.getLogger(__name__)
 
-OUTBOXES = {"notification": Notification, "webhook": Delivery, "social_post": SocialPost}
+OUTBOXES: dict[str, Any] = {"notification": Notification, "webhook": Delivery, "social_post": SocialPost}
 VIEWER_KEYS = "caunoi:dlg-viewers:*"  # written by caunoi.dialogues.hub every few seconds per process
 VIEWER_REPORT_FRESH_SECONDS = 15
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from caunoi.cases.api.urls import queue_urlpatterns
+from caunoi.cases.api.urls import erasure_urlpatterns, queue_urlpatterns
 from caunoi.config.metrics import metrics
 from caunoi.core import health
 from caunoi.core.schema import SchemaView
@@ -12,6 +12,7 @@ api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
     path("cases/", include("caunoi.cases.api.urls")),
     path("queue/", include(queue_urlpatterns)),
+    path("erasure-requests/", include(erasure_urlpatterns)),
     path("published/", include("caunoi.publication.api.urls")),
     path("dialogues/", include("caunoi.dialogues.api.urls")),
     path("reports/", include("caunoi.reports.api.urls")),

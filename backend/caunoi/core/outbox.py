@@ -134,7 +134,7 @@ class Outbox:
         )
         if not won:
             return Claim.WAITING if claimable.exists() else Claim.SKIPPED
-        row = self.model._default_manager.select_related(*select_related).get(pk=pk)
+        row: Any = self.model._default_manager.select_related(*select_related).get(pk=pk)
         if row.lease_until != until:  # pragma: no cover - only if a lease shorter than this call ran out
             return Claim.SKIPPED
         return row

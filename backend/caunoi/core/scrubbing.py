@@ -8,6 +8,7 @@ replaced whole, and phone numbers, e-mail addresses and ID numbers are hidden in
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from .redaction import redact_contact_details
@@ -22,6 +23,8 @@ SENSITIVE_KEYS = frozenset(
     }
 )  # fmt: skip
 MAX_DEPTH = 12
+# A secret in an address's query or fragment (`?token=…`, `&access_token=…`): access logs print whole paths.
+SECRET_IN_ADDRESS = re.compile(r"((?:^|[?&#;])(?:token|access_token|code_token|otp_token|password)=)[^&#\s\"']*", re.I)
 
 
 def scrub(value: Any, depth: int = 0) -> Any:
@@ -29,6 +32,8 @@ def scrub(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         return FILTERED
     if isinstance(value, str):
+        if "=" in value:
+            value = SECRET_IN_ADDRESS.sub(rf"\g<1>{FILTERED}", value)
         return redact_contact_details(value) if any(ch.isdigit() or ch == "@" for ch in value) else value
     if isinstance(value, dict):
         return {

@@ -54,6 +54,8 @@ class Dialogue(TimeStampedModel):
     # The last sequence number given to a message of this dialogue. Incremented with UPDATE … RETURNING in the
     # transaction that stores the message: the row lock orders concurrent broadcasts and numbers stay dense.
     last_seq = models.BigIntegerField(default=0)
+    # Set when the askers' personal data was removed, ANONYMISE_AFTER_MONTHS after the dialogue ended.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -80,6 +82,8 @@ PUBLIC_STATUSES = frozenset({QuestionStatus.APPROVED, QuestionStatus.ANSWERED})
 class DialogueQuestion(TimeStampedModel):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="questions")
     asker_name = models.CharField(_("name or display name"), max_length=120)
+    # The asker's name is shown only if they chose so; otherwise a neutral label (as case askers are hidden).
+    show_name = models.BooleanField(_("show my name with my question"), default=False)
     contact_email = models.EmailField(_("email"), blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
     asker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -101,6 +105,21 @@ class DialogueQuestion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def public_asker(self) -> str:
+        """The asker's name where they chose to show it, else "" (the room shows `asker_label`)."""
+        return self.asker_name if self.show_name else ""
+
+    @property
+    def asker_label(self) -> str:
+        """Who asked, as the public sees it, in the active language: the name if the asker chose to show it,
+        else a neutral label numbered by the question ("Người hỏi 12" / "Participant 12")."""
+        return self.public_asker or participant_label(self.pk)
+
+
+def participant_label(number: int) -> str:
+    return str(_("Participant %(number)s") % {"number": number})
 
 
 class Vote(models.Model):

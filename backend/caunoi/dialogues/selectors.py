@@ -13,11 +13,13 @@ from .models import PUBLIC_STATUSES, Audience, Dialogue, DialogueMessage, Dialog
 MAX_REPLAY = 2000
 
 
-def question_data(question: DialogueQuestion) -> dict[str, Any]:
-    """A question as the room shows it: never the asker's contact details."""
+def question_data(question: DialogueQuestion, *, staff: bool = False) -> dict[str, Any]:
+    """A question as the room shows it: never the asker's contact details, and their name only to moderators
+    and hosts or when they chose to show it (else `asker` is "" and clients show "Participant <asker_number>")."""
     return {
         "id": question.pk,
-        "asker": question.asker_name,
+        "asker": question.asker_name if staff else question.public_asker,
+        "asker_number": question.pk,
         "text": question.text,
         "status": question.status,
         "votes": question.vote_count,

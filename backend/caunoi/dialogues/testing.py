@@ -103,9 +103,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_asgi_server(port: int, *, database_name: str, extra_env: dict[str, str] | None = None) -> Any:
+def start_asgi_server(
+    port: int, *, database_name: str, extra_env: dict[str, str] | None = None, log_path: Any = None
+) -> Any:
     """A uvicorn process serving the project's ASGI application on loopback against `database_name` (the
-    same PostgreSQL server and Redis as this process). Waits until /healthz answers."""
+    same PostgreSQL server and Redis as this process). Waits until /healthz answers. With `log_path`, the
+    process logs as in production (access log on, INFO) into that file."""
     import os
     import subprocess
     import sys
@@ -123,13 +126,17 @@ def start_asgi_server(port: int, *, database_name: str, extra_env: dict[str, str
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONPATH": f"{backend}:{backend.parent}",
         "DJANGO_SETTINGS_MODULE": "caunoi.config.settings",
+        # The test's own rule (tests sign staff in without a second factor), not the production default.
+        "TWO_FACTOR_REQUIRED_ROLES": ",".join(settings.TWO_FACTOR_REQUIRED_ROLES),
         **(extra_env or {}),
     }
     command = [
         sys.executable, "-m", "uvicorn", "caunoi.config.asgi:application", "--host", "127.0.0.1",
-        "--port", str(port), "--no-access-log", "--log-level", "warning", "--lifespan", "off",
+        "--port", str(port), "--lifespan", "off",
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=backend)  # noqa: S603 - our own interpreter and arguments
+    command += ["--log-level", "info"] if log_path else ["--no-access-log", "--log-level", "warning"]
+    output = open(log_path, "ab") if log_path else None  # noqa: SIM115 - the child process owns it
+    server = subprocess.Popen(command, env=env, cwd=backend, stdout=output, stderr=output)  # noqa: S603
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

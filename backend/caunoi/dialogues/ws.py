@@ -1,7 +1,7 @@
 """The live room's protocol, independent of the socket.
 
 Client → server: {"action": <name>, "ref": <optional echo>, ...fields}
-  ask {name, text, email?, phone?} · vote {question}                         everyone
+  ask {name, text, email?, phone?, show_name?} · vote {question}                         everyone
   approve {question} · reject {question} · merge {question, into} · reorder {ids}  moderators
   pick {question} · answer {question, text} · mark_answered {question}        hosts
 Server → client:
@@ -175,6 +175,7 @@ def _call(entry: RoomEntry, action: str, data: dict[str, Any]) -> dict[str, Any]
             email=data.get("email", ""),
             phone=data.get("phone", ""),
             user=user,
+            show_name=data.get("show_name", False),
         )
         return {"question": question.pk}
     if action == "vote":

@@ -223,6 +223,8 @@ class PublicationEventType(models.TextChoices):
     DECLINED = "declined", _("Declined: not to be published")  # payload: reason (staff only)
     # The public text replaced for privacy: no public note, no revision kept; payload: reason, fields (staff only)
     CORRECTED_PRIVATELY = "corrected_privately", _("Corrected for privacy")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")  # the citizen withdrew it; taken off at once
+    ANONYMISED = "anonymised", _("Personal data removed")  # retention over: redactions baked in and deleted
 
 
 class PublicationEvent(models.Model):

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from caunoi.cases.signals import case_answered
+from caunoi.cases.signals import case_anonymising, case_answered, case_consent_withdrawn
 
+from .models import PublishedItem
 from .services import item_follow_reconsidered_answer, item_propose
+from .services.privacy import item_anonymise, item_withdraw_consent
 
 
 @receiver(case_answered, dispatch_uid="publication-propose-answered-case")
@@ -19,3 +21,17 @@ def propose_answered_case(sender: Any, *, case: Any, answer: Any, by: Any = None
         item_follow_reconsidered_answer(case=case, answer=answer, by=by)
     else:
         item_propose(case=case, answer=answer, by=by)
+
+
+@receiver(case_anonymising, dispatch_uid="publication-anonymise-case-items")
+def anonymise_case_items(sender: Any, *, case: Any, known: Any, **kwargs: Any) -> None:
+    # Inside the case's anonymisation transaction: the item loses the person if and only if the case does.
+    for item in PublishedItem.objects.filter(case=case):
+        item_anonymise(item=item, known=known)
+
+
+@receiver(case_consent_withdrawn, dispatch_uid="publication-consent-withdrawn")
+def take_down_on_withdrawal(sender: Any, *, case: Any, by: Any = None, **kwargs: Any) -> None:
+    # Inside the withdrawal's transaction: the item is off the portal when the withdrawal commits.
+    for item in PublishedItem.objects.filter(case=case):
+        item_withdraw_consent(item=item, by=by)

@@ -11,6 +11,10 @@ item_unpublished = Signal()  # also: reason (str)
 # of an item changes: with item and change ("published", "corrected", "corrected_privately", "unpublished",
 # "imported"). Inside the transaction; receivers that purge caches do it after commit.
 item_public_changed = Signal()
+# Sent with item (PublishedItem, already rewritten) and known (cases.services.anonymise.Known) when the person
+# behind an item is removed from it: receivers hide them in what they keep about the item (webhook bodies,
+# social posts).
+item_anonymised = Signal()
 
 # Sent by the portal's item page, search page and search API on the path that answers 200, with request (to
 # tell people from bots and to know the site; receivers must not keep anything about the person). Receivers

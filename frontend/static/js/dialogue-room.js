@@ -53,7 +53,9 @@ if (root && stringsNode && "WebSocket" in window) {
     const answered = el("span", "dlg-question__answered", ` · ${t.answered}`);
     answered.dataset.answered = "";
     answered.hidden = q.status !== "answered";
-    meta.append(el("span", "", t.askedBy.replace("%(name)s", q.asker)), " · ", count, answered);
+    // An asker who did not choose to show their name is sent without it: shown as "Participant <n>".
+    const asker = q.asker || t.participant.replace("%(number)s", String(q.asker_number));
+    meta.append(el("span", "", t.askedBy.replace("%(name)s", asker)), " · ", count, answered);
     li.append(meta);
     if (voting) {
       const button = el("button", "button button--secondary button--small", t.vote);

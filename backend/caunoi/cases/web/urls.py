@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, queue, views
+from . import actions, queue, rights, views
 
 app_name = "cases"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("submit/done/", views.submit_done, name="submit-done"),
     path("track/", views.track, name="track"),
     path("my-cases/", views.my_cases, name="my-cases"),
+    path("my-cases/personal-data/", rights.account_personal_data, name="my-personal-data"),
     path("track/<str:tracking_code>/", views.track_detail, name="track-detail"),
     path("track/<str:tracking_code>/attachments/<int:attachment_id>/", views.track_attachment, name="track-attachment"),
     path("staff/queue/", queue.queue_page, name="staff-queue"),
@@ -16,6 +17,13 @@ urlpatterns = [
     path("track/<str:tracking_code>/reply/", actions.track_reply, name="track-reply"),
     path("track/<str:tracking_code>/rating/", actions.track_rating, name="track-rating"),
     path("track/<str:tracking_code>/appeal/", actions.track_appeal, name="track-appeal"),
+    path("track/<str:tracking_code>/consent/withdraw/", rights.track_consent_withdraw, name="track-consent-withdraw"),
+    path("track/<str:tracking_code>/personal-data/", rights.track_personal_data, name="track-personal-data"),
+    path("track/<str:tracking_code>/erasure/", rights.track_erasure, name="track-erasure"),
+    path("staff/erasure-requests/", rights.erasure_queue, name="staff-erasure-requests"),
+    path(
+        "staff/erasure-requests/<int:request_id>/carry-out/", rights.erasure_carry_out, name="staff-erasure-carry-out"
+    ),
     path(
         "staff/cases/<int:case_id>/attachments/<int:attachment_id>/",
         views.staff_attachment,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from caunoi.accounts.models import Role, User
@@ -92,25 +94,35 @@ def submit(request: HttpRequest) -> HttpResponse:
     return redirect("cases:submit-done")
 
 
+@never_cache
 def submit_done(request: HttpRequest) -> HttpResponse:
+    """The confirmation page. It shows the access code once: the session keeps only the tracking code after
+    this, so a stolen or shared session never yields the secret. Never cached (it holds the secret)."""
     last = request.session.get(SESSION_LAST_SUBMISSION)
     if not last:
         return redirect("cases:submit")
     case = Case.objects.select_related("agency").get(tracking_code=last["code"])
-    track_link = request.build_absolute_uri(
-        reverse("cases:track-detail", args=[case.tracking_code]) + f"?token={last['token']}"
-    )
+    token = last.get("token", "")
+    if token:
+        request.session[SESSION_LAST_SUBMISSION] = {"code": case.tracking_code}
     return render(
         request,
         "cases/submit_done.html",
         {
             "case": case,
-            "access_token": last["token"],
-            "track_link": track_link,
+            "access_token": token,
+            "track_link": track_link(request, case.tracking_code, token) if token else "",
             "status_label": status_label(case),
             "due": due_explanation(case),
         },
     )
+
+
+def track_link(request: HttpRequest, tracking_code: str, token: str) -> str:
+    """A bookmarkable address that opens the case: the access code rides in the fragment, which browsers
+    never send to a server (nor in Referer headers); the track page's script posts it from there."""
+    address = request.build_absolute_uri(f"{reverse('cases:track')}?{urlencode({'code': tracking_code})}")
+    return f"{address}#{urlencode({'token': token})}"
 
 
 def _remember(request: HttpRequest, case: Case) -> None:
@@ -119,11 +131,18 @@ def _remember(request: HttpRequest, case: Case) -> None:
     request.session[SESSION_TRACKED] = sorted(tracked)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip()
-    token = request.GET.get("token", "").strip()
-    if not code and not token:
-        return render(request, "cases/track.html", {"data": {}, "errors": {}})
+    """The track form. The access code is accepted in a POST body only: in an address it would be written to
+    server and proxy logs, browser history and Referer headers. A GET may prefill the tracking code alone."""
+    if request.method == "GET":
+        code = request.GET.get("code", "")[:20]
+        if "token" in request.GET:  # an address with the secret in it: open nothing, move to a clean one
+            return redirect(f"{reverse('cases:track')}?{urlencode({'code': code})}")
+        return render(request, "cases/track.html", {"data": {"code": code}, "errors": {}})
+    code = request.POST.get("code", "").strip()
+    token = request.POST.get("token", "").strip()
     errors: dict[str, list[str]] = {}
     if not code:
         errors["code"] = [str(_("Enter the tracking code."))]
@@ -140,7 +159,8 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/track.html",
-        {"data": request.GET, "errors": errors},
+        # What was typed comes back (in the body of this answer to a POST, never in an address).
+        {"data": {"code": code, "token": token}, "errors": errors},
         status=404 if "code" in errors and code and token else 400,
     )
 
@@ -171,27 +191,14 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    token = request.GET.get("token")
-    if token:
-        # A bookmarked link carries the access code: prove it once, then continue on the clean address.
-        try:
-            case = access_case_for_tracker(tracking_code, token)
-        except NotFound:
-            return render(
-                request,
-                "cases/track.html",
-                {
-                    "data": {"code": tracking_code},
-                    "errors": {"token": [str(_("This link's access code is not valid."))]},
-                },
-                status=404,
-            )
-        _remember(request, case)
-        return redirect("cases:track-detail", tracking_code=case.tracking_code)
+    # Links from before the access code left addresses (`?token=`) prove nothing any more: they lead to
+    # the form, without the code, so that the secret is not carried on to another address.
+    if "token" in request.GET:
+        return redirect("cases:track-detail", tracking_code=tracking_code)
     try:
         case = case_tracked_in_session(request, tracking_code)
     except Http404:
-        return redirect(f"{reverse('cases:track')}?code={tracking_code}")
+        return redirect(f"{reverse('cases:track')}?{urlencode({'code': tracking_code})}")
     return track_detail_page(request, case)
 
 
@@ -202,7 +209,12 @@ def track_detail_page(
     context = tracked_case_data(case)
     # "messages" is Django's own key in templates (the confirmations); the case's conversation is renamed.
     context["conversation"] = context.pop("messages")
-    context.update(case=case, attachments=case.attachments.all(), due=due_explanation(case))
+    context.update(
+        case=case,
+        attachments=case.attachments.all(),
+        due=due_explanation(case),
+        open_erasure=case.erasure_requests.filter(done_at__isnull=True).first(),
+    )
     context["appeal"] = appeal or {"reason": "", "errors": {}}
     return render(request, "cases/track_detail.html", context, status=status)
 

@@ -189,6 +189,9 @@ ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
 # Personal data of a case is removed this long after it closed (statistics are kept); PDPL 2025 asks that
 # personal data be kept no longer than its purpose needs.
 ANONYMISE_AFTER_MONTHS = env_int("ANONYMISE_AFTER_MONTHS", 24, minimum=1)
+# A citizen's request to delete their personal data is carried out within this many hours: 72, as Decree
+# 13/2023/NĐ-CP art. 16 set; a deployment whose rules under Law 91/2025 differ sets it.
+ERASURE_DEADLINE_HOURS = env_int("ERASURE_DEADLINE_HOURS", 72, minimum=1)
 # How long a submission's Idempotency-Key is remembered: longer than any client keeps retrying.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -269,4 +272,7 @@ LOGGING = {
     "filters": {"personal_data": {"()": "caunoi.core.scrubbing.PersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # uvicorn's access log prints each request's path and query: it goes through the same filter, so an old
+    # link with an access code in its address (`?token=`) is logged without it.
+    "loggers": {"uvicorn.access": {"handlers": ["console"], "propagate": False}},
 }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from caunoi.core.env import env_list, env_str
 
-from .base import LOGGING
+from .base import LOGGING as _BASE_LOGGING
 
 # /metrics answers these networks (the Prometheus server's), or a request bearing this token; others get 404.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "") or ""
@@ -25,6 +26,7 @@ except ValueError as exc:
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json; got {LOG_FORMAT!r}")
+LOGGING: dict[str, Any] = _BASE_LOGGING
 LOGGING["formatters"]["json"] = {
     "()": "pythonjsonlogger.json.JsonFormatter",
     "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",

@@ -20,6 +20,7 @@ class QuestionInput(serializers.Serializer[Any]):
     text = serializers.CharField(min_length=10, max_length=2000, label=_("Your question"))
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254, label=_("Email"))
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20, label=_("Phone"))
+    show_name = serializers.BooleanField(required=False, default=False, label=_("Show my name with my question"))
 
     def validate_phone(self, value: str) -> str:
         if value and not PHONE_RE.match(value.strip()):
@@ -50,7 +51,8 @@ class LiveAnswerOut(serializers.Serializer[Any]):
 
 
 class PublicQuestionOut(serializers.ModelSerializer[DialogueQuestion]):
-    asker = serializers.CharField(source="asker_name")
+    # The name only if the asker chose to show it; otherwise "Participant <n>" in the request's language.
+    asker = serializers.CharField(source="asker_label")
     votes = serializers.IntegerField(source="vote_count")
     answers = LiveAnswerOut(many=True)
 

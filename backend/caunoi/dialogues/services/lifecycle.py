@@ -161,7 +161,9 @@ def _propose_transcript(dialogue: Dialogue) -> None:
             title=_case_title(question.text),
             question=f"{question.text}\n\n— {_('Asked during the online dialogue')} “{dialogue.title}”",
             answer="\n\n".join(answers),
-            asker_display=question.asker_name,
+            asker_display=question.public_asker,
+            names=[] if question.show_name else [question.asker_name],  # as a case hides an unshown name
+            contacts=[question.contact_email, question.contact_phone],
             agency=dialogue.agency,
             category=dialogue.category,
             asked_at=question.created_at,

@@ -56,7 +56,14 @@ def _locked_question(question_id: int, dialogue_id: int) -> DialogueQuestion:
 
 @service_transaction
 def question_ask(
-    *, dialogue: Dialogue, asker_name: str, text: str, email: str = "", phone: str = "", user: User | None = None
+    *,
+    dialogue: Dialogue,
+    asker_name: str,
+    text: str,
+    email: str = "",
+    phone: str = "",
+    user: User | None = None,
+    show_name: bool = False,
 ) -> DialogueQuestion:
     """Stores a question for moderation. Raises DialogueStateError unless the dialogue is open for questions
     or live. Moderators and hosts are sent it (staff broadcast); everyone else sees it once approved."""
@@ -66,13 +73,17 @@ def question_ask(
     question = DialogueQuestion.objects.create(
         dialogue=dialogue,
         asker_name=normalize(asker_name).strip(),
+        show_name=show_name,
         text=normalize(text).strip(),
         contact_email=email.strip(),
         contact_phone=phone.strip(),
         asker=user if user is not None and user.is_authenticated else None,
     )
     message_broadcast(
-        dialogue_id=dialogue.pk, type_="question_submitted", data=question_data(question), audience=Audience.STAFF
+        dialogue_id=dialogue.pk,
+        type_="question_submitted",
+        data=question_data(question, staff=True),
+        audience=Audience.STAFF,
     )
     return question
 

@@ -42,6 +42,7 @@ def _room_strings() -> dict[str, str]:
     """The words dialogue-room.js writes into the page, translated here (the module has no catalogue)."""
     return {
         "askedBy": _("Asked by %(name)s"),
+        "participant": _("Participant %(number)s"),
         "votes": _("votes"),
         "answer": _("Answer"),
         "answered": _("Answered"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import translation
@@ -88,10 +89,13 @@ def item_propose_from_dialogue(
     category: Category | None,
     asked_at: dt.datetime,
     answered_at: dt.datetime,
+    names: Sequence[str] = (),
+    contacts: Sequence[str] = (),
 ) -> PublishedItem | None:
     """A question answered on air in an online dialogue becomes a pending item (always reviewed: a live answer
     was never approved in writing), personal data proposed for hiding as for a case. `source_ref` names the
-    question ("dialogue:<id>:question:<id>"); returns None if an item for it exists already."""
+    question ("dialogue:<id>:question:<id>"); returns None if an item for it exists already. `names` and
+    `contacts` are the asker's, hidden where the texts repeat them."""
     if PublishedItem.objects.filter(source_ref=source_ref).exists():
         return None
     item = PublishedItem(
@@ -106,9 +110,9 @@ def item_propose_from_dialogue(
     _propose(
         item,
         texts=(title, question, answer),
-        names=[],
+        names=[n for n in names if n],
         addresses=[],
-        contacts=[],
+        contacts=[c for c in contacts if c],
         public_names=[asker_display] if asker_display else [],
         event={"source": source_ref},
     )

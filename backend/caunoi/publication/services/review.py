@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from caunoi.accounts.models import User
+from caunoi.cases.models import Case
 from caunoi.core import clock, redaction
 from caunoi.core.errors import ApplicationError, NotFound
 from caunoi.core.text import vn_fold
@@ -30,6 +31,7 @@ from ..models import (
 )
 from ..signals import item_corrected, item_published, item_unpublished
 from .common import (
+    WrongItemStatus,
     check_publishable,
     record,
     refresh_public_texts,
@@ -175,6 +177,8 @@ def item_publish(*, item: PublishedItem, by: User | None, automatic: bool = Fals
     """Makes the item public (first time, or again after unpublishing). Keeps revision 1 the first text."""
     item = _lock(item)
     require_status(item, Status.PENDING_REVIEW, Status.UNPUBLISHED)
+    if item.case_id and not Case.objects.filter(pk=item.case_id, consent_to_publish=True).exists():
+        raise WrongItemStatus(_("The citizen withdrew their consent: this item cannot be published."))
     refresh_public_texts(item)
     check_publishable(item)
     item.status = Status.PUBLISHED
