@@ -25,6 +25,7 @@ from caunoi.cases.services import (
 )
 from caunoi.core.errors import ValidationFailed
 from caunoi.notifications.models import Notification
+from django.utils import translation
 
 from tests.support.cases import submit_case
 
@@ -205,6 +206,17 @@ def test_split_parts_each_have_a_clock_and_the_citizen_gets_one_combined_answer(
     combined = whole.answer_versions.get(approved_at__isnull=False).body
     assert "Phần trả lời của SO-NNMT-HN." in combined and "Phần trả lời của SO-XD-HN." in combined
     assert [n.context["answer"] for n in sent("case_answered")] == [combined]  # parts say nothing themselves
+
+
+def test_a_part_of_a_split_case_cannot_be_split_again(personas, reference_data, agencies):
+    # Found by the lifecycle model: parts of parts took ever longer tracking codes ("HD-2026-000123-2-2-1"),
+    # until one no longer fitted its column and the split failed with a database error (a 500).
+    whole, _ = submit_case()
+    two = [agencies["SO-NNMT-HN"], agencies["SO-XD-HN"]]
+    part = case_split(case=whole, by=personas["leader"], agencies=two)[1]
+    with translation.override("en"), pytest.raises(InvalidTransition, match="part of a split case"):
+        case_split(case=part, by=personas["leader"], agencies=two)
+    assert not part.parts.exists()
 
 
 def test_the_citizen_rates_once_after_the_answer(personas, reference_data):

@@ -97,10 +97,15 @@ def case_link_duplicate(*, case: Case, by: User, primary: Case) -> Case:
 @service_transaction
 def case_split(*, case: Case, by: User, agencies: list[Agency], note: str = "") -> list[Case]:
     """Splits a case that concerns several agencies into one part per agency, each with its own clock from
-    today. The citizen keeps following the whole, which is answered once every part is."""
+    today. The citizen keeps following the whole, which is answered once every part is.
+
+    Raises InvalidTransition for a part of a split case: the whole is split once, into every agency concerned
+    (a part of a part would also outgrow the tracking code's column)."""
     with transaction.atomic():
         case = lock(case)
         check_action(case, "split")
+        if case.split_from_id:
+            raise InvalidTransition(_("A part of a split case cannot be split again: transfer it instead."))
         if len(agencies) < 2 or len({a.pk for a in agencies}) != len(agencies):
             raise ValidationFailed({"agencies": [_("Choose at least two different agencies.")]})
         if case.parts.exists():
