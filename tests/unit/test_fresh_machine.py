@@ -31,3 +31,10 @@ def test_compiled_requirements_keep_index_urls_out():
     makefile = (ROOT / "Makefile").read_text()
     assert "--no-emit-index-url" in makefile
     assert "--no-emit-find-links" in makefile
+
+
+def test_no_two_test_modules_share_a_name():
+    # pytest imports test modules by their basename (the folders are not packages): a second module of the
+    # same name stops the whole run at collection.
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
