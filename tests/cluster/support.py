@@ -274,6 +274,7 @@ def cluster(
     Emails go to DirectoryEmailBackend (cluster.mail_dir). The intake rate limit is lifted: every test
     client is 127.0.0.1."""
     import pytest
+    from caunoi.dialogues.testing import TEST_SERVER_ENV
 
     if NGINX is None:
         # make test installs it (tests/tools/install-system-packages): missing here is a broken machine, not a skip.
@@ -296,11 +297,7 @@ def cluster(
         "CAUNOI_CLUSTER_WEB_PORTS": " ".join(map(str, web_ports)),
         "CAUNOI_CLUSTER_WORKER_CONCURRENCY": "1",
         "MEDIA_ROOT": str(run_dir / "media"),
-        "RATE_LIMIT_INTAKE": "100000/60",
-        "FLOOD_SIMILAR_COUNT": "0",  # the same submission, thousands of times
-        "RATE_LIMIT_INTAKE_IDENTITY": "100000/60",
-        "RATE_LIMIT_TRACK": "100000/60",
-        "RATE_LIMIT_TRACK_FAILURES": "100000/60",
+        **TEST_SERVER_ENV,
         "EMAIL_BACKEND": "tests.cluster.support.DirectoryEmailBackend",
         MAIL_DIR_VARIABLE: str(mail_dir),
         # local-cluster puts backend/ in front; the repository root makes tests.cluster.support importable.

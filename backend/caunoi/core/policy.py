@@ -17,7 +17,6 @@ Limits (`settings.RATE_LIMITS`, each from an environment variable, deploy/env.ex
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
+from . import safejson
 from .ratelimit import Limit, check, client_address, window_key
 
 ALL_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
@@ -203,7 +203,7 @@ def request_fields(request: HttpRequest) -> dict[str, Any]:
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return request.POST.dict()
         if request.content_type == "application/json":
-            data = json.loads(request.body or b"{}")
+            data = safejson.loads(request.body or b"{}")  # the one decoder for bodies: depth-limited
             return data if isinstance(data, dict) else {}
     except (ValueError, UnicodeDecodeError, SuspiciousOperation, MultiPartParserError):
         # Malformed or too large: the view reads it again and answers 400 in its own way (the body is not
