@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MACHINE_SPECIFIC = re.compile(r"^\s*(--extra-index-url|--index-url|-i\s|--find-links|-f\s)|file://", re.M)
+# pip options that point at one machine's package index or folder of wheels, and file URLs.
+INDEX_OPTIONS = ("extra-index-url", "index-url", "find-links")
+MACHINE_SPECIFIC = re.compile(rf"^\s*(--({'|'.join(INDEX_OPTIONS)})\b|-[if]\s)|file:/{{2}}", re.M)
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "requirements").glob("*.txt")), ids=lambda p: p.name)
