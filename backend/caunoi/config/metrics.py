@@ -31,6 +31,7 @@ from caunoi.core import clock
 from caunoi.core.metrics import registry
 from caunoi.core.ratelimit import client_address
 from caunoi.core.redis_client import redis_client
+from caunoi.dialogues.hub import VIEWER_COUNTS_KEY, viewers_reported
 from caunoi.notifications.models import Notification
 from caunoi.social.models import SocialPost
 from caunoi.syndication.models import Delivery
@@ -38,8 +39,7 @@ from caunoi.syndication.models import Delivery
 logger = logging.getLogger(__name__)
 
 OUTBOXES: dict[str, Any] = {"notification": Notification, "webhook": Delivery, "social_post": SocialPost}
-VIEWER_KEYS = "caunoi:dlg-viewers:*"  # written by caunoi.dialogues.hub every few seconds per process
-VIEWER_REPORT_FRESH_SECONDS = 15
+VIEWER_KEYS = VIEWER_COUNTS_KEY.format(dialogue_id="*")
 
 
 class StateCollector:
@@ -101,12 +101,7 @@ def _viewers() -> dict[str, int]:
         client = redis_client()
         for key in client.scan_iter(match=VIEWER_KEYS, count=500):
             name = key.decode() if isinstance(key, bytes) else key
-            total = 0
-            for value in client.hvals(name):
-                count, _, at = (value.decode() if isinstance(value, bytes) else value).partition(":")
-                if now - float(at) <= VIEWER_REPORT_FRESH_SECONDS:
-                    total += int(count)
-            totals[name.rsplit(":", 1)[1]] = total
+            totals[name.rsplit(":", 1)[1]] = viewers_reported(client.hvals(name), now)
     except Exception:
         # Redis down must not fail the scrape: the other metrics say more then.
         logger.warning("metrics: dialogue viewer counts unavailable", exc_info=True)

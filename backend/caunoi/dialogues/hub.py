@@ -52,6 +52,19 @@ VIEWER_COUNT_EVERY = 5.0
 ROOM_LINGER = 10.0
 
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+# A Redis hash per live dialogue: each process's viewer count and when it reported it ("count:unix time").
+VIEWER_COUNTS_KEY = "caunoi:dlg-viewers:{dialogue_id}"
+
+
+def viewers_reported(values: list[Any], now: float) -> int:
+    """The room's viewers over every process, from the hash's values; processes that stopped reporting (three
+    periods without a word) are not counted."""
+    total = 0
+    for value in values:
+        count, _, at = (value.decode() if isinstance(value, bytes) else value).partition(":")
+        if now - float(at) <= VIEWER_COUNT_EVERY * 3:
+            total += int(count)
+    return total
 
 
 class Viewer:
@@ -213,7 +226,7 @@ class Room:
                 viewer.push(message)  # a full buffer only skips this count; the next numbered frame decides
 
     async def _count_viewers(self) -> None:
-        key = f"caunoi:dlg-viewers:{self.dialogue_id}"
+        key = VIEWER_COUNTS_KEY.format(dialogue_id=self.dialogue_id)
         while True:
             await asyncio.sleep(VIEWER_COUNT_EVERY)
             now = time.time()
@@ -224,11 +237,7 @@ class Room:
             except Exception:
                 logger.warning("dialogue %s: viewer count unavailable", self.dialogue_id, exc_info=True)
                 continue
-            total = 0
-            for value in values:
-                count, _, at = (value.decode() if isinstance(value, bytes) else value).partition(":")
-                if now - float(at) <= VIEWER_COUNT_EVERY * 3:  # processes that stopped reporting are not counted
-                    total += int(count)
+            total = viewers_reported(values, now)
             if total != self._viewer_count:
                 self._viewer_count = total
                 self.send_local(json.dumps({"type": "viewers", "data": {"count": total}}))
