@@ -148,3 +148,14 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright keeps an event loop running in the main thread for the rest of the
     session, and asyncio tests (websocket consumers) cannot start their own loop after it."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _public_page_cache_off(settings):
+    # Tests change data behind the services' backs (rows made directly) and read pages right after: the
+    # page cache is off unless a test turns it on (test_public_page_cache.py does, and checks the purges).
+    from caunoi.core.page_cache import GENERATION_KEY
+    from caunoi.core.redis_client import redis_client
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    redis_client().incr(GENERATION_KEY)  # and no page cached by another test is reachable

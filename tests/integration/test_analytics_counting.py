@@ -14,6 +14,7 @@ from caunoi.portals.models import Portal
 from caunoi.publication.models import Status
 
 from tests.integration.test_published_search import published
+from tests.support.beacon import load_like_a_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +44,7 @@ def sites(reference_data) -> dict[str, Portal]:
 
 
 def visit(web, path: str, host: str = "testserver", agent: str = BROWSER, method: str = "get", **params):
-    response = getattr(web, method)(path, params, HTTP_HOST=host, HTTP_USER_AGENT=agent)
-    return response
+    return load_like_a_browser(web, path, params, method, HTTP_HOST=host, HTTP_USER_AGENT=agent)
 
 
 def views() -> dict[tuple[int | None, int], int]:

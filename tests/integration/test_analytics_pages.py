@@ -13,6 +13,7 @@ from caunoi.portals.models import Portal
 
 from tests.integration.test_analytics_counting import BROWSER, clean_counts  # noqa: F401 - an autouse fixture
 from tests.integration.test_published_search import published
+from tests.support.beacon import load_like_a_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def history(reference_data, web):
 
     def get(site, path, times=1, **params):
         for _ in range(times):
-            response = web.get(path, params, HTTP_HOST=hosts[site], HTTP_USER_AGENT=BROWSER)
+            response = load_like_a_browser(web, path, params, HTTP_HOST=hosts[site], HTTP_USER_AGENT=BROWSER)
             assert response.status_code == 200
 
     with time_machine.travel("2026-03-10 09:00+07:00", tick=False):

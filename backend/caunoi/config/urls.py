@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from caunoi.cases.api.urls import erasure_urlpatterns, queue_urlpatterns
 from caunoi.config.metrics import metrics
 from caunoi.core import health
+from caunoi.core.language import switch_language
 from caunoi.core.schema import SchemaView
 
 api_v1 = [
@@ -25,7 +26,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", switch_language, name="set_language"),
     # The admin's own login would skip two-factor login: everyone logs in through one page.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
 """What every outbox delivery task shares."""
 
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 # A delivery task reschedules its row itself when the send fails; only an unreachable database escapes the
@@ -14,3 +15,12 @@ DELIVERY_TASK_OPTIONS = {
     "retry_jitter": True,
     "max_retries": 10,
 }
+
+
+@shared_task(ignore_result=True)
+def purge_edge_caches_task() -> None:
+    """The second edge purge after a public change (caunoi.core.page_cache): a page rendered from the old
+    data but stored by nginx after the first purge goes too."""
+    from .page_cache import purge_edge_caches
+
+    purge_edge_caches()

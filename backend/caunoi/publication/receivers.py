@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from caunoi.agencies.models import Agency, Area, Category
 from caunoi.cases.signals import case_anonymising, case_answered, case_consent_withdrawn
+from caunoi.core.page_cache import purge_public_pages
+from caunoi.portals.models import Portal
 
 from .models import PublishedItem
 from .services import item_follow_reconsidered_answer, item_propose
@@ -35,3 +39,15 @@ def take_down_on_withdrawal(sender: Any, *, case: Any, by: Any = None, **kwargs:
     # Inside the withdrawal's transaction: the item is off the portal when the withdrawal commits.
     for item in PublishedItem.objects.filter(case=case):
         item_withdraw_consent(item=item, by=by)
+
+
+@receiver(post_save, sender=Agency, dispatch_uid="publication-purge-agency-saved")
+@receiver(post_delete, sender=Agency, dispatch_uid="publication-purge-agency-deleted")
+@receiver(post_save, sender=Category, dispatch_uid="publication-purge-category-saved")
+@receiver(post_delete, sender=Category, dispatch_uid="publication-purge-category-deleted")
+@receiver(post_save, sender=Area, dispatch_uid="publication-purge-area-saved")
+@receiver(post_save, sender=Portal, dispatch_uid="publication-purge-portal-saved")
+@receiver(post_delete, sender=Portal, dispatch_uid="publication-purge-portal-deleted")
+def purge_pages_naming_it(sender: Any, **kwargs: Any) -> None:
+    # Public pages name agencies, categories, areas and the portal: a rename must not wait for the TTL.
+    purge_public_pages()

@@ -9,14 +9,19 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from caunoi.core.errors import NotFound
+from caunoi.publication.models import PublishedItem
+from caunoi.publication.signals import item_viewed, search_performed
 from caunoi.reports.charts import ranked_chart
 from caunoi.reports.periods import current_quarter
 
 from ..access import access_analytics
+from ..beacon import PIXEL
+from ..beacon import read as beacon_payload
 from ..exports import items_csv, terms_csv
 from ..selectors import analytics_totals, most_read_items, searched_terms
 from .query import AnalyticsQuery
@@ -109,4 +114,20 @@ def export_csv(request: HttpRequest, table: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     filename = f"caunoi-analytics-{table}-{site.key}-{period.code.replace('..', '_')}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def beacon(request: HttpRequest) -> HttpResponse:
+    """The image a public page loads to be counted (caunoi.analytics.beacon); always the same pixel."""
+    payload = beacon_payload(request.GET.get("t", ""))
+    if payload is not None and request.method == "GET":
+        if "v" in payload:
+            item_viewed.send(PublishedItem, request=request, item_id=payload["v"])
+        elif "q" in payload:
+            search_performed.send(
+                PublishedItem, request=request, query=payload["q"], result_count=payload["n"], page=payload["p"]
+            )
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    add_never_cache_headers(response)
     return response

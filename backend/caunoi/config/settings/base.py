@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "caunoi.core.metrics.RequestMetricsMiddleware",  # first: it times everything below it
+    "caunoi.core.page_cache.PrivateUnlessPublicMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "caunoi.core.request_guard.RequestGuardMiddleware",
     "caunoi.core.middleware.DatabaseUnavailableMiddleware",
@@ -238,6 +239,19 @@ SOCIAL_ZALO_API_URL = env_url("SOCIAL_ZALO_API_URL", schemes=("https", "http"), 
 # Reports: the public league table ranks only agencies that answered at least this many items in the
 # period, so that an agency with two answers, both on time, does not top a table of agencies with hundreds.
 REPORTS_LEAGUE_MIN_ANSWERED = env_int("REPORTS_LEAGUE_MIN_ANSWERED", 20, minimum=1)
+
+# Public pages (home, search, items, agencies, feeds, the league) are cached for anonymous visitors and purged
+# at once when what the public sees changes (caunoi.core.page_cache). PUBLIC_PAGE_CACHE_SECONDS bounds a page's
+# life in Django's cache (0 turns page caching off); PUBLIC_PAGE_EDGE_SECONDS is what nginx's micro-cache may
+# keep one, the bound on staleness should a purge not reach it. EDGE_CACHE_PURGE_URLS: each nginx's purge
+# endpoint (deploy/nginx/caunoi.conf, location /_purge/), comma-separated; empty where there is no nginx cache.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)
+PUBLIC_PAGE_EDGE_SECONDS = env_int("PUBLIC_PAGE_EDGE_SECONDS", 60, minimum=0)
+EDGE_CACHE_PURGE_URLS = env_list("EDGE_CACHE_PURGE_URLS", [])
+EDGE_CACHE_PURGE_TIMEOUT = 2.0
+# A page rendered from the old data may reach nginx after the first purge: a second purge follows. Longer
+# than a page can take to render (DATABASE_STATEMENT_TIMEOUT_MS bounds its queries).
+EDGE_CACHE_REPURGE_SECONDS = env_int("EDGE_CACHE_REPURGE_SECONDS", 5, minimum=1)
 
 # Usage analytics (caunoi.analytics): views of published items and searches, counted in Redis and moved to
 # PostgreSQL every minute. ANALYTICS_ENABLED=false stops counting (the pages keep what was counted). After a

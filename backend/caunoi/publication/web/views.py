@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 from caunoi.abuse.middleware import refusal, shows_refusal
 from caunoi.agencies.models import Agency, Category
+from caunoi.analytics.beacon import item_view_beacon, search_beacon
 from caunoi.cases.models import Kind
 from caunoi.core.errors import NotFound
+from caunoi.core.page_cache import public_page
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS
 from caunoi.core.replica import portal_read
 from caunoi.portals.selectors import site_of
@@ -18,9 +20,9 @@ from ..filters import PAGE_SIZE, PublishedSearchFilterSet
 from ..models import PublishedItem
 from ..search import SearchFilters, published_search
 from ..selectors import item_timing, portal_home, site_agencies, with_origins
-from ..signals import item_viewed, search_performed
 
 
+@public_page
 @portal_read
 def home(request: HttpRequest) -> HttpResponse:
     site = site_of(request)
@@ -38,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @shows_refusal
 @portal_read
 def search(request: HttpRequest) -> HttpResponse:
@@ -65,7 +68,6 @@ def search(request: HttpRequest) -> HttpResponse:
         limit=PAGE_SIZE,
     )
     with_origins(result.items, site)
-    search_performed.send(PublishedItem, request=request, query=filterset.query(), result_count=result.total, page=page)
     params = request.GET.copy()
     params.pop("page", None)
     context.update(
@@ -73,10 +75,12 @@ def search(request: HttpRequest) -> HttpResponse:
         page=page,
         has_next=page * PAGE_SIZE < result.total,
         query_string=params.urlencode(),
+        beacon_url=search_beacon(query=filterset.query(), result_count=result.total, page=page),
     )
     return render(request, "portal/search.html", context)
 
 
+@public_page
 @portal_read
 def item(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -84,13 +88,20 @@ def item(request: HttpRequest, slug: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     corrections = found.revisions.filter(number__gt=1).order_by("number").only("at", "reason")
-    item_viewed.send(PublishedItem, request=request, item_id=found.pk)
     with_origins([found], site_of(request))
     return render(
-        request, "portal/item.html", {"item": found, "timing": item_timing(found), "corrections": corrections}
+        request,
+        "portal/item.html",
+        {
+            "item": found,
+            "timing": item_timing(found),
+            "corrections": corrections,
+            "beacon_url": item_view_beacon(found.pk),
+        },
     )
 
 
+@public_page
 @portal_read
 def agency(request: HttpRequest, code: str) -> HttpResponse:
     site = site_of(request)

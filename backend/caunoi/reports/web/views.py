@@ -20,6 +20,7 @@ from caunoi.agencies.models import Category
 from caunoi.cases.models import Kind
 from caunoi.cases.web.errors import error_texts
 from caunoi.core.errors import NotFound
+from caunoi.core.page_cache import public_page
 from caunoi.core.replica import portal_read
 
 from ..access import agencies_for_choice, may_read_reports
@@ -120,6 +121,7 @@ def quarterly_view(request: HttpRequest) -> HttpResponse:
     return _download(request, "quarterly")
 
 
+@public_page(seconds=60)
 @require_GET
 @portal_read
 def league(request: HttpRequest) -> HttpResponse:

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.urls import path
-from django.views.decorators.cache import cache_control
 
+from caunoi.core.page_cache import public_page
 from caunoi.core.replica import portal_read
 
 from ..feeds import AgencyFeed, CategoryFeed, PublishedFeed
@@ -15,9 +15,9 @@ app_name = "syndication"
 
 
 def _public_feed(feed: Feed) -> Callable[..., HttpResponse]:
-    """Feed readers and partner portals poll: five minutes of caching by them and proxies costs little
-    freshness. Read from the replica when there is one, like every portal page."""
-    return cache_control(public=True, max_age=300)(portal_read(feed))
+    """Feed readers and partner portals poll: served from the public page cache, which every public change
+    purges (a privacy correction must not linger in a feed). Read from the replica when there is one."""
+    return public_page(portal_read(feed))  # type: ignore[no-any-return]
 
 
 urlpatterns = [
