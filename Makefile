@@ -66,6 +66,7 @@ types: venv
 check: lint types test
 
 bench: venv
+	bash tests/tools/install-system-packages wrk
 	$(TEST_SETTINGS) PYTHONPATH=backend $(DEVSTACK) exec -- python tests/bench/run.py
 
 # base first: embedded.in and dev.in are constrained by the pins it produces (-c base.txt).
