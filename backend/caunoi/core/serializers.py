@@ -32,7 +32,7 @@ class RejectUnknownFieldsMixin:
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping) and not self.context.get("web_form"):
             writable = sorted(name for name, field in self.fields.items() if not field.read_only)
-            unknown = sorted(str(key) for key in data.keys() if key not in self.fields)
+            unknown = sorted(str(key) for key in data if key not in self.fields)
             if unknown:
                 message = UNKNOWN_FIELD % {"known": ", ".join(writable)} if writable else NO_FIELDS
                 raise ValidationError({key: [message] for key in unknown})
