@@ -78,7 +78,12 @@ def _searching(request: HttpRequest) -> bool:
 
 SCOPES: tuple[Scope, ...] = (
     # New cases, through every channel that creates them: each starts a legal clock and sends a receipt.
-    Scope("intake", frozenset({"cases:submit", "api-case-submit", "open311:requests"}), identities=True, screened=True),
+    Scope(
+        "intake",
+        frozenset({"cases:submit", "api-case-submit", "open311:requests", "open311:requests-xml"}),
+        identities=True,
+        screened=True,
+    ),
     # Following a case: every look counts a little; wrong codes count a lot.
     Scope("track", TRACKING_ROUTES, methods=ALL_METHODS, failures=True),
     # A citizen's reply to a question of the agency, ratings and appeals.

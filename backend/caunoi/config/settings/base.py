@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "kind" (a case's kind, an area's kind).
+    "ENUM_NAME_OVERRIDES": {"AreaKindEnum": "caunoi.agencies.models.Area.Kind"},
     # Every operation documents the error statuses and bodies the API answers with (caunoi.core.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
