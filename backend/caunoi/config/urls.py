@@ -18,6 +18,7 @@ api_v1 = [
     path("published/", include("caunoi.publication.api.urls")),
     path("dialogues/", include("caunoi.dialogues.api.urls")),
     path("reports/", include("caunoi.reports.api.urls")),
+    path("publication-reviews/", include("caunoi.publication.api.review_urls")),
     path("categories/", include(category_urlpatterns)),
     path("areas/", include(area_urlpatterns)),
 ]

@@ -323,6 +323,13 @@ class StaffEventSerializer(serializers.Serializer):
     payload = serializers.DictField(help_text="The event's details (its keys depend on the type).")
 
 
+class PublicationReviewLinkSerializer(serializers.Serializer):
+    """The item proposed for publication from this case: GET /api/v1/publication-reviews/<id>/."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending_review, published, unpublished or declined.")
+
+
 class StaffCaseSerializer(serializers.ModelSerializer):
     agency = StaffAgencySerializer()
     category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -338,6 +345,7 @@ class StaffCaseSerializer(serializers.ModelSerializer):
     drafts = StaffDraftSerializer(many=True, source="answer_versions")
     messages = StaffMessageSerializer(many=True)
     timeline = StaffEventSerializer(many=True, source="events")
+    publication_review = PublicationReviewLinkSerializer(allow_null=True)
 
     class Meta:
         model = Case
@@ -346,7 +354,7 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
             "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
-            "deadline_version", "stage", "notes", "drafts", "messages", "timeline",
+            "deadline_version", "stage", "notes", "drafts", "messages", "timeline", "publication_review",
         ]  # fmt: skip
 
 

@@ -270,6 +270,9 @@ def staff_case_data(case: Case) -> dict[str, Any]:
     case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
     case.clocks = case_clocks(case)  # type: ignore[attr-defined]
     case.forwarding = forwarding_state(case)  # type: ignore[attr-defined]
+    # Publication sits above cases: its item is reached through the reverse accessor, never imported here.
+    item = getattr(case, "published_item", None)
+    case.publication_review = {"id": item.pk, "status": item.status} if item is not None else None  # type: ignore[attr-defined]
     prefetch_related_objects(
         [case], "notes__author", "answer_versions__author", "answer_versions__approved_by", "messages__author",
         "events__actor", "events__agency",
