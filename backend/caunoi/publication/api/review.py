@@ -114,7 +114,7 @@ DECISIONS: dict[str, Decision] = {
             occurrence=d["occurrence"],
             everywhere=d["everywhere"],
         ),
-    ),  # fmt: skip
+    ),
     "unredact": Decision(
         UnredactInput, lambda i, u, d: services.item_redaction_remove(item=i, redaction_id=d["redaction"], by=u)
     ),
