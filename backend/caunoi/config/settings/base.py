@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "caunoi.accounts.middleware.TwoFactorRequired",
+    # Before the abuse policy: a partner portal's API key moves its requests to the key's own limits.
+    "caunoi.accounts.partner_keys.PartnerKeyMiddleware",
     # After the session, language and user are known: refusals speak the person's language.
     "caunoi.abuse.middleware.AbusePolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
