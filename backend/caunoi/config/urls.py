@@ -19,6 +19,7 @@ api_v1 = [
     path("dialogues/", include("caunoi.dialogues.api.urls")),
     path("reports/", include("caunoi.reports.api.urls")),
     path("publication-reviews/", include("caunoi.publication.api.review_urls")),
+    path("network/", include("caunoi.syndication.api.network_urls")),
     path("categories/", include(category_urlpatterns)),
     path("areas/", include(area_urlpatterns)),
 ]

@@ -228,6 +228,10 @@ NOTIFICATION_BACKENDS: dict[str, str] = {}
 # at most 2 h apart), and seconds to connect or read: a receiver that hangs costs a worker this long.
 SYNDICATION_MAX_ATTEMPTS = env_int("SYNDICATION_MAX_ATTEMPTS", 8, minimum=1)
 SYNDICATION_TIMEOUT = env_int("SYNDICATION_TIMEOUT", 5, minimum=1)
+# The Government portal's receiver of progress, answers and satisfaction (QĐ 31/2021 Art. 30(3)); inert while
+# the address is empty. Messages are signed like webhooks with the secret (syndication/GOV_SYNC.md).
+GOV_PORTAL_SYNC_URL = env_url("GOV_PORTAL_SYNC_URL", schemes=("https", "http"), default="") or ""
+GOV_PORTAL_SYNC_SECRET = env_str("GOV_PORTAL_SYNC_SECRET", "") or ""
 # Posts to agencies' social channels: attempts before a post is marked failed (1 min backoff, doubling, at
 # most 2 h apart), seconds to connect or read, and the platforms' API addresses (tests point them at loopback).
 SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 6, minimum=1)
