@@ -46,6 +46,8 @@ class ReferenceQuery(serializers.Serializer[Any]):
 
 
 class AreaQuery(ReferenceQuery):
+    page = serializers.IntegerField(required=False, min_value=1, help_text="The page, from 1.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="1 to 1,000; 100.")
     parent = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -285,13 +285,27 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cầu Nối API",
-    "DESCRIPTION": "Citizen questions, feedback and petitions: intake, tracking and answers.",
+    "DESCRIPTION": "Citizen questions, feedback and petitions: intake, tracking and answers.\n\n"
+    'Every error is JSON: `{"detail": ...}`, or each invalid field with its messages; a field an operation '
+    "does not take is refused (400) by name. A partner portal's server relaying many citizens sends its key "
+    "as `X-Api-Key` (issued by an administrator): its requests are limited per key rather than per address, "
+    "and logged; an unknown or revoked key is refused with 401.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files: portals often run on networks that cannot reach a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "PartnerKey": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Api-Key",
+                "description": "A partner portal's key: limits per key instead of per address (optional).",
+            }
+        }
+    },
     # Two choice sets share the field name "kind" (a case's kind, an area's kind).
     "ENUM_NAME_OVERRIDES": {"AreaKindEnum": "caunoi.agencies.models.Area.Kind"},
     # Every operation documents the error statuses and bodies the API answers with (caunoi.core.schema).

@@ -43,6 +43,8 @@ class ReviewQuery(serializers.Serializer[Any]):
         max_length=200,
         help_text="Words of the title or question (diacritics ignored), or the case's tracking code.",
     )
+    page = serializers.IntegerField(required=False, min_value=1, help_text="The page, from 1.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, help_text="1 to 200; 50.")
 
 
 class ReviewCaseSerializer(serializers.Serializer[Any]):
