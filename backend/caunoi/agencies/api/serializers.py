@@ -23,7 +23,7 @@ class AreaSerializer(serializers.ModelSerializer[Area]):
     code = serializers.CharField(help_text="What intake's `area` (Open311 `address_id`) takes.")
     name = serializers.CharField(source="display_name", help_text="In the request's language.")
     kind = serializers.ChoiceField(choices=Area.Kind.choices)
-    parent = serializers.SerializerMethodField(help_text="The parent area's code; null for the country.")
+    parent = serializers.SerializerMethodField(help_text="The parent area's code; null for the country.")  # type: ignore[assignment]
     depth = serializers.IntegerField(help_text="0 for the country, 1 for a province, 2 for a commune.")
     children_count = serializers.IntegerField(help_text="How many areas lie directly below it.")
 
@@ -48,7 +48,7 @@ class ReferenceQuery(serializers.Serializer[Any]):
 class AreaQuery(ReferenceQuery):
     page = serializers.IntegerField(required=False, min_value=1, help_text="The page, from 1.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="1 to 1,000; 100.")
-    parent = serializers.CharField(
+    parent = serializers.CharField(  # type: ignore[assignment]
         required=False,
         allow_blank=True,
         max_length=40,

@@ -316,7 +316,7 @@ class StaffEventSerializer(serializers.Serializer):
 
     at = serializers.DateTimeField()
     type = serializers.CharField()
-    label = serializers.CharField(source="get_type_display")
+    label = serializers.CharField(source="get_type_display")  # type: ignore[assignment]
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
     status = serializers.CharField(help_text="The case's status after the event.")
     agency = serializers.CharField(source="agency.code", help_text="The agency holding the case then.")
