@@ -90,7 +90,7 @@ class AttributeSerializer(serializers.Serializer):
     variable = serializers.BooleanField()
     code = serializers.CharField(help_text="Sent as attribute[<code>] with POST requests.")
     datatype = serializers.CharField()
-    required = serializers.BooleanField()  # type: ignore[assignment]  (Open311's name; DRF pops it from the class)
+    required = serializers.BooleanField()  # type: ignore[assignment]
     datatype_description = serializers.CharField()
     order = serializers.IntegerField()
     description = serializers.CharField()
