@@ -12,11 +12,14 @@ negative_data_rejection, is on: anything the document forbids must be refused.
 import pytest
 import schemathesis
 import yaml
+from caunoi.accounts.tokens import api_token_issue
 from caunoi.config.wsgi import application
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.support.publication import answered_case
 
 # Loaded when the tests are collected: building the schema reads code, not the database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -57,6 +60,33 @@ def test_the_api_keeps_its_contract(case):
     assert response.status_code < 500, response.text
 
 
+# The staff operations again, as an administrator (who may see every case and review item), with a case
+# and a review item in place: past authentication, into the queries, the bodies and the answers themselves.
+staff_schema = schema.include(path_regex=r"^/api/v1/(publication-reviews|cases/\{case_id\}|queue)")
+
+
+@pytest.fixture
+def admin_token(personas):
+    _row, token = api_token_issue(user=personas["admin"], device="schemathesis")
+    return token
+
+
+@pytest.fixture
+def _reviewable(personas):
+    answered_case(personas)  # a case (id 1 upwards) and its item waiting for review
+
+
+@pytest.mark.django_db
+@staff_schema.parametrize()
+@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_the_staff_api_keeps_its_contract(case, admin_token, _reviewable):
+    REQUESTS_SENT[0] += 1
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {admin_token}"}, excluded_checks=[positive_data_acceptance]
+    )
+    assert response.status_code < 500, response.text
+
+
 def test_every_operation_documents_its_errors_with_a_body(client):
     document = yaml.safe_load(client.get("/api/schema/").content)
     operations = [
@@ -70,8 +100,9 @@ def test_every_operation_documents_its_errors_with_a_body(client):
         responses = operation["responses"]
         missing = ERROR_STATUSES - responses.keys()
         assert not missing, (method, path, missing)
+        media_type = "text/xml" if path.endswith(".xml") else "application/json"  # Open311's XML endpoints
         for status in ERROR_STATUSES:
-            assert "application/json" in responses[status].get("content", {}), (method, path, status)
+            assert media_type in responses[status].get("content", {}), (method, path, status)
         assert ("413" in responses) == ("requestBody" in operation), (method, path)
     assert document["components"]["schemas"]["Error"]["required"] == ["detail"]
 

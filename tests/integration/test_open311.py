@@ -53,7 +53,7 @@ def test_services_are_our_categories(web, reference_data):
     assert set(services) == {slug for slug, c in reference_data["categories"].items() if c.is_active}
     land = services["dat-dai"]
     assert land["service_name"] == reference_data["categories"]["dat-dai"].name
-    assert (land["metadata"], land["type"]) == (False, "realtime")
+    assert (land["metadata"], land["type"]) == (True, "realtime")  # attributes: kind, consent to publish
 
 
 # Posting a request
@@ -130,6 +130,7 @@ def published(reference_data):
     from tests.support.cases import submit_case
 
     case, _ = submit_case()
+    Case.objects.filter(pk=case.pk).update(status="answered", closed_at=case.received_at)
     answered = make_item(slug="so-do-lan-dau", case=case)
     school = make_item(agency="BO-GDDT", category="giao-duc", slug="lich-thi-lop-10")
     make_item(slug="chua-duyet", status="pending_review")
@@ -142,8 +143,10 @@ def test_published_items_are_listed_as_closed_service_requests(web, published):
 
     assert response.status_code == 200
     requests = {r["service_request_id"]: r for r in response.json()}
-    assert set(requests) == {"so-do-lan-dau", "lich-thi-lop-10"}  # not pending, not imported
-    land = requests["so-do-lan-dau"]
+    # A case by its tracking code, an item made from no case by its slug; not pending, not imported.
+    code = published["case"].tracking_code
+    assert set(requests) == {code, "lich-thi-lop-10"}
+    land = requests[code]
     item = published["answered"]
     assert land["status"] == "closed"
     assert land["service_code"] == "dat-dai"
@@ -184,13 +187,14 @@ def test_bad_list_parameters_are_400(web, published, params, expected):
     assert any(message.startswith(expected) for message in descriptions(response))
 
 
-def test_one_request_by_slug_or_by_the_tracking_code_the_client_was_given(web, published):
+def test_one_request_by_the_tracking_code_the_client_was_given_or_by_its_old_slug(web, published):
+    code = published["case"].tracking_code
     by_slug = web.get("/open311/v2/requests/so-do-lan-dau.json")
     assert by_slug.status_code == 200
-    assert [r["service_request_id"] for r in by_slug.json()] == ["so-do-lan-dau"]
+    assert [r["service_request_id"] for r in by_slug.json()] == [code]
 
-    by_code = web.get(f"/open311/v2/requests/{published['case'].tracking_code}.json")
-    assert [r["service_request_id"] for r in by_code.json()] == ["so-do-lan-dau"]
+    by_code = web.get(f"/open311/v2/requests/{code}.json")
+    assert [r["service_request_id"] for r in by_code.json()] == [code]
 
 
 @pytest.mark.parametrize("request_id", ["khong-co", "chua-duyet", "nhap-ve"])
@@ -201,11 +205,19 @@ def test_unknown_unpublished_or_imported_requests_are_404_in_open311_format(web,
     assert error["code"] == 404 and error["description"].startswith("service_request_id:")
 
 
-def test_a_case_not_yet_published_is_not_found_by_its_tracking_code(web, reference_data):
+def test_a_case_not_yet_published_shows_its_status_but_not_its_text(web, reference_data):
     from tests.support.cases import submit_case
 
     case, _ = submit_case()
-    assert web.get(f"/open311/v2/requests/{case.tracking_code}.json").status_code == 404
+    [shown] = web.get(f"/open311/v2/requests/{case.tracking_code}.json").json()
+
+    assert (shown["service_request_id"], shown["status"], shown["service_code"]) == (
+        case.tracking_code,
+        "open",
+        "dat-dai",
+    )
+    assert shown["description"] == "" and shown["status_notes"]  # the public label of its status
+    assert case.contact_name not in str(shown) and case.body not in str(shown)
 
 
 @pytest.mark.parametrize("persona", ["citizen", "official_a", "official_b", "leader", "moderator", "admin", None])

@@ -1,11 +1,19 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ApiToken, User
+from caunoi.core.ratelimit import parse_limit
+
+from .models import ApiToken, PartnerKey, PartnerKeyUse, User
+from .partner_keys import partner_key_generate, partner_key_revoke
 from .two_factor import two_factor_reset
 
 
@@ -53,4 +61,76 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PartnerKeyForm(forms.ModelForm):
+    class Meta:
+        model = PartnerKey
+        fields = ["name", "rate_limit"]
+
+    def clean_rate_limit(self) -> str:
+        value = str(self.cleaned_data.get("rate_limit") or "").strip()
+        if value:
+            try:
+                parse_limit(value)
+            except ValueError:
+                raise forms.ValidationError(_("Write the limit as count/seconds, e.g. 600/3600.")) from None
+        return value
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(admin.ModelAdmin):
+    """Issue a key (it is shown once, on the page after saving), change its limit, revoke it; each key's
+    use log is one click away."""
+
+    form = PartnerKeyForm
+    list_display = ("name", "prefix", "rate_limit", "is_active", "created_at", "last_used_at", "uses")
+    list_filter = ("is_active",)
+    search_fields = ("name", "=prefix")
+    readonly_fields = ("prefix", "is_active", "created_by", "created_at", "revoked_at", "last_used_at")
+    actions = ["revoke"]
+
+    def save_model(self, request: HttpRequest, obj: PartnerKey, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = partner_key_generate(obj)
+        obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            _("The key for %(name)s is: %(key)s — copy it now: it is not shown again.")
+            % {"name": obj.name, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.display(description=_("use log"))
+    def uses(self, obj: PartnerKey) -> str:
+        url = reverse("admin:accounts_partnerkeyuse_changelist")
+        return format_html('<a href="{}?key__id__exact={}">{}</a>', url, obj.pk, _("use log"))
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[PartnerKey]) -> None:
+        for key in queryset:
+            partner_key_revoke(key=key)
+        self.message_user(request, _("The keys are revoked."), messages.SUCCESS)
+
+
+@admin.register(PartnerKeyUse)
+class PartnerKeyUseAdmin(admin.ModelAdmin):
+    """The use log: read only (append-only rows written by the middleware)."""
+
+    list_display = ("at", "key", "method", "path", "status_code", "object_ref", "client_address")
+    list_filter = ("key", "method", "status_code")
+    search_fields = ("path", "object_ref")
+    list_select_related = ("key",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

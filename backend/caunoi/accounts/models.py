@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,60 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+
+class PartnerKey(models.Model):
+    """An API key for a partner portal's server, which relays many citizens' submissions from one address:
+    its requests are limited per key (its own `rate_limit`, or RATE_LIMITS["<scope>:partner"]) instead of
+    per address, and everything it does is written to its use log (`PartnerKeyUse`).
+
+    The key is shown once, when issued; only its SHA-256 digest is stored, with its public prefix to find it
+    (`cnk_<prefix>_<secret>`). A key does not log anyone in: it names the client, not a person."""
+
+    name = models.CharField(_("partner"), max_length=200)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    rate_limit = models.CharField(
+        _("rate limit"),
+        max_length=20,
+        blank=True,
+        help_text=_("Requests per period as count/seconds, e.g. 600/3600. Empty: the default for partners."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+
+class PartnerKeyUse(models.Model):
+    """One request made with a partner key: append-only, written after the answer."""
+
+    key = models.ForeignKey(PartnerKey, on_delete=models.CASCADE, related_name="uses", verbose_name=_("key"))
+    at = models.DateTimeField(_("at"))
+    method = models.CharField(max_length=8)
+    path = models.CharField(_("address"), max_length=300)
+    route = models.CharField(_("route"), max_length=100, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("answer"))
+    # What the request created or touched, when the answer names it (a new case's tracking code).
+    object_ref = models.CharField(_("object"), max_length=60, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("partner key use")
+        verbose_name_plural = _("partner key uses")
+        indexes = [models.Index(fields=["key", "-at"], name="partner_key_use_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.method} {self.path} {self.status_code}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
 from caunoi.accounts.models import Role, User
+from caunoi.core.db import VnUnaccent
+from caunoi.core.text import vn_fold
 
-from .models import Agency, Membership
+from .models import Agency, Area, Category, Membership
 
 
 def agency_subtree(agency: Agency) -> QuerySet[Agency]:
@@ -42,3 +44,27 @@ def forget_reach(user: User) -> None:
 
 
 _REACH = "_agency_ids_in_reach"
+
+
+def area_list(*, parent: Area | None = None, top: bool = False, query: str = "") -> QuerySet[Area]:
+    """Areas in tree order (the country, each province followed by its communes). `parent`: only its
+    direct children; `top`: only the roots; `query`: words found in the name or the code, diacritics and
+    case ignored ("ba dinh" finds "Phường Ba Đình"). Each row carries `children_count`."""
+    areas = Area.objects.select_related("parent").annotate(
+        children_count=Count("children"), folded_name=VnUnaccent("name")
+    )
+    if parent is not None:
+        areas = areas.filter(parent=parent)
+    elif top:
+        areas = areas.filter(parent__isnull=True)
+    for word in vn_fold(query).split():
+        areas = areas.filter(Q(code__icontains=word) | Q(folded_name__contains=word))
+    return areas.order_by("path")
+
+
+def category_list(*, query: str = "") -> QuerySet[Category]:
+    """Active categories by name; `query` as in `area_list`."""
+    categories = Category.objects.filter(is_active=True).annotate(folded_name=VnUnaccent("name"))
+    for word in vn_fold(query).split():
+        categories = categories.filter(Q(slug__icontains=word) | Q(folded_name__contains=word))
+    return categories.order_by("name")

@@ -43,7 +43,7 @@ from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
 from caunoi.core.text import vn_fold
 
-from .access import cases_for_staff
+from .access import TRACKING_CODE, cases_for_staff
 from .models import QUEUE_END, Case
 
 # Must stay the expression of case_open_queue_idx, or PostgreSQL cannot walk the index in this order.
@@ -250,11 +250,16 @@ def _filtered(queue: QuerySet[Case], filters: QueueFilters, user: User) -> Query
 
 def _matching(queue: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Cases whose title or content contains `text`, ignoring case and Vietnamese marks: the stored
-    `folded_text` against the text folded the same way (vn_fold is vn_unaccent's twin).
+    `folded_text` against the text folded the same way (vn_fold is vn_unaccent's twin). Text shaped like a
+    tracking code ("HD-2026-000042", any case) finds that case by its unique index instead: the code is what
+    a citizen reads out on the phone.
 
     `contains` escapes %, _ and \\ in the searched text, so it is matched literally; PostgreSQL chooses
     between walking the queue's index (common words: a page is found at once) and the trigram index on open
     cases (rare words)."""
+    code = text.upper()
+    if TRACKING_CODE.fullmatch(code):
+        return queue.filter(tracking_code=code)
     return queue.filter(folded_text__contains=vn_fold(text))
 
 

@@ -43,6 +43,21 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 15,
         "options": {"expires": 14},
     },
+    # Partner portals' feeds (admin: Syndication → partner sources), each pulled every `pull_every_minutes`:
+    # checking every 5 minutes is fine-grained enough for intervals counted in minutes to hours; a source
+    # whose interval has not passed costs nothing, and `expires` drops runs that queued up.
+    "pull-partner-feeds": {
+        "task": "caunoi.syndication.tasks.pull_partner_feeds",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
+    # Progress, answers and satisfaction for the Government portal (QĐ 31/2021 Art. 30(3)): new case events
+    # become messages, then due messages are sent. Every minute; inert until GOV_PORTAL_SYNC_URL is set.
+    "gov-portal-sync": {
+        "task": "caunoi.syndication.tasks.sync_gov_portal",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
     # Posts to agencies' social channels: posts due again after a backoff (1 minute, doubling) and those whose
     # dispatch after commit was lost. Every 30 seconds is well inside the first backoff, and nobody waits on
     # a page post by the second; an idle run is one indexed query.

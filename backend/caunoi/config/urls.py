@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from caunoi.agencies.api.urls import area_urlpatterns, category_urlpatterns
 from caunoi.cases.api.urls import erasure_urlpatterns, queue_urlpatterns
 from caunoi.config.metrics import metrics
 from caunoi.core import health
@@ -17,6 +18,10 @@ api_v1 = [
     path("published/", include("caunoi.publication.api.urls")),
     path("dialogues/", include("caunoi.dialogues.api.urls")),
     path("reports/", include("caunoi.reports.api.urls")),
+    path("publication-reviews/", include("caunoi.publication.api.review_urls")),
+    path("network/", include("caunoi.syndication.api.network_urls")),
+    path("categories/", include(category_urlpatterns)),
+    path("areas/", include(area_urlpatterns)),
 ]
 
 urlpatterns = [

@@ -7,6 +7,8 @@ suspicious Host header, an unknown address): {"detail": "..."}, or Open311's own
 
 from __future__ import annotations
 
+from xml.etree.ElementTree import Element, SubElement, tostring
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -20,7 +22,14 @@ def is_api_request(request: HttpRequest) -> bool:
 
 
 def error_json(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    """The API's error body for `message`, in Open311's shape under /open311/."""
+    """The API's error body for `message`, in Open311's shape under /open311/ (in XML at an .xml address)."""
+    if request.path.startswith("/open311/") and request.path.endswith(".xml"):
+        errors = Element("errors")
+        error = SubElement(errors, "error")
+        SubElement(error, "code").text = str(status)
+        SubElement(error, "description").text = str(message)
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + tostring(errors, encoding="unicode")
+        return HttpResponse(body.encode("utf-8"), status=status, content_type="text/xml; charset=utf-8")
     if request.path.startswith("/open311/"):
         return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
     return JsonResponse({"detail": message}, status=status)

@@ -10,6 +10,9 @@ Limits (`settings.RATE_LIMITS`, each from an environment variable, deploy/env.ex
 - `<scope>`: per client address. Generous, because a commune office or a school shares one address (NAT).
 - `<scope>:identity`: per account and per contact e-mail and phone given in the request. Strict: one
   person's allowance does not grow by changing address, and neighbours behind one NAT do not share it.
+- `<scope>:partner`: per partner API key, in place of the per-address limit, for a partner portal's server
+  that relays many people's requests from one address (caunoi.accounts.partner_keys; a key may carry its
+  own limit).
 - `<scope>:failures`: per client address, counting only answers that say "not found" (a wrong tracking code
   or access code). Checked before the view, counted after it, so guessing codes stops early while following
   one's own case freely does not.
@@ -28,7 +31,7 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
 from . import safejson
-from .ratelimit import Limit, check, client_address, window_key
+from .ratelimit import Limit, check, client_address, parse_limit, window_key
 
 ALL_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -78,7 +81,12 @@ def _searching(request: HttpRequest) -> bool:
 
 SCOPES: tuple[Scope, ...] = (
     # New cases, through every channel that creates them: each starts a legal clock and sends a receipt.
-    Scope("intake", frozenset({"cases:submit", "api-case-submit", "open311:requests"}), identities=True, screened=True),
+    Scope(
+        "intake",
+        frozenset({"cases:submit", "api-case-submit", "open311:requests", "open311:requests-xml"}),
+        identities=True,
+        screened=True,
+    ),
     # Following a case: every look counts a little; wrong codes count a lot.
     Scope("track", TRACKING_ROUTES, methods=ALL_METHODS, failures=True),
     # A citizen's reply to a question of the agency, ratings and appeals.
@@ -150,7 +158,14 @@ def refusal_for(request: HttpRequest, scope_name: str) -> Refusal | None:
     scope = SCOPES_BY_NAME[scope_name]
     limits = settings.RATE_LIMITS
     address = client_address(request)
-    windows = [(window_key(scope.name, address), limits[scope.name])]
+    django_request = getattr(request, "_request", request)  # a DRF Request wraps the one the middleware sees
+    partner = getattr(django_request, "partner_key", None)
+    if partner is not None:
+        # A partner portal's server relays many people from one address: its key has its own window
+        # (caunoi.accounts.partner_keys), in place of the address's; people's own limits still apply.
+        windows = [(window_key(f"{scope.name}:partner", partner.prefix), partner_limit(partner, scope.name))]
+    else:
+        windows = [(window_key(scope.name, address), limits[scope.name])]
     if scope.identities and f"{scope.name}:identity" in limits:
         identity_limit = limits[f"{scope.name}:identity"]
         windows += [(window_key(f"{scope.name}:identity", who), identity_limit) for who in identities_of(request)]
@@ -162,9 +177,17 @@ def refusal_for(request: HttpRequest, scope_name: str) -> Refusal | None:
         wait = check(windows)
     if wait == 0:
         return None
-    django_request = getattr(request, "_request", request)  # a DRF Request wraps the one the middleware sees
     setattr(django_request, RETRY_AFTER_ATTRIBUTE, max(wait, getattr(django_request, RETRY_AFTER_ATTRIBUTE, 0)))
     return Refusal(scope.name, wait)
+
+
+def partner_limit(partner: Any, scope_name: str) -> Limit:
+    """A partner key's limit in a scope: its own (`rate_limit`, count/seconds), else RATE_LIMITS
+    ["<scope>:partner"], else the scope's per-address limit."""
+    if getattr(partner, "rate_limit", ""):
+        return parse_limit(partner.rate_limit)
+    limits = settings.RATE_LIMITS
+    return limits.get(f"{scope_name}:partner") or limits[scope_name]
 
 
 def record_failure(request: HttpRequest, scope_name: str) -> None:

@@ -77,9 +77,11 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
 
 def _response(path: str, status: str, description: str) -> dict[str, Any]:
     name = "Open311Errors" if path.startswith("/open311/") else "ValidationError" if status == "400" else "Error"
+    # Open311's .xml endpoints answer errors in XML too (<errors><error>), with the same fields.
+    media_type = "text/xml" if path.endswith(".xml") else "application/json"
     response: dict[str, Any] = {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
     }
     if status == "503":
         response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}

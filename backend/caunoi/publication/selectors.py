@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 
 from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency, Category
+from caunoi.cases.access import TRACKING_CODE
 from caunoi.core import clock
+from caunoi.core.db import VnUnaccent
 from caunoi.core.replica import read_alias
 from caunoi.core.text import normalize, vn_fold
 from caunoi.core.versioned_cache import VersionedCache
@@ -172,11 +175,34 @@ def published_similar(*, text: str, limit: int = 5, within_path: str = "") -> li
     return [by_id[i] for i in ids if i in by_id]
 
 
-def review_list(user: User, *, status: str = Status.PENDING_REVIEW) -> QuerySet[PublishedItem]:
-    """Items waiting for (or past) review that `user` may act on, oldest waiting first."""
+def review_list(
+    user: User,
+    *,
+    status: str = Status.PENDING_REVIEW,
+    agency: Agency | None = None,
+    category: Category | None = None,
+    kind: str = "",
+    query: str = "",
+) -> QuerySet[PublishedItem]:
+    """Items waiting for (or past) review that `user` may act on, oldest waiting first. `agency` includes
+    the agencies below it; `query` matches words of the title or question (diacritics and case ignored),
+    or a case's tracking code."""
     items = items_for_reviewer(user)
     if status in Status.values:
         items = items.filter(status=status)
+    if agency is not None:
+        items = items.filter(agency__path__startswith=agency.path)
+    if category is not None:
+        items = items.filter(category=category)
+    if kind:
+        items = items.filter(kind=kind)
+    query = query.strip()
+    if query and TRACKING_CODE.fullmatch(query.upper()):
+        items = items.filter(case__tracking_code=query.upper())
+    elif query:
+        items = items.annotate(folded=VnUnaccent(Concat("title", Value(" "), "question", output_field=TextField())))
+        for word in vn_fold(query).split():
+            items = items.filter(folded__contains=word)
     return items.order_by("created_at", "id")
 
 

@@ -14,7 +14,10 @@ from django.utils.translation import ngettext
 from caunoi.cases.models import Kind
 from caunoi.core.admin import OutboxAdmin
 
-from .models import Delivery, Subscription
+from .events import portal_base_url
+from .models import Delivery, GovSyncMessage, PartnerSource, ReceivedPush, Subscription
+from .services.govsync import OUTBOX as GOV_OUTBOX
+from .services.pulling import partner_source_pull
 from .services.webhooks import deliveries_retry
 
 MIN_SECRET_LENGTH = 16
@@ -114,3 +117,87 @@ class DeliveryAdmin(OutboxAdmin):
             % {"count": requeued},
             messages.SUCCESS if requeued else messages.WARNING,
         )
+
+
+class PartnerSourceForm(forms.ModelForm):
+    portal_url = forms.URLField(label=_("Portal address"), max_length=500, assume_scheme="https")
+    feed_url = forms.URLField(label=_("Feed address"), max_length=500, required=False, assume_scheme="https")
+    # Write-only like a subscription's secret: leaving it empty keeps the current one.
+    push_secret = forms.CharField(
+        label=_("Push secret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "The secret the partner signs its pushes with (at least 16 characters). Leave empty to keep the "
+            "current one, or, for a new source, to take no pushes."
+        ),
+    )
+
+    class Meta:
+        model = PartnerSource
+        fields = [
+            "name",
+            "code",
+            "portal_url",
+            "push_secret",
+            "feed_url",
+            "feed_format",
+            "pull_every_minutes",
+            "is_active",
+        ]
+
+    def clean_push_secret(self) -> str:
+        secret = str(self.cleaned_data.get("push_secret") or "")
+        if not secret:
+            return str(self.instance.push_secret or "")
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise forms.ValidationError(
+                _("The secret must be at least %(count)d characters.") % {"count": MIN_SECRET_LENGTH}
+            )
+        return secret
+
+
+@admin.register(PartnerSource)
+class PartnerSourceAdmin(admin.ModelAdmin):
+    """Partner portals whose items come here: the receiver address to give them, their feed and how often
+    it is pulled (beat task pull-partner-feeds), and how the last pull went."""
+
+    form = PartnerSourceForm
+    list_display = ("name", "code", "receiver", "feed_url", "pull_every_minutes", "last_pulled_at", "last_pull_result")
+    list_filter = ("is_active", "feed_format")
+    search_fields = ("name", "code", "portal_url")
+    readonly_fields = ("receiver", "last_pulled_at", "last_pull_result", "last_pull_error")
+    actions = ["pull_now"]
+
+    @admin.display(description=_("receiver address"))
+    def receiver(self, obj: PartnerSource) -> str:
+        if not obj.pk or not obj.push_secret:
+            return "—"
+        return portal_base_url() + reverse("api-network-push", args=[obj.code])
+
+    @admin.action(description=_("Pull now"))
+    def pull_now(self, request: HttpRequest, queryset: QuerySet[PartnerSource]) -> None:
+        for source in queryset.exclude(feed_url=""):
+            self.message_user(request, f"{source.name}: {partner_source_pull(source=source)}")
+
+
+@admin.register(ReceivedPush)
+class ReceivedPushAdmin(OutboxAdmin):
+    list_display = ("received_at", "source", "event_type", "origin_id", "outcome", "event_id")
+    list_filter = ("source", "event_type", "outcome")
+    search_fields = ("origin_id", "=event_id")
+
+
+@admin.register(GovSyncMessage)
+class GovSyncMessageAdmin(OutboxAdmin):
+    list_display = ("created_at", "case_id", "kind", "status", "attempts", "last_status_code", "next_attempt_at")
+    list_filter = ("status", "kind")
+    search_fields = ("=case_id", "=message_id")
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[GovSyncMessage]) -> None:
+        ids = list(queryset.exclude(status=GovSyncMessage.Status.DELIVERED).values_list("pk", flat=True))
+        GOV_OUTBOX.requeue(ids)
+        self.message_user(request, _("%(count)d messages queued to be sent now.") % {"count": len(ids)})

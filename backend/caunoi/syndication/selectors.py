@@ -7,10 +7,13 @@ passing them on would let two portals that import from each other echo items bac
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from caunoi.agencies.models import Agency, Category
+from caunoi.cases.models import Case
+from caunoi.core import clock
 from caunoi.publication.models import PublishedItem, Status
 
 FEED_SIZE = 50
@@ -35,30 +38,90 @@ def published_for_feed(
     return list(items.order_by("-published_at", "-id")[:limit])
 
 
-def published_for_open311(
+@dataclass(frozen=True)
+class ServiceRequest:
+    """One Open311 service request: a case (named by its tracking code, with its published item when there
+    is one), or a published item of this portal made from something else (a dialogue's transcript, named by
+    its slug)."""
+
+    case: Case | None
+    item: PublishedItem | None
+
+    @property
+    def id(self) -> str:
+        return self.case.tracking_code if self.case is not None else self.item.slug  # type: ignore[union-attr]
+
+
+OPEN311_DEFAULT_WINDOW = dt.timedelta(days=90)  # GeoReport v2: without dates, the most recent 90 days
+OPEN311_MAX = 1000  # GeoReport v2 caps a response at 1,000 requests
+
+
+def _requests_cases() -> QuerySet[Case]:
+    # A case held as possible spam is not a request yet; imported items never have a case here.
+    return Case.objects.filter(held_at__isnull=True).select_related("agency", "category", "published_item")
+
+
+def _public(item: PublishedItem | None) -> PublishedItem | None:
+    if item is None or item.status != Status.PUBLISHED or item.origin_portal:
+        return None
+    return item
+
+
+def open311_requests(
     *,
     ids: list[str] | None = None,
-    category: Category | None = None,
+    categories: list[Category] | None = None,
+    statuses: set[str] | None = None,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
-    limit: int = 1000,
-) -> list[PublishedItem]:
-    """Published items as Open311 lists them: by slug or tracking code, service (category) and the date the
-    request was received, newest first. GeoReport v2 caps a response at 1,000 requests."""
-    items = _published_here()
+    now: dt.datetime | None = None,
+    limit: int = OPEN311_MAX,
+) -> list[ServiceRequest]:
+    """Service requests as GeoReport v2 lists them, newest received first. `ids` (tracking codes, or slugs
+    of published items) override every other filter, as the specification says; without ids or dates, the
+    last 90 days. `statuses`: open (no answer or decision yet), closed."""
+    cases = _requests_cases()
+    items = _published_here().filter(case__isnull=True)
     if ids is not None:
-        items = items.filter(Q(slug__in=ids) | Q(case__tracking_code__in=ids))
-    if category is not None:
-        items = items.filter(category=category)
-    if start is not None:
-        items = items.filter(received_at__gte=start)
-    if end is not None:
-        items = items.filter(received_at__lte=end)
-    return list(items.order_by("-published_at", "-id")[:limit])
+        codes = [i.upper() for i in ids]
+        cases = cases.filter(
+            Q(tracking_code__in=codes) | Q(published_item__slug__in=ids, published_item__status=Status.PUBLISHED)
+        )
+        items = items.filter(slug__in=ids)
+    else:
+        if categories:
+            cases = cases.filter(category__in=categories)
+            items = items.filter(category__in=categories)
+        if statuses and statuses != {"open", "closed"}:
+            cases = cases.filter(closed_at__isnull="open" in statuses)
+            if "closed" not in statuses:
+                items = items.none()
+        if start is None and end is None:
+            start = (now or clock.now()) - OPEN311_DEFAULT_WINDOW
+        if start is not None:
+            cases = cases.filter(received_at__gte=start)
+            items = items.filter(received_at__gte=start)
+        if end is not None:
+            cases = cases.filter(received_at__lte=end)
+            items = items.filter(received_at__lte=end)
+    found = [
+        ServiceRequest(case, _public(getattr(case, "published_item", None)))
+        for case in cases.order_by("-received_at", "-id")[:limit]
+    ]
+    found += [ServiceRequest(None, item) for item in items.order_by("-received_at", "-id")[:limit]]
+    far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
+    found.sort(key=lambda r: (r.case.received_at if r.case else r.item.received_at) or far_past, reverse=True)  # type: ignore[union-attr]
+    return found[:limit]
 
 
-def published_item_for_open311(request_id: str) -> PublishedItem | None:
-    """One published item by its slug, or by the tracking code of the case it answers (what an Open311
-    client was given when it posted the request)."""
-    items = _published_here()
-    return items.filter(slug=request_id).first() or items.filter(case__tracking_code=request_id).first()
+def open311_request(request_id: str) -> ServiceRequest | None:
+    """One service request by its id (a tracking code, any letter case), or by the slug of its published
+    item (what the lists of earlier versions named it by)."""
+    case = _requests_cases().filter(tracking_code=request_id.upper()).first()
+    if case is None:
+        item = _published_here().filter(slug=request_id).select_related("case").first()
+        if item is None:
+            return None
+        case = item.case if item.case is not None and item.case.held_at is None else None
+        return ServiceRequest(case, item)
+    return ServiceRequest(case, _public(getattr(case, "published_item", None)))

@@ -9,6 +9,8 @@ from celery import shared_task
 
 from caunoi.core.tasks import DELIVERY_TASK_OPTIONS
 
+from .services.govsync import gov_sync_attempt, gov_sync_collect, gov_sync_dispatch_pending
+from .services.pulling import partner_sources_pull_due
 from .services.webhooks import deliveries_dispatch_pending, delivery_attempt
 
 
@@ -27,3 +29,22 @@ def deliver_webhook(delivery_id: int) -> str:
 def dispatch_pending_webhooks() -> int:
     """Queues due pending deliveries (retries, lost dispatches); returns how many."""
     return deliveries_dispatch_pending()
+
+
+@shared_task
+def pull_partner_feeds() -> int:
+    """Pulls the feeds of partner sources whose interval has passed; returns how many."""
+    return partner_sources_pull_due()
+
+
+@shared_task(**DELIVERY_TASK_OPTIONS, soft_time_limit=30, time_limit=45)
+def deliver_gov_sync(message_id: int) -> str:
+    """Sends one message to the Government portal (see `gov_sync_attempt`). Idempotent."""
+    return gov_sync_attempt(message_id)
+
+
+@shared_task
+def sync_gov_portal() -> int:
+    """Turns new case events into messages for the Government portal, then queues the due ones."""
+    gov_sync_collect()
+    return gov_sync_dispatch_pending()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS, request_allowed
+from caunoi.core.serializers import RejectUnknownFieldsMixin
 
 from .. import lockout, tokens, two_factor
 from ..forms import lockout_message
@@ -24,7 +25,7 @@ WRONG_CODE = _("Send the six-digit code from your authenticator app as otp_token
 SET_UP_FIRST = _("Your role must use two-factor login: turn it on on the web before using the API.")
 
 
-class TokenLoginSerializer(AuthTokenSerializer):
+class TokenLoginSerializer(RejectUnknownFieldsMixin, AuthTokenSerializer):
     otp_token = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from caunoi.accounts.models import User
 from caunoi.agencies.models import Agency
+from caunoi.core.serializers import StrictSerializer
 
 from .. import services
 from ..access import cases_for_staff
@@ -22,21 +23,21 @@ from ..models import Case
 from ..selectors import answer_templates_for
 
 
-class NoInput(serializers.Serializer):
+class NoInput(StrictSerializer):
     pass
 
 
-class ApproveInput(serializers.Serializer):
+class ApproveInput(StrictSerializer):
     """The draft version the leader read and approves: a newer draft saved meanwhile makes it stale (409)."""
 
     version = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
 
 
-class BodyInput(serializers.Serializer):
+class BodyInput(StrictSerializer):
     body = serializers.CharField(max_length=20000, error_messages={"blank": _("Write something first.")})
 
 
-class DraftInput(serializers.Serializer):
+class DraftInput(StrictSerializer):
     """The draft's text, or a template of the agency to start from."""
 
     body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
@@ -53,7 +54,7 @@ class DraftInput(serializers.Serializer):
         return data
 
 
-class AssignInput(serializers.Serializer):
+class AssignInput(StrictSerializer):
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
@@ -61,15 +62,15 @@ class AssignInput(serializers.Serializer):
     )
 
 
-class RequestInfoInput(serializers.Serializer):
+class RequestInfoInput(StrictSerializer):
     message = serializers.CharField(max_length=5000, error_messages={"blank": _("Say what information is needed.")})
 
 
-class ReturnInput(serializers.Serializer):
+class ReturnInput(StrictSerializer):
     comment = serializers.CharField(max_length=5000, error_messages={"blank": _("Say what should change.")})
 
 
-class TransferInput(serializers.Serializer):
+class TransferInput(StrictSerializer):
     agency = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Agency.objects.filter(is_active=True),
@@ -78,12 +79,12 @@ class TransferInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, error_messages={"blank": _("Give the reason for the transfer.")})
 
 
-class ExtendInput(serializers.Serializer):
+class ExtendInput(StrictSerializer):
     days = serializers.IntegerField(min_value=1, max_value=30)
     reason = serializers.CharField(max_length=2000, error_messages={"blank": _("Give the reason for the extension.")})
 
 
-class RejectInput(serializers.Serializer):
+class RejectInput(StrictSerializer):
     reason = serializers.CharField(max_length=2000, error_messages={"blank": _("Give the reason.")})
     pointer = serializers.CharField(
         max_length=2000,
@@ -93,7 +94,7 @@ class RejectInput(serializers.Serializer):
     )
 
 
-class LinkInput(serializers.Serializer):
+class LinkInput(StrictSerializer):
     primary = serializers.CharField(max_length=30)
 
     def validate_primary(self, value: str) -> Case:
@@ -103,7 +104,7 @@ class LinkInput(serializers.Serializer):
         return found
 
 
-class SplitInput(serializers.Serializer):
+class SplitInput(StrictSerializer):
     agencies = serializers.ListField(
         child=serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.filter(is_active=True)),
         min_length=2,

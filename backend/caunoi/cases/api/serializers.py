@@ -16,10 +16,11 @@ from rest_framework import serializers
 
 from caunoi.agencies.models import Area, Category
 from caunoi.agencies.reference import ReferenceData, reference_data
+from caunoi.core.serializers import StrictSerializer
 from caunoi.portals.selectors import BUILT_IN, PortalSite
 
 from ..attachments import AttachmentRejected, CheckedFile, check_attachment
-from ..models import Case, Kind
+from ..models import Case, Kind, Message
 from ..selectors import status_label
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
@@ -64,7 +65,7 @@ class ReferenceField(serializers.Field):
         return str(getattr(value, "slug", None) or value.code)
 
 
-class CaseSubmitSerializer(serializers.Serializer):
+class CaseSubmitSerializer(StrictSerializer):
     kind = serializers.ChoiceField(
         label=_("What are you sending?"),
         choices=Kind.choices,
@@ -151,6 +152,10 @@ class AgencyBriefSerializer(serializers.Serializer):
 
 
 class SubmittedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="The case's id for staff: GET /api/v1/cases/<id>/ and its actions (the citizen uses the "
+        "tracking code)."
+    )
     tracking_code = serializers.CharField()
     access_token = serializers.CharField()
     status = serializers.CharField()
@@ -279,6 +284,52 @@ class OwnCaseSerializer(serializers.ModelSerializer):
         return str(self.context["request"].build_absolute_uri(reverse("cases:track-detail", args=[case.tracking_code])))
 
 
+class StaffNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class StaffDraftSerializer(serializers.Serializer):
+    """One saved version of the answer; the approved ones are what the citizen reads."""
+
+    number = serializers.IntegerField(help_text="What the approve action's `version` names.")
+    body = serializers.CharField()
+    author = serializers.CharField(source="author.username")
+    created_at = serializers.DateTimeField()
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
+    approved_at = serializers.DateTimeField(allow_null=True)
+
+
+class StaffMessageSerializer(serializers.Serializer):
+    """What the agency asked the citizen and what the citizen answered."""
+
+    direction = serializers.ChoiceField(choices=Message.Direction.choices)
+    body = serializers.CharField()
+    author = serializers.CharField(source="author.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+
+
+class StaffEventSerializer(serializers.Serializer):
+    """One row of the case's append-only timeline, every event type (the citizen sees only some)."""
+
+    at = serializers.DateTimeField()
+    type = serializers.CharField()
+    label = serializers.CharField(source="get_type_display")  # type: ignore[assignment]
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    status = serializers.CharField(help_text="The case's status after the event.")
+    agency = serializers.CharField(source="agency.code", help_text="The agency holding the case then.")
+    payload = serializers.DictField(help_text="The event's details (its keys depend on the type).")
+
+
+class PublicationReviewLinkSerializer(serializers.Serializer):
+    """The item proposed for publication from this case: GET /api/v1/publication-reviews/<id>/."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending_review, published, unpublished or declined.")
+
+
 class StaffCaseSerializer(serializers.ModelSerializer):
     agency = StaffAgencySerializer()
     category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -290,6 +341,11 @@ class StaffCaseSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True)
     status_label = serializers.CharField()
     overdue = serializers.BooleanField()
+    notes = StaffNoteSerializer(many=True, help_text="Internal notes: never shown to the citizen.")
+    drafts = StaffDraftSerializer(many=True, source="answer_versions")
+    messages = StaffMessageSerializer(many=True)
+    timeline = StaffEventSerializer(many=True, source="events")
+    publication_review = PublicationReviewLinkSerializer(allow_null=True)
 
     class Meta:
         model = Case
@@ -298,15 +354,15 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "status_label", "agency", "contact_name", "contact_email", "contact_phone", "contact_address",
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
             "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
-            "deadline_version", "stage",
+            "deadline_version", "stage", "notes", "drafts", "messages", "timeline", "publication_review",
         ]  # fmt: skip
 
 
-class CitizenReplyInput(serializers.Serializer):
+class CitizenReplyInput(StrictSerializer):
     body = serializers.CharField(max_length=10000)
 
 
-class AppealInput(serializers.Serializer):
+class AppealInput(StrictSerializer):
     reason = serializers.CharField(max_length=10000, help_text="Why the citizen disagrees with the answer.")
 
 
@@ -318,7 +374,7 @@ class AppealResultSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
 
 
-class RatingInput(serializers.Serializer):
+class RatingInput(StrictSerializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -45,7 +46,7 @@ from ..selectors import (
 )
 from ..services import case_appeal, case_citizen_reply, case_rate
 from ..services.idempotency import KEY_PATTERN, check_key
-from .actions import ACTIONS
+from .actions import ACTIONS, NoInput
 from .serializers import (
     ActionResultSerializer,
     AppealInput,
@@ -134,6 +135,7 @@ class CaseSubmitView(APIView):
         )
         case = submitted.case
         body = {
+            "id": case.pk,
             "tracking_code": case.tracking_code,
             "access_token": submitted.access_token,
             "status": case.status,
@@ -227,7 +229,17 @@ class CaseActionView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="cases_action", request=None, responses={200: ActionResultSerializer})
+    @extend_schema(
+        operation_id="cases_action",
+        description="The body depends on the action (none for claim and submit_for_review); a field the "
+        "action does not take is refused with 400.",
+        request=PolymorphicProxySerializer(
+            component_name="CaseActionInput",
+            serializers=list(dict.fromkeys(spec.input for spec in ACTIONS.values() if spec.input is not NoInput)),
+            resource_type_field_name=None,
+        ),
+        responses={200: ActionResultSerializer},
+    )
     def post(self, request: Request, case_id: int, action: str) -> Response:
         spec = ACTIONS.get(action)
         if spec is None:
@@ -258,6 +270,13 @@ def staff_case_data(case: Case) -> dict[str, Any]:
     case.due_computation = due_explanation(case)  # type: ignore[attr-defined]
     case.clocks = case_clocks(case)  # type: ignore[attr-defined]
     case.forwarding = forwarding_state(case)  # type: ignore[attr-defined]
+    # Publication sits above cases: its item is reached through the reverse accessor, never imported here.
+    item = getattr(case, "published_item", None)
+    case.publication_review = {"id": item.pk, "status": item.status} if item is not None else None  # type: ignore[attr-defined]
+    prefetch_related_objects(
+        [case], "notes__author", "answer_versions__author", "answer_versions__approved_by", "messages__author",
+        "events__actor", "events__agency",
+    )  # fmt: skip
     return StaffCaseSerializer(case).data  # type: ignore[return-value]
 
 

@@ -40,7 +40,7 @@ def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpRe
     except ActionNotAllowed as exc:
         messages.error(request, str(exc.message))
         return redirect("cases:staff-case", case_id=case_id)
-    form = spec.input(data=request.POST, context={"user": request.user, "case": case})
+    form = spec.input(data=request.POST, context={"user": request.user, "case": case, "web_form": True})
     if not form.is_valid():
         _report_invalid(request, form.errors)
         return redirect("cases:staff-case", case_id=case_id)
@@ -58,7 +58,7 @@ def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpRe
 @require_POST
 def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
     case = case_tracked_in_session(request, tracking_code)
-    form = CitizenReplyInput(data=request.POST)
+    form = CitizenReplyInput(data=request.POST, context={"web_form": True})
     if not form.is_valid():
         messages.error(request, _("Write your reply before sending it."))
     else:
@@ -73,7 +73,7 @@ def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
 @require_POST
 def track_rating(request: HttpRequest, tracking_code: str) -> HttpResponse:
     case = case_tracked_in_session(request, tracking_code)
-    form = RatingInput(data=request.POST)
+    form = RatingInput(data=request.POST, context={"web_form": True})
     if not form.is_valid():
         messages.error(request, _("Choose a rating from 1 to 5."))
     else:
@@ -90,7 +90,7 @@ def track_appeal(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """The citizen's appeal from the track page. A refusal is shown beside the reason, which is kept."""
     case = case_tracked_in_session(request, tracking_code)
     reason = request.POST.get("reason", "")
-    form = AppealInput(data=request.POST)
+    form = AppealInput(data=request.POST, context={"web_form": True})
     if not form.is_valid() or not reason.strip():
         errors = {"reason": [_("Say why you disagree with the answer.")]}
         return track_detail_page(request, case, appeal={"reason": reason, "errors": errors}, status=400)

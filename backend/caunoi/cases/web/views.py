@@ -83,7 +83,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     data = request.POST.copy()
     # The serializer reads files from the same mapping as the fields, as DRF does with request.data.
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
-    serializer = CaseSubmitSerializer(data=data)
+    serializer = CaseSubmitSerializer(data=data, context={"web_form": True})  # the form's own fields too
     if not serializer.is_valid():
         # The citizen's input comes back as typed; files cannot be refilled by a browser, so the page says so.
         context = _form_context(request, request.POST, serializer.errors)

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "caunoi.accounts.middleware.TwoFactorRequired",
+    # Before the abuse policy: a partner portal's API key moves its requests to the key's own limits.
+    "caunoi.accounts.partner_keys.PartnerKeyMiddleware",
     # After the session, language and user are known: refusals speak the person's language.
     "caunoi.abuse.middleware.AbusePolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -226,6 +228,10 @@ NOTIFICATION_BACKENDS: dict[str, str] = {}
 # at most 2 h apart), and seconds to connect or read: a receiver that hangs costs a worker this long.
 SYNDICATION_MAX_ATTEMPTS = env_int("SYNDICATION_MAX_ATTEMPTS", 8, minimum=1)
 SYNDICATION_TIMEOUT = env_int("SYNDICATION_TIMEOUT", 5, minimum=1)
+# The Government portal's receiver of progress, answers and satisfaction (QĐ 31/2021 Art. 30(3)); inert while
+# the address is empty. Messages are signed like webhooks with the secret (syndication/GOV_SYNC.md).
+GOV_PORTAL_SYNC_URL = env_url("GOV_PORTAL_SYNC_URL", schemes=("https", "http"), default="") or ""
+GOV_PORTAL_SYNC_SECRET = env_str("GOV_PORTAL_SYNC_SECRET", "") or ""
 # Posts to agencies' social channels: attempts before a post is marked failed (1 min backoff, doubling, at
 # most 2 h apart), seconds to connect or read, and the platforms' API addresses (tests point them at loopback).
 SOCIAL_MAX_ATTEMPTS = env_int("SOCIAL_MAX_ATTEMPTS", 6, minimum=1)
@@ -279,13 +285,29 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cầu Nối API",
-    "DESCRIPTION": "Citizen questions, feedback and petitions: intake, tracking and answers.",
+    "DESCRIPTION": "Citizen questions, feedback and petitions: intake, tracking and answers.\n\n"
+    'Every error is JSON: `{"detail": ...}`, or each invalid field with its messages; a field an operation '
+    "does not take is refused (400) by name. A partner portal's server relaying many citizens sends its key "
+    "as `X-Api-Key` (issued by an administrator): its requests are limited per key rather than per address, "
+    "and logged; an unknown or revoked key is refused with 401.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files: portals often run on networks that cannot reach a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "PartnerKey": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Api-Key",
+                "description": "A partner portal's key: limits per key instead of per address (optional).",
+            }
+        }
+    },
+    # Two choice sets share the field name "kind" (a case's kind, an area's kind).
+    "ENUM_NAME_OVERRIDES": {"AreaKindEnum": "caunoi.agencies.models.Area.Kind"},
     # Every operation documents the error statuses and bodies the API answers with (caunoi.core.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -66,10 +66,13 @@ def _limit(name: str, default: str):  # type: ignore[no-untyped-def]
 # The abuse policy's limits (caunoi.core.policy: which routes count against which). "N/S": at most N in any S
 # seconds (a sliding window). "<scope>" counts per client address and is generous, since a commune office
 # shares one address; "<scope>:identity" counts per account, contact e-mail and phone and is strict;
-# "<scope>:failures" counts wrong tracking or access codes per address.
+# "<scope>:failures" counts wrong tracking or access codes per address; "<scope>:partner" counts per partner
+# API key instead of per address.
 RATE_LIMITS = {
     "intake": _limit("RATE_LIMIT_INTAKE", "20/600"),
     "intake:identity": _limit("RATE_LIMIT_INTAKE_IDENTITY", "5/3600"),
+    # Per partner API key (a partner portal's server relaying many people), unless the key sets its own.
+    "intake:partner": _limit("RATE_LIMIT_INTAKE_PARTNER", "600/3600"),
     "track": _limit("RATE_LIMIT_TRACK", "300/600"),
     "track:failures": _limit("RATE_LIMIT_TRACK_FAILURES", "20/600"),
     "reply": _limit("RATE_LIMIT_REPLY", "30/600"),

@@ -1,26 +1,31 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) so existing Open311 clients work.
 
-- `GET services.json`: our categories as services.
-- `POST requests.json`: a new case through the same intake as the web form and the API (the same
-  validator, `CaseSubmitSerializer`, and `case_submit`, channel `open311`). Returns the tracking code as
-  `service_request_id` and, beyond the standard, the secret `access_token` the citizen tracks it with.
-- `GET requests.json`, `GET requests/<id>.json`: published items as closed service requests (by slug, or
-  by the tracking code a client was given when posting, once the answer is published).
+Every endpoint answers in XML (`.xml`, the format the specification requires) and JSON (`.json`):
+- `GET discovery`: where the endpoints are and which formats they speak.
+- `GET services`: our categories as services; `GET services/<code>`: a service's definition (its
+  attributes: the kind of submission, and the consent to publish).
+- `POST requests`: a new case through the same intake as the web form and the API (the same validator,
+  `CaseSubmitSerializer`, and `case_submit`, channel `open311`). Returns the case's tracking code as
+  `service_request_id`, a `token` for clients that expect one, and, beyond the standard, the secret
+  `access_token` the citizen tracks it with. A parameter GeoReport does not define is refused by name.
+- `GET requests`, `GET requests/<id>`: service requests by that same id. A case answers with its status
+  (open until answered or decided, then closed), the public label of its status as `status_notes`, its
+  service, agency and dates; its text (the question, redacted, and the answer as `status_notes`) only once
+  the answer is published. Published items not made from a case (a dialogue's transcript) are listed by
+  their slug, closed.
+- `GET tokens/<token>`: the `service_request_id` a token stands for.
 
-Errors are Open311's: a JSON list of `{"code", "description"}`, one per problem, the description starting
-with the Open311 parameter at fault (`service_code: Unknown category “x”.`).
-JSON only: the XML format of the standard is not offered (`.xml` URLs do not exist).
+Errors are Open311's: a list of `{"code", "description"}` (`<errors><error>` in XML), one per problem,
+the description starting with the Open311 parameter at fault (`service_code: Unknown category “x”.`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -33,34 +38,27 @@ from rest_framework.views import APIView
 
 from caunoi.agencies.models import Category
 from caunoi.cases.api.serializers import CaseSubmitSerializer, submit_validated
-from caunoi.cases.models import Channel, Kind
+from caunoi.cases.models import Case, Channel, Kind
+from caunoi.cases.selectors import status_label
 from caunoi.core.parsers import JSONParser
-from caunoi.publication.models import PublishedItem
 
-from ..events import item_url
-from ..selectors import published_for_open311, published_item_for_open311
+from ..events import item_url, portal_base_url
+from ..selectors import ServiceRequest, open311_request, open311_requests
+from .open311_params import Open311Error, flatten, intake_data, list_query
 from .open311_serializers import (
     CreatedSerializer,
+    DiscoverySerializer,
+    ServiceDefinitionSerializer,
     ServiceRequestInput,
     ServiceRequestSerializer,
     ServiceSerializer,
+    TokenSerializer,
 )
+from .open311_xml import Open311XMLRenderer
 
-# Our intake's field → the Open311 parameter a client sent it in (for error messages).
-OPEN311_PARAMETER = {
-    "kind": "attribute[kind]",
-    "title": "description",
-    "body": "description",
-    "category": "service_code",
-    "area": "address_id",
-    "name": "first_name",
-    "email": "email",
-    "phone": "phone",
-    "consent_to_publish": "attribute[consent_to_publish]",
-}
-TITLE_LENGTH = 120
-MAX_IDS = 100
-
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-07T00:00:00Z"  # when this endpoint's behaviour last changed (discovery's changeset)
+TOKEN_SALT = "caunoi.open311.token"  # noqa: S105  (a signing salt, not a secret)
 
 # Open311 errors are a list; drf-spectacular shows a serializer with many=True on an error status as one
 # object, so the list is spelled out.
@@ -74,70 +72,197 @@ OPEN311_ERRORS = {
 }
 
 
-class Open311Error(Exception):
-    def __init__(self, problems: list[str], status_code: int = 400) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-        self.status_code = status_code
-
-
 def errors_response(problems: list[str], status_code: int = 400) -> Response:
     return Response([{"code": status_code, "description": p} for p in problems], status=status_code)
 
 
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 class Open311View(APIView):
-    """No session authentication (Open311 clients are anonymous: no CSRF token to ask them for)."""
+    """No session authentication (Open311 clients are anonymous: no CSRF token to ask them for). Each
+    endpoint is routed twice, `.json` and `.xml`, each with its one renderer (open311_urls.py); `xml_root`
+    names the XML document's root."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [JSONRenderer, Open311XMLRenderer]
     parser_classes = [FormParser, MultiPartParser, JSONParser]
+    xml_root = "service_requests"
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, Open311Error):
             return errors_response(exc.problems, exc.status_code)
         if isinstance(exc, exceptions.APIException):
-            return errors_response([str(exc.detail)], exc.status_code)
+            detail = exc.detail
+            text = detail if isinstance(detail, str) else "; ".join(str(v) for v in _flat_values(detail))
+            return errors_response([str(text)], exc.status_code)
         return super().handle_exception(exc)
 
 
+def _flat_values(detail: Any) -> list[Any]:
+    if isinstance(detail, dict):
+        return [f"{key}: {value}" for key, values in detail.items() for value in _flat_values(values)]
+    if isinstance(detail, list):
+        return [value for entry in detail for value in _flat_values(entry)]
+    return [detail]
+
+
+# Discovery and services
+
+
+class DiscoveryView(Open311View):
+    xml_root = "discovery"
+
+    @extend_schema(
+        summary="Open311: discovery (where the endpoints are, which formats)",
+        responses={200: DiscoverySerializer},
+    )
+    def get(self, request: Request) -> Response:
+        base = portal_base_url() + reverse("open311:discovery").rsplit("/", 1)[0]
+        return Response(
+            {
+                "changeset": CHANGESET,
+                "contact": str(getattr(settings, "OPEN311_CONTACT", "") or portal_base_url()),
+                "key_service": _("No key is needed: api_key is accepted and ignored."),
+                "endpoints": [
+                    {
+                        "specification": SPECIFICATION,
+                        "url": base,
+                        "changeset": CHANGESET,
+                        "type": "production",
+                        "formats": ["text/xml", "application/json"],
+                    }
+                ],
+            }
+        )
+
+
+def _service(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": category.slug,
+        "service_name": category.display_name,
+        "description": category.display_name,
+        "metadata": True,  # the attributes below: the kind of submission and the consent to publish
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
+
+
 class ServicesView(Open311View):
+    xml_root = "services"
+
     @extend_schema(summary="Open311: services (our categories)", responses={200: ServiceSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        return Response(
-            [
-                {
-                    "service_code": category.slug,
-                    "service_name": category.display_name,
-                    "description": category.display_name,
-                    "metadata": False,
-                    "type": "realtime",
-                    "keywords": "",
-                    "group": "",
-                }
-                for category in Category.objects.filter(is_active=True).order_by("name")
-            ]
-        )
+        return Response([_service(c) for c in Category.objects.filter(is_active=True).order_by("name")])
+
+
+def service_attributes() -> list[dict[str, Any]]:
+    """The attributes every service takes (sent as attribute[<code>]): both optional."""
+    return [
+        {
+            "variable": True,
+            "code": "kind",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("Feedback unless chosen otherwise."),
+            "order": 1,
+            "description": _("What are you sending?"),
+            "values": [{"key": value, "name": str(label)} for value, label in Kind.choices],
+        },
+        {
+            "variable": True,
+            "code": "consent_to_publish",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("false unless chosen otherwise."),
+            "order": 2,
+            "description": _("May the question and answer be published, with personal data removed?"),
+            "values": [{"key": "true", "name": _("Yes")}, {"key": "false", "name": _("No")}],
+        },
+    ]
+
+
+class ServiceDefinitionView(Open311View):
+    xml_root = "service_definition"
+
+    @extend_schema(
+        summary="Open311: one service's definition (its attributes)",
+        responses={200: ServiceDefinitionSerializer, 404: OPEN311_ERRORS},
+    )
+    def get(self, request: Request, service_code: str) -> Response:
+        category = Category.objects.filter(slug=service_code, is_active=True).first()
+        if category is None:
+            raise Open311Error([_("service_code: Unknown service “%(code)s”.") % {"code": service_code}], 404)
+        return Response({"service_code": category.slug, "attributes": service_attributes()})
+
+
+# Requests
+
+
+def service_request(found: ServiceRequest) -> dict[str, Any]:
+    """A request as GeoReport v2 shows it. A case's own text is shown only once its answer is published
+    (then redacted, as on the portal); before that, its status, service, agency and dates."""
+    case, item = found.case, found.item
+    category = case.category if case is not None else item.category  # type: ignore[union-attr]
+    agency = case.agency if case is not None else item.agency  # type: ignore[union-attr]
+    agency_name = agency.display_name if agency is not None else (item.origin_agency_name if item else "")
+    if item is not None:
+        url = item_url(item)
+        notes, description = item.answer, item.question
+        notice = _("Answered by %(agency)s: %(url)s") % {"agency": agency_name, "url": url}
+    else:
+        notes, description, notice = status_label(case), "", ""  # type: ignore[arg-type]
+    closed = case is None or case.closed_at is not None
+    return {
+        "service_request_id": found.id,
+        "status": "closed" if closed else "open",
+        "status_notes": notes,
+        "service_name": category.display_name if category is not None else "",
+        "service_code": category.slug if category is not None else "",
+        "description": description,
+        "agency_responsible": agency_name,
+        "service_notice": notice,
+        "requested_datetime": _iso(case.received_at if case is not None else item.received_at),  # type: ignore[union-attr]
+        "updated_datetime": _iso(max(d for d in (case and case.updated_at, item and item.updated_at) if d)),
+        "expected_datetime": _iso(case.due_at if case is not None else item.due_at),  # type: ignore[union-attr]
+        "address": "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": None,
+        "long": None,
+        "media_url": "",
+    }
+
+
+def token_for(case: Case) -> str:
+    """A token for a request (GeoReport v2's deferred id): signed, so it needs no table and cannot be forged."""
+    return signing.dumps(case.pk, salt=TOKEN_SALT, compress=True)
 
 
 class RequestsView(Open311View):
     @extend_schema(
-        summary="Open311: published answers as closed service requests",
+        summary="Open311: service requests",
         parameters=[
-            OpenApiParameter("service_request_id", str, description="Comma-separated slugs or tracking codes."),
-            OpenApiParameter("service_code", str),
+            OpenApiParameter(
+                "service_request_id", str, description="Comma-separated ids; when given, the other filters are ignored."
+            ),
+            OpenApiParameter("service_code", str, description="Comma-separated service codes."),
             OpenApiParameter("start_date", str, description="ISO 8601; by the date the request was received."),
-            OpenApiParameter("end_date", str),
+            OpenApiParameter("end_date", str, description="ISO 8601. Without dates: the last 90 days."),
             OpenApiParameter("status", str, description="open, closed or both (comma-separated)."),
+            OpenApiParameter("jurisdiction_id", str, description="Accepted and ignored: one jurisdiction."),
         ],
         responses={200: ServiceRequestSerializer(many=True), 400: OPEN311_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        query = _list_query(request.query_params)
-        if query.statuses and "closed" not in query.statuses:
-            return Response([])  # only answered (closed) requests are public
-        items = published_for_open311(ids=query.ids, category=query.category, start=query.start, end=query.end)
-        return Response([service_request(item) for item in items])
+        query = list_query(request.query_params)
+        found = open311_requests(
+            ids=query.ids, categories=query.categories, statuses=query.statuses, start=query.start, end=query.end
+        )
+        return Response([service_request(r) for r in found])
 
     @extend_schema(
         summary="Open311: send a request (a case through the intake)",
@@ -147,11 +272,11 @@ class RequestsView(Open311View):
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):  # a JSON list or scalar: Open311 sends named parameters
             raise Open311Error([_("description: Send the parameters by name (form fields or a JSON object).")])
-        data, extra, problems = _intake_data(request.data)
+        data, extra, problems = intake_data(request.data)
         serializer = CaseSubmitSerializer(data=data)
         valid = serializer.is_valid()
         if not valid or problems:
-            raise Open311Error(problems + (_flatten(serializer.errors) if not valid else []))
+            raise Open311Error(problems + (flatten(serializer.errors) if not valid else []))
         # The description was validated as the text; the location and media link are added for the agency.
         serializer.validated_data["body"] = "\n\n".join([serializer.validated_data["body"], *extra])
         submitted = submit_validated(serializer, channel=Channel.OPEN311, user=None)
@@ -163,10 +288,11 @@ class RequestsView(Open311View):
             [
                 {
                     "service_request_id": case.tracking_code,
+                    "token": token_for(case),
                     "service_notice": notice,
                     "account_id": None,
                     "access_token": submitted.access_token,
-                    "expected_datetime": case.due_at.isoformat() if case.due_at else None,
+                    "expected_datetime": _iso(case.due_at),
                 }
             ],
             status=status.HTTP_201_CREATED,
@@ -175,154 +301,31 @@ class RequestsView(Open311View):
 
 class RequestDetailView(Open311View):
     @extend_schema(
-        summary="Open311: one published request",
+        summary="Open311: one service request",
         responses={200: ServiceRequestSerializer(many=True), 404: OPEN311_ERRORS},
     )
     def get(self, request: Request, request_id: str) -> Response:
-        item = published_item_for_open311(request_id)
-        if item is None:
-            raise Open311Error([_("service_request_id: No published request has this id.")], status_code=404)
-        return Response([service_request(item)])
+        found = open311_request(request_id)
+        if found is None:
+            raise Open311Error([_("service_request_id: No request has this id.")], status_code=404)
+        return Response([service_request(found)])
 
 
-@dataclass
-class ListQuery:
-    statuses: set[str]
-    ids: list[str] | None
-    category: Category | None
-    start: dt.datetime | None
-    end: dt.datetime | None
-
-
-def _list_query(params: Any) -> ListQuery:
-    """The GET requests.json parameters, checked. Raises Open311Error with every problem at once."""
-    problems: list[str] = []
-    statuses = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
-    if statuses - {"open", "closed"}:
-        problems.append(_("status: Use open or closed."))
-    category = None
-    if params.get("service_code"):
-        category = Category.objects.filter(slug=params["service_code"].strip(), is_active=True).first()
-        if category is None:
-            problems.append(_("service_code: Unknown service “%(code)s”.") % {"code": params["service_code"]})
-    start = _parse_moment(params.get("start_date"), "start_date", problems)
-    end = _parse_moment(params.get("end_date"), "end_date", problems, end_of_day=True)
-    if start and end and start > end:
-        problems.append(_("end_date: The end date is before the start date."))
-    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()] or None
-    if ids is not None and len(ids) > MAX_IDS:
-        problems.append(_("service_request_id: Ask for at most %(count)d requests at once.") % {"count": MAX_IDS})
-    if problems:
-        raise Open311Error(problems)
-    return ListQuery(statuses=statuses, ids=ids, category=category, start=start, end=end)
-
-
-def service_request(item: PublishedItem) -> dict[str, Any]:
-    agency = item.agency.display_name if item.agency is not None else item.origin_agency_name
-    url = item_url(item)
-    return {
-        "service_request_id": item.slug,
-        "status": "closed",
-        "status_notes": item.answer,
-        "service_name": item.category.display_name if item.category is not None else "",
-        "service_code": item.category.slug if item.category is not None else "",
-        "description": item.question,
-        "agency_responsible": agency,
-        "service_notice": _("Answered by %(agency)s: %(url)s") % {"agency": agency, "url": url},
-        "requested_datetime": _iso(item.received_at),
-        "updated_datetime": _iso(item.updated_at),
-        "expected_datetime": _iso(item.due_at),
-        "address": "",
-        "address_id": "",
-        "zipcode": "",
-        "lat": None,
-        "long": None,
-        "media_url": "",
-    }
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _one(data: Any, name: str) -> str:
-    value = data.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _intake_data(data: Any) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Open311 parameters → what the intake validator reads, the lines to add to the text for the agency
-    (location, media link), and the problems only Open311 can have (location, coordinates)."""
-    problems: list[str] = []
-    description = _one(data, "description")
-    address = _one(data, "address_string")
-    lat, long = _one(data, "lat"), _one(data, "long")
-    if (lat or long) and not _coordinates_valid(lat, long):
-        problems.append(_("lat: Send latitude and longitude as decimal degrees (lat -90 to 90, long -180 to 180)."))
-    if not (address or _one(data, "address_id") or (lat and long)):
-        problems.append(_("address_string: Give a location: address_string, address_id, or lat and long."))
-    extra = []
-    if address or (lat and long):
-        place = ", ".join(p for p in (address, f"{lat}, {long}" if lat and long else "") if p)
-        extra.append(_("Location: %(place)s") % {"place": place})
-    if _one(data, "media_url"):
-        extra.append(_("Media: %(url)s") % {"url": _one(data, "media_url")[:500]})
-    fields = {
-        "kind": _one(data, "attribute[kind]") or Kind.FEEDBACK,
-        "title": _title(description),
-        "body": description,
-        "category": _one(data, "service_code"),
-        "area": _one(data, "address_id") or None,
-        "name": " ".join(p for p in (_one(data, "first_name"), _one(data, "last_name")) if p),
-        "email": _one(data, "email"),
-        "phone": _one(data, "phone"),
-        "consent_to_publish": _one(data, "attribute[consent_to_publish]") or False,
-    }
-    return fields, extra, problems
-
-
-def _title(description: str) -> str:
-    """Open311 has no title: the start of the description, cut at a word before TITLE_LENGTH."""
-    text = " ".join(description.split())
-    if len(text) <= TITLE_LENGTH:
-        return text
-    return text[:TITLE_LENGTH].rsplit(" ", 1)[0] + "…"
-
-
-def _coordinates_valid(lat: str, long: str) -> bool:
-    try:
-        latitude, longitude = float(lat), float(long)
-    except ValueError:
-        return False
-    return math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180
-
-
-def _flatten(errors: dict[str, Any]) -> list[str]:
-    problems: list[str] = []
-    for field, messages in errors.items():
-        if field == "title" and "body" in errors:
-            continue  # both come from the description: say it once
-        parameter = OPEN311_PARAMETER.get(field, field)
-        for message in messages if isinstance(messages, list) else [messages]:
-            problems.append(f"{parameter}: {message}")
-    return problems
-
-
-def _parse_moment(value: str | None, name: str, problems: list[str], *, end_of_day: bool = False) -> Any:
-    """An ISO 8601 date-time (a date alone means the start, or end, of that day in Vietnam)."""
-    if not value:
-        return None
-    try:
-        moment = parse_datetime(value.strip())
-        if moment is None:
-            day = parse_date(value.strip())
-            if day is not None:
-                moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
-    except ValueError:
-        moment = None
-    if moment is None:
-        problems.append(_("%(name)s: Use an ISO 8601 date, e.g. 2026-05-01T00:00:00+07:00.") % {"name": name})
-        return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)  # the portal's time zone (Vietnam)
-    return moment
+class TokenView(Open311View):
+    @extend_schema(
+        summary="Open311: the request id a token stands for",
+        responses={200: TokenSerializer(many=True), 404: OPEN311_ERRORS},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        try:
+            case_id = signing.loads(token, salt=TOKEN_SALT)
+        except signing.BadSignature:
+            case_id = None
+        code = (
+            Case.objects.filter(pk=case_id).values_list("tracking_code", flat=True).first()
+            if isinstance(case_id, int)
+            else None
+        )
+        if code is None:
+            raise Open311Error([_("token: No request has this token.")], status_code=404)
+        return Response([{"service_request_id": code, "token": token}])

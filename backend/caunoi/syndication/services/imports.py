@@ -84,18 +84,22 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)  # why, one line each
 
 
-def published_items_import(*, source: str, fmt: str = "atom", max_pages: int = MAX_PAGES) -> ImportReport:
+def published_items_import(
+    *, source: str, fmt: str = "atom", max_pages: int = MAX_PAGES, origin: str = ""
+) -> ImportReport:
     """Reads every page of `source` (an Atom feed, following `rel="next"` links, or the JSON API's paginated
     list, following `next`), then creates or updates the items in one transaction.
 
     Raises ImportFailed before writing anything when the source cannot be read. Entries without an id or
-    a title, and items the source itself imported from elsewhere, are skipped and listed in the report."""
+    a title, and items the source itself imported from elsewhere, are skipped and listed in the report.
+    `origin` names the portal (host) the items are kept under; by default the source's host (a configured
+    partner gives its portal's, so that its pushes and its feed update the same copies)."""
     if fmt not in FORMATS:
         raise ImportFailed(_("Unknown format “%(format)s”: use atom or json.") % {"format": fmt})
     parts = urlsplit(source)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ImportFailed(_("The source must be an http:// or https:// address."))
-    origin = parts.netloc.lower()
+    origin = (origin or parts.netloc).lower()
     if origin == portal_authority().lower():
         raise ImportFailed(_("The source is this portal itself."))
     report = ImportReport(origin_portal=origin)
