@@ -212,19 +212,30 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
 
 
 def track_detail_page(
-    request: HttpRequest, case: Case, *, appeal: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest, case: Case, *, forms: dict[str, dict[str, Any]] | None = None, status: int = 200
 ) -> HttpResponse:
-    """The citizen's page of `case`; `appeal` holds a refused appeal's text and errors, shown in its form."""
+    """The citizen's page of `case`. `forms` holds a refused form's input and errors by form name (reply,
+    rating, appeal: web/citizen.py), shown in that form and in the error summary."""
     context = tracked_case_data(case)
     # "messages" is Django's own key in templates (the confirmations); the case's conversation is renamed.
     context["conversation"] = context.pop("messages")
+    forms = forms or {}
     context.update(
         case=case,
-        attachments=case.attachments.all(),
+        attachments=case.attachments.filter(message__isnull=True),
         due=due_explanation(case),
         open_erasure=case.erasure_requests.filter(done_at__isnull=True).first(),
+        # The page is theirs wherever they log in; others reach it in this browser only (by its codes).
+        owner=request.user.is_authenticated and case.submitter_id == request.user.pk,
+        errors={field: texts for form in forms.values() for field, texts in form["errors"].items()},
+        attachment_max_count=settings.ATTACHMENT_MAX_COUNT,
+        attachment_max_mb=settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        accepted_types=", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
+        accept_attribute=",".join(ALLOWED_EXTENSIONS),
     )
-    context["appeal"] = appeal or {"reason": "", "errors": {}}
+    empty: dict[str, Any] = {"data": {}, "errors": {}}
+    for name in ("reply", "rating", "appeal"):
+        context[f"{name}_form"] = forms.get(name, empty)
     return render(request, "cases/track_detail.html", context, status=status)
 
 
