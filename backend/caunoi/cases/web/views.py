@@ -37,12 +37,13 @@ from ..attachments import ALLOWED_EXTENSIONS
 from ..clocks import case_clocks
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
-from ..services.idempotency import KEY_PATTERN
+from ..services.idempotency import KEY_PATTERN, IdempotencyKeyReused
 from .errors import error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
 SESSION_TRACKED = "tracked_cases"
 SESSION_LAST_SUBMISSION = "last_submission"
+SESSION_FORM_KEY = "submission_key"
 
 
 def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
@@ -57,10 +58,21 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
         "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
         "attachment_max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        # Sent back with the form: pressing "Send" twice, or resending after a dropped connection, stores one
-        # case (the key of an idempotent submission). Kept across a page with errors.
-        "submission_key": data.get("submission_key") or uuid.uuid4().hex,
+        # Sent back with the form: pressing "Send" twice, resending after a dropped connection, or Back and
+        # Send again stores one case (the key of an idempotent submission). Kept across a page with errors.
+        "submission_key": data.get("submission_key") or _form_key(request),
     }
+
+
+def _form_key(request: HttpRequest, *, fresh: bool = False) -> str:
+    """The session's submission key. It outlives a submission, so that the form reached by Back (which the
+    browser may fetch again) carries the key of the case just sent: sending the same again shows that case.
+    Other content under it is a new request (see submit), which takes a fresh key."""
+    key = None if fresh else request.session.get(SESSION_FORM_KEY)
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        key = uuid.uuid4().hex
+        request.session[SESSION_FORM_KEY] = key
+    return key
 
 
 @shows_refusal
@@ -90,13 +102,19 @@ def submit(request: HttpRequest) -> HttpResponse:
         context["files_dropped"] = bool(request.FILES)
         return render(request, "cases/submit.html", context, status=400)
     key = request.POST.get("submission_key", "")
-    submitted = submit_validated(
-        serializer,
-        channel=Channel.WEB,
-        user=request.user,
-        idempotency_key=key if KEY_PATTERN.fullmatch(key) else None,
-        site=site_of(request),
-    )
+    if not KEY_PATTERN.fullmatch(key):
+        key = _form_key(request)
+    try:
+        submitted = submit_validated(
+            serializer, channel=Channel.WEB, user=request.user, idempotency_key=key, site=site_of(request)
+        )
+    except IdempotencyKeyReused:
+        # The form's key already went with other content: this is a new request from the same browser.
+        key = _form_key(request, fresh=True)
+        submitted = submit_validated(
+            serializer, channel=Channel.WEB, user=request.user, idempotency_key=key, site=site_of(request)
+        )
+    request.session[SESSION_FORM_KEY] = key
     case = submitted.case
     _remember(request, case)
     request.session[SESSION_LAST_SUBMISSION] = {"code": case.tracking_code, "token": submitted.access_token}
