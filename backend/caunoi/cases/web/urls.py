@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import actions, citizen, held, queue, rights, views
+from . import actions, area_choice, citizen, held, queue, rights, views
 
 app_name = "cases"
 urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submit/done/", views.submit_done, name="submit-done"),
+    path("submit/communes/", area_choice.communes_json, name="submit-communes"),
     path("track/", views.track, name="track"),
     path("my-cases/", views.my_cases, name="my-cases"),
     path("my-cases/personal-data/", rights.account_personal_data, name="my-personal-data"),

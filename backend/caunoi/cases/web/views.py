@@ -38,6 +38,7 @@ from ..clocks import case_clocks
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
 from ..services.idempotency import KEY_PATTERN, IdempotencyKeyReused
+from .area_choice import SHOW_COMMUNES, chosen_area, communes_of
 from .errors import error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
@@ -54,6 +55,7 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
         "kinds": Kind.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "provinces": Area.objects.filter(kind=Area.Kind.PROVINCE).order_by("name"),
+        "communes": communes_of(str(data.get("province") or "")),
         "accepted_types": ", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
         "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
@@ -92,13 +94,21 @@ def submit(request: HttpRequest) -> HttpResponse:
     if honeypot.caught(request.POST):  # a quiet refusal: nothing stored, nothing said about why
         context = _form_context(request, request.POST, {"non_field_errors": [str(honeypot.GENERIC_FAILURE)]})
         return render(request, "cases/submit.html", context, status=400)
+    if SHOW_COMMUNES in request.POST:  # the province step without JavaScript: the form again, its communes listed
+        context = _form_context(request, request.POST, {})
+        context["files_dropped"] = bool(request.FILES)
+        return render(request, "cases/submit.html", context)
     data = request.POST.copy()
+    data["area"], area_errors = chosen_area(request.POST)
     # The serializer reads files from the same mapping as the fields, as DRF does with request.data.
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
     serializer = CaseSubmitSerializer(data=data)
-    if not serializer.is_valid():
+    if not serializer.is_valid() or area_errors:
         # The citizen's input comes back as typed; files cannot be refilled by a browser, so the page says so.
-        context = _form_context(request, request.POST, serializer.errors)
+        errors = {**serializer.errors, **area_errors}
+        if "area" in errors:  # an unknown code: said beside the list it came from
+            errors["commune" if request.POST.get("commune") else "province"] = errors.pop("area")
+        context = _form_context(request, request.POST, errors)
         context["files_dropped"] = bool(request.FILES)
         return render(request, "cases/submit.html", context, status=400)
     key = request.POST.get("submission_key", "")
