@@ -136,3 +136,10 @@ def test_a_dialogue_question_keeps_its_origin_in_vietnamese_whoever_closes_it():
 def test_the_date_of_an_answer_is_not_called_an_approval(personas, world):
     html = _client().get(f"/hoi-dap/{world['item'].slug}/").content.decode()
     assert "Phê duyệt và gửi trả lời" not in html and "Ngày trả lời" in html
+
+
+def test_password_rules_speak_vietnamese(reference_data):
+    form = {"username": "nguoi-dan-moi", "email": "moi@example.org", "password1": "a1b", "password2": "a1b"}
+    html = _client().post("/accounts/register/", form).content.decode()
+    assert "id_password" in html  # the form came back with its errors
+    assert english_in(visible_text(html)) == []
