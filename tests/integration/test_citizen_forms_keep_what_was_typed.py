@@ -95,3 +95,17 @@ def test_the_limit_message_speaks_english_on_an_english_page(web, reference_data
     form = {"kind": "question", "title": "T" * 250, "body": "Nội dung đủ dài.", "category": "dat-dai", "name": "A"}
     html = web.post("/submit/", form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "200" in html and "250" in html and "characters" in html
+
+
+def test_a_dialogue_question_over_the_limit_is_refused_never_cut(web, personas, reference_data):
+    from caunoi.dialogues.testing import make_dialogue
+
+    dialogue = make_dialogue(
+        agency=reference_data["agencies"]["UBND-HN"], hosts=[personas["leader"]], moderators=[personas["moderator"]]
+    )
+    text = "Xin hỏi về đền bù giải phóng mặt bằng. " * 60  # 2,340 characters
+    response = web.post(f"/dialogues/{dialogue.pk}/ask/", {"name": "Hạnh", "text": text})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "2.000" in html and f"{len(text.strip()):,}".replace(",", ".") in html
+    assert 'maxlength="2000"' not in html and 'data-character-count="2000"' in html
