@@ -62,3 +62,15 @@ def test_a_reply_keeps_its_text_then_goes_with_a_file(page, personas, reference_
     assert Attachment.objects.filter(case=case, message__isnull=False).count() == 1
     assert serious_accessibility_violations(page) == []
     screenshot(page, f"track-replied-with-file-{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_empty_tracking_form_says_what_is_missing(page, reference_data, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/track/")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#id_code-error")).to_be_visible()
+    expect(page.locator("#id_token-error")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_focused(timeout=5000)
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, f"track-empty-{viewport['width']}")
