@@ -48,3 +48,14 @@ def test_the_api_takes_a_commune(api, reference_data):
     response = api.post("/api/v1/cases/", payload, format="json")
     assert response.status_code == 201, response.content
     assert Case.objects.get().area.code == "xa-00070"
+
+
+def test_enter_in_a_field_sends_once_the_communes_are_listed(web, reference_data):
+    """Without JavaScript, Enter in a text field presses the form's first button, "show its communes": once
+    the communes of the province are on the page (or no province is chosen) it sends the form."""
+    listed = {**FORM, "province": "tinh-01", "commune": "xa-00070", "communes_for": "tinh-01", "show_communes": "1"}
+    assert web.post("/submit/", listed).status_code == 302
+    assert Case.objects.get().area.code == "xa-00070"
+    other = {**FORM, "title": "Hỏi khác hẳn", "province": "", "show_communes": "1", "submission_key": "k" * 32}
+    assert web.post("/submit/", other).status_code == 302
+    assert Case.objects.count() == 2

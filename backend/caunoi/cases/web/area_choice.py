@@ -21,6 +21,14 @@ from caunoi.agencies.models import Area
 SHOW_COMMUNES = "show_communes"
 
 
+def wants_communes_listed(data: QueryDict) -> bool:
+    """Whether the form was sent to list a province's communes rather than to be stored: by its "show"
+    button, for a province whose communes the page did not list yet. Enter in a text field presses the
+    form's first submit button, which is that one: with the list already there (or no province) it means Send."""
+    province = (data.get("province") or "").strip()
+    return SHOW_COMMUNES in data and bool(province) and data.get("communes_for", "") != province
+
+
 def communes_of(province_code: str) -> list[Area]:
     """The communes and wards of the province `province_code`, by name; none for an unknown code."""
     if not province_code:

@@ -38,7 +38,7 @@ from ..clocks import case_clocks
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
 from ..services.idempotency import KEY_PATTERN, IdempotencyKeyReused
-from .area_choice import SHOW_COMMUNES, chosen_area, communes_of
+from .area_choice import chosen_area, communes_of, wants_communes_listed
 from .errors import error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
@@ -94,7 +94,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if honeypot.caught(request.POST):  # a quiet refusal: nothing stored, nothing said about why
         context = _form_context(request, request.POST, {"non_field_errors": [str(honeypot.GENERIC_FAILURE)]})
         return render(request, "cases/submit.html", context, status=400)
-    if SHOW_COMMUNES in request.POST:  # the province step without JavaScript: the form again, its communes listed
+    if wants_communes_listed(request.POST):  # the province step without JavaScript: the form again, communes listed
         context = _form_context(request, request.POST, {})
         context["files_dropped"] = bool(request.FILES)
         return render(request, "cases/submit.html", context)
