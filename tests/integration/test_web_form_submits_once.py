@@ -22,7 +22,12 @@ def test_back_and_send_again_then_a_new_request(web, reference_data):
     assert again_key == key
     assert web.post("/submit/", {**FORM, "submission_key": again_key}).status_code == 302
     assert Case.objects.count() == 1
-    assert first.tracking_code in web.get("/submit/done/").content.decode()
+    first_done = web.get("/submit/done/").content.decode()
+    assert first.tracking_code in first_done and 'id="access-code"' in first_done
+    again_key = _key(web.get("/submit/").content.decode())  # Back, and Send once more
+    assert web.post("/submit/", {**FORM, "submission_key": again_key}).status_code == 302
+    again = web.get("/submit/done/").content.decode()
+    assert first.tracking_code in again and 'id="access-code"' not in again  # the access code was shown once
 
     other = {**FORM, "title": "Hỏi về giáo dục", "submission_key": _key(web.get("/submit/").content.decode())}
     assert web.post("/submit/", other).status_code == 302

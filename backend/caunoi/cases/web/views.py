@@ -127,6 +127,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_FORM_KEY] = key
     case = submitted.case
     _remember(request, case)
+    shown = request.session.get(SESSION_LAST_SUBMISSION) or {}
+    if submitted.replayed and shown.get("code") == case.tracking_code and "token" not in shown:
+        # Back and Send again in this browser: the confirmation again, but its access code was shown once.
+        return redirect("cases:submit-done")
     request.session[SESSION_LAST_SUBMISSION] = {"code": case.tracking_code, "token": submitted.access_token}
     return redirect("cases:submit-done")
 
