@@ -44,7 +44,7 @@ def test_register_send_and_find_the_request(page, reference_data):
     page.fill("#id_title", "Hỏi về thủ tục cấp sổ đỏ lần đầu")
     page.fill("#id_body", "Gia đình tôi sử dụng đất ổn định từ năm 1995, xin hỏi thủ tục cấp giấy chứng nhận.")
     page.select_option("#id_category", "dat-dai")
-    page.select_option("#id_area", "tinh-01")
+    page.select_option("#id_province", "tinh-01")
     page.click("main button[type=submit]")
     page.wait_for_url("**/submit/done/")
     case = Case.objects.get()

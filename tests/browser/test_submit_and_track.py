@@ -36,7 +36,7 @@ def test_submit_the_form_and_track_the_case(page, reference_data):
 
     page.fill("#id_title", "Đèn đường hỏng ở ngõ 12 Lý Thái Tổ")
     page.select_option("#id_category", "xay-dung")
-    page.select_option("#id_area", "tinh-01")
+    page.select_option("#id_province", "tinh-01")
     page.fill("#id_name", "Vũ Thị Mai")
     page.fill("#id_phone", "0987 654 321")
     page.click("main button[type=submit]")

@@ -9,7 +9,9 @@ from django.conf import settings
 
 VI = Path(settings.BACKEND_DIR) / "locale" / "vi" / "LC_MESSAGES"
 ENTRY = re.compile(
-    r'^(#, .*\n)?msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr(?:\[\d\])? (?:".*"\n)+)+)', re.M
+    r'^(#, .*\n)?(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?'
+    r'((?:msgstr(?:\[\d\])? (?:".*"\n)+)+)',
+    re.M,
 )
 
 
@@ -18,12 +20,24 @@ def _text(quoted: str) -> str:
 
 
 def entries() -> list[tuple[str, str, str]]:
+    return [(flags, msgid, msgstr) for flags, _context, msgid, msgstr in entries_in_context()]
+
+
+def entries_in_context() -> list[tuple[str, str, str, str]]:
+    """(flags, msgctxt or "", msgid, msgstr) of every entry but the header."""
     source = (VI / "django.po").read_text(encoding="utf-8")
     found = []
-    for flags, msgid, msgstr in ENTRY.findall(source):
+    for flags, context, msgid, msgstr in ENTRY.findall(source):
         first = re.match(r'msgstr(?:\[0\])? ((?:".*"\n)+)', msgstr)
-        found.append((flags or "", _text(msgid), _text(first.group(1)) if first else ""))
-    return [entry for entry in found if entry[1]]  # the header has an empty msgid
+        found.append(
+            (
+                flags or "",
+                _text(context + "\n") if context else "",
+                _text(msgid),
+                _text(first.group(1)) if first else "",
+            )
+        )
+    return [entry for entry in found if entry[2]]  # the header has an empty msgid
 
 
 def test_every_message_is_translated_and_none_is_fuzzy():
@@ -36,7 +50,15 @@ def test_every_message_is_translated_and_none_is_fuzzy():
 def test_the_compiled_catalogue_matches_the_source():
     with (VI / "django.mo").open("rb") as compiled:
         translations = gettext.GNUTranslations(compiled)
-    stale = [msgid for _, msgid, msgstr in entries() if "%" not in msgid and translations.gettext(msgid) != msgstr]
+
+    def compiled(context: str, msgid: str) -> str:
+        return translations.pgettext(context, msgid) if context else translations.gettext(msgid)
+
+    stale = [
+        msgid
+        for _, context, msgid, msgstr in entries_in_context()
+        if "%" not in msgid and compiled(context, msgid) != msgstr
+    ]
     assert stale == [], "run `make messages` (compilemessages) after editing django.po"
 
 

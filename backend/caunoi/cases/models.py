@@ -185,6 +185,11 @@ class Attachment(TimeStampedModel):
     # Why staff should be careful opening it (cases/attachments.py), "" for an ordinary file. A suspicious file
     # is shown with this warning and always downloaded as opaque bytes, never opened in the browser.
     suspicious_reason = models.CharField(max_length=200, blank=True, default="")
+    # The citizen's reply it came with (None: sent with the request itself). Read by case (indexed) and
+    # grouped by message in Python, so no index of its own.
+    message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments", db_index=False
+    )
 
     class Meta:
         ordering = ["id"]

@@ -161,7 +161,7 @@ def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "true")
     if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
         os.environ["SECRET_KEY"] = services.development_secret_key(local)
-    env = services.child_environment()
+    env = with_portal_base_url(services.child_environment(), host=host, port=port)
 
     failed = _run_setup_steps(supervisor, env)
     if failed is not None:
@@ -183,6 +183,14 @@ def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
         return outcome
     _print_banner(base_url)
     return _supervise(supervisor, until=lambda: False, timeout=None, waiting_for="a stop signal") or 0
+
+
+def with_portal_base_url(env: dict[str, str], *, host: str, port: int) -> dict[str, str]:
+    """`env` with PORTAL_BASE_URL (the root of links in messages, feeds and shares) set to the address served,
+    unless it is set already: the settings' default names port 8000, wrong under `--port`."""
+    if env.get("PORTAL_BASE_URL", "").strip():
+        return env
+    return {**env, "PORTAL_BASE_URL": f"http://{_url_host(host)}:{port}"}
 
 
 def _run_setup_steps(supervisor: Supervisor, env: dict[str, str]) -> int | None:

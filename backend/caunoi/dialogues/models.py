@@ -59,6 +59,8 @@ class Dialogue(TimeStampedModel):
 
     class Meta:
         ordering = ["-starts_at"]
+        verbose_name = _("dialogue")
+        verbose_name_plural = _("dialogues")
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="dlg_ends_after")
         ]
@@ -101,6 +103,8 @@ class DialogueQuestion(TimeStampedModel):
 
     class Meta:
         ordering = ["position", "-vote_count", "id"]
+        verbose_name = _("dialogue question")
+        verbose_name_plural = _("dialogue questions")
         indexes = [models.Index(fields=["dialogue", "status"], name="dlg_question_status_idx")]
 
     def __str__(self) -> str:
@@ -164,6 +168,8 @@ class DialogueMessage(models.Model):
 
     class Meta:
         ordering = ["dialogue", "seq"]
+        verbose_name = _("dialogue message")
+        verbose_name_plural = _("dialogue messages")
         constraints = [models.UniqueConstraint(fields=["dialogue", "seq"], name="dlg_message_seq_unique")]
 
     def __str__(self) -> str:

@@ -17,11 +17,18 @@ from rest_framework import serializers
 from caunoi.agencies.models import Area, Category
 from caunoi.agencies.reference import ReferenceData, reference_data
 from caunoi.core.serializers import StrictSerializer
+from caunoi.core.textlimit import LimitedCharField
 from caunoi.portals.selectors import BUILT_IN, PortalSite
 
 from ..attachments import AttachmentRejected, CheckedFile, check_attachment
 from ..models import Case, Kind, Message
 from ..selectors import status_label
+
+# The longest texts citizens may write; the forms show them with a character count (js/character-count.js).
+BODY_MAX_LENGTH = 10_000
+REPLY_MAX_LENGTH = 10_000
+APPEAL_MAX_LENGTH = 10_000
+RATING_COMMENT_MAX_LENGTH = 2_000
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 # Vietnamese numbers: 0 or +84 then 9 digits (mobiles, new landlines) or 10 (older landline formats).
@@ -65,6 +72,29 @@ class ReferenceField(serializers.Field):
         return str(getattr(value, "slug", None) or value.code)
 
 
+def attachments_field() -> serializers.ListField:
+    """Files sent with a form (the request or a reply), each checked by checked_attachments."""
+    return serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False, default=list)
+
+
+def checked_attachments(files: list[Any]) -> list[CheckedFile]:
+    """The intake's checks on attached files (count, then each file's type, size and content): every
+    refusal names its file, all are reported at once."""
+    if len(files) > settings.ATTACHMENT_MAX_COUNT:
+        raise serializers.ValidationError(
+            _("Attach at most %(count)d files.") % {"count": settings.ATTACHMENT_MAX_COUNT}
+        )
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append(check_attachment(upload))
+        except AttachmentRejected as exc:
+            errors.append(str(exc))
+    if errors:
+        raise serializers.ValidationError(errors)
+    return checked
+
+
 class CaseSubmitSerializer(StrictSerializer):
     kind = serializers.ChoiceField(
         label=_("What are you sending?"),
@@ -74,23 +104,20 @@ class CaseSubmitSerializer(StrictSerializer):
             "required": _("Choose what you are sending: a question, feedback or a petition."),
         },
     )
-    title = serializers.CharField(
+    # Over-long texts are refused with the limit and the count (core/textlimit.py), never cut.
+    title = LimitedCharField(
         label=_("Title"),
         min_length=5,
         max_length=200,
-        error_messages=_messages(
-            _("Enter a title."), min_length=_("The title must be at least 5 characters."),
-            max_length=_("The title must be 200 characters or fewer."),
-        ),
-    )  # fmt: skip
-    body = serializers.CharField(
+        error_messages=_messages(_("Enter a title."), min_length=_("The title must be at least 5 characters.")),
+    )
+    body = LimitedCharField(
         label=_("Content"),
         min_length=10,
-        max_length=10000,
+        max_length=BODY_MAX_LENGTH,
         error_messages=_messages(
             _("Write your question, feedback or petition."),
             min_length=_("The content must be at least 10 characters."),
-            max_length=_("The content must be 10,000 characters or fewer."),
         ),
     )
     category = ReferenceField(
@@ -109,19 +136,13 @@ class CaseSubmitSerializer(StrictSerializer):
         allow_null=True,
         error_messages={"does_not_exist": _("Unknown area “{value}”."), "invalid": _("Unknown area.")},
     )
-    name = serializers.CharField(
-        label=_("Full name"),
-        max_length=120,
-        error_messages=_messages(_("Enter your full name."), max_length=_("The name must be 120 characters or fewer.")),
-    )
+    name = LimitedCharField(label=_("Full name"), max_length=120, error_messages=_messages(_("Enter your full name.")))
     email = serializers.EmailField(label=_("Email"), required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(label=_("Phone"), required=False, allow_blank=True, max_length=20)
-    address = serializers.CharField(label=_("Address"), required=False, allow_blank=True, max_length=255)
+    address = LimitedCharField(label=_("Address"), required=False, allow_blank=True, max_length=255)
     consent_to_publish = serializers.BooleanField(default=False)
     show_name_publicly = serializers.BooleanField(default=False)
-    attachments = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True), required=False, default=list
-    )
+    attachments = attachments_field()
 
     def validate_phone(self, value: str) -> str:
         if value and not _VN_PHONE.match(normalise_phone(value)):
@@ -131,19 +152,7 @@ class CaseSubmitSerializer(StrictSerializer):
         return value
 
     def validate_attachments(self, files: list[Any]) -> list[CheckedFile]:
-        if len(files) > settings.ATTACHMENT_MAX_COUNT:
-            raise serializers.ValidationError(
-                _("Attach at most %(count)d files.") % {"count": settings.ATTACHMENT_MAX_COUNT}
-            )
-        checked, errors = [], []
-        for upload in files:
-            try:
-                checked.append(check_attachment(upload))
-            except AttachmentRejected as exc:
-                errors.append(str(exc))
-        if errors:
-            raise serializers.ValidationError(errors)
-        return checked
+        return checked_attachments(files)
 
 
 class AgencyBriefSerializer(serializers.Serializer):
@@ -181,10 +190,17 @@ class ActionResultSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
 
 
+class MessageAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+
+
 class CaseMessageSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     from_citizen = serializers.BooleanField()
     body = serializers.CharField()
+    attachments = MessageAttachmentSerializer(many=True, read_only=True)
 
 
 class CitizenClockSerializer(serializers.Serializer):
@@ -359,11 +375,21 @@ class StaffCaseSerializer(serializers.ModelSerializer):
 
 
 class CitizenReplyInput(StrictSerializer):
-    body = serializers.CharField(max_length=10000)
+    body = LimitedCharField(
+        max_length=REPLY_MAX_LENGTH, error_messages=_messages(_("Write your reply before sending it."))
+    )
+    attachments = attachments_field()  # the documents the agency asked for, checked as at intake
+
+    def validate_attachments(self, files: list[Any]) -> list[CheckedFile]:
+        return checked_attachments(files)
 
 
 class AppealInput(StrictSerializer):
-    reason = serializers.CharField(max_length=10000, help_text="Why the citizen disagrees with the answer.")
+    reason = LimitedCharField(
+        max_length=APPEAL_MAX_LENGTH,
+        help_text="Why the citizen disagrees with the answer.",
+        error_messages=_messages(_("Say why you disagree with the answer.")),
+    )
 
 
 class AppealResultSerializer(serializers.Serializer):
@@ -375,8 +401,15 @@ class AppealResultSerializer(serializers.Serializer):
 
 
 class RatingInput(StrictSerializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    score = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        error_messages={
+            key: _("Choose a rating from 1 to 5.")
+            for key in ("required", "null", "invalid", "min_value", "max_value", "max_string_length")
+        },
+    )
+    comment = LimitedCharField(max_length=RATING_COMMENT_MAX_LENGTH, required=False, default="", allow_blank=True)
 
 
 class RatingSummarySerializer(serializers.Serializer):

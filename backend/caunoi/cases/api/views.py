@@ -168,8 +168,13 @@ def tracked_case_data(case: Case) -> dict[str, Any]:
         "timeline": case_public_timeline(case),
         "answer": approved_answer(case),
         "messages": [
-            {"at": m.created_at, "from_citizen": m.direction == Message.Direction.FROM_CITIZEN, "body": m.body}
-            for m in case.messages.all()
+            {
+                "at": m.created_at,
+                "from_citizen": m.direction == Message.Direction.FROM_CITIZEN,
+                "body": m.body,
+                "attachments": [{"id": a.pk, "name": a.original_name, "size": a.size} for a in m.attachments.all()],
+            }
+            for m in case.messages.prefetch_related("attachments")
         ],
         "can_reply": case.status == "waiting_citizen",
         "rating": rating,
@@ -290,7 +295,7 @@ class CaseTrackReplyView(APIView):
         case = tracked_by_header(request, tracking_code)
         data = CitizenReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        case_citizen_reply(case=case, body=data.validated_data["body"])
+        case_citizen_reply(case=case, **data.validated_data)
         case.refresh_from_db()
         return Response(TrackedCaseSerializer(tracked_case_data(case)).data)
 

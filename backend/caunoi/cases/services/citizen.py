@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
 from caunoi.core.transactions import service_transaction
 
+from ..attachments import CheckedFile
 from ..events import record
 from ..models import Case, EventType, Message, Rating
 from .clock import pause_clock, resume_clock
 from .lifecycle import InvalidTransition, apply_transition, lock
 from .notify import notify_citizen
+from .submission import files_removed_on_failure, save_attachments
 
 
 @service_transaction
@@ -31,15 +35,18 @@ def case_request_info(*, case: Case, by: User, message: str) -> Message:
 
 
 @service_transaction
-def case_citizen_reply(*, case: Case, body: str) -> Message:
-    """The citizen's reply; the clock runs again and the due date moves by the days it was stopped."""
-    with transaction.atomic():
+def case_citizen_reply(*, case: Case, body: str, attachments: Sequence[CheckedFile] = ()) -> Message:
+    """The citizen's reply, with the files they attach (checked as at intake: api.serializers); the clock runs
+    again and the due date moves by the days it was stopped. Files written before a rollback are removed."""
+    with files_removed_on_failure() as written, transaction.atomic():
         case = lock(case)
         apply_transition(case, "citizen_reply")
         computation = resume_clock(case)
         reply = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=body.strip())
+        save_attachments(case, attachments, written, message=reply)
         due_date = computation.due_date.isoformat() if computation.due_date else None
-        record(case, EventType.CITIZEN_REPLIED, payload={"message": reply.pk, "due_date": due_date})
+        payload = {"message": reply.pk, "due_date": due_date, "attachments": len(attachments)}
+        record(case, EventType.CITIZEN_REPLIED, payload=payload)
     return reply
 
 

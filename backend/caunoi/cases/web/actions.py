@@ -1,4 +1,4 @@
-"""The case page's action forms (staff) and the citizen's reply and rating forms (track page).
+"""The case page's action forms (staff). The citizen's forms on the track page are in citizen.py.
 
 The same table of actions as the API (api/actions.py): one validator and one service per action.
 """
@@ -9,17 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caunoi.core.errors import ApplicationError, NotFound
 
 from ..access import ActionNotAllowed, access_case_for_action, cases_for_staff
 from ..api.actions import ACTIONS
-from ..api.serializers import AppealInput, CitizenReplyInput, RatingInput
-from ..services import case_appeal, case_citizen_reply, case_rate
 from .errors import error_texts
-from .views import case_tracked_in_session, track_detail_page
 
 
 def _report_invalid(request: HttpRequest, errors: dict[str, object]) -> None:
@@ -53,51 +49,3 @@ def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpRe
     if not cases_for_staff(request.user).filter(pk=case_id).exists():  # type: ignore[arg-type]
         return redirect("cases:staff-queue")  # transferred out of the user's agencies
     return redirect("cases:staff-case", case_id=case_id)
-
-
-@require_POST
-def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    case = case_tracked_in_session(request, tracking_code)
-    form = CitizenReplyInput(data=request.POST, context={"web_form": True})
-    if not form.is_valid():
-        messages.error(request, _("Write your reply before sending it."))
-    else:
-        try:
-            case_citizen_reply(case=case, body=form.validated_data["body"])
-            messages.success(request, _("Your reply has been sent; the deadline runs again."))
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-    return redirect("cases:track-detail", tracking_code=tracking_code)
-
-
-@require_POST
-def track_rating(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    case = case_tracked_in_session(request, tracking_code)
-    form = RatingInput(data=request.POST, context={"web_form": True})
-    if not form.is_valid():
-        messages.error(request, _("Choose a rating from 1 to 5."))
-    else:
-        try:
-            case_rate(case=case, **form.validated_data)
-            messages.success(request, _("Thank you for rating the answer."))
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-    return redirect("cases:track-detail", tracking_code=tracking_code)
-
-
-@require_POST
-def track_appeal(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    """The citizen's appeal from the track page. A refusal is shown beside the reason, which is kept."""
-    case = case_tracked_in_session(request, tracking_code)
-    reason = request.POST.get("reason", "")
-    form = AppealInput(data=request.POST, context={"web_form": True})
-    if not form.is_valid() or not reason.strip():
-        errors = {"reason": [_("Say why you disagree with the answer.")]}
-        return track_detail_page(request, case, appeal={"reason": reason, "errors": errors}, status=400)
-    try:
-        case_appeal(case=case, reason=form.validated_data["reason"])
-    except ApplicationError as exc:
-        errors = {"reason": [str(exc.message)]}
-        return track_detail_page(request, case, appeal={"reason": reason, "errors": errors}, status=exc.status_code)
-    messages.success(request, _("Your appeal has been sent: the answer will be reconsidered."))
-    return redirect("cases:track-detail", tracking_code=tracking_code)

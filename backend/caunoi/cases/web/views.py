@@ -37,12 +37,14 @@ from ..attachments import ALLOWED_EXTENSIONS
 from ..clocks import case_clocks
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
-from ..services.idempotency import KEY_PATTERN
+from ..services.idempotency import KEY_PATTERN, IdempotencyKeyReused
+from .area_choice import chosen_area, communes_of, wants_communes_listed
 from .errors import error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
 SESSION_TRACKED = "tracked_cases"
 SESSION_LAST_SUBMISSION = "last_submission"
+SESSION_FORM_KEY = "submission_key"
 
 
 def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
@@ -53,14 +55,26 @@ def _form_context(request: HttpRequest, data: QueryDict | dict[str, Any], errors
         "kinds": Kind.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "provinces": Area.objects.filter(kind=Area.Kind.PROVINCE).order_by("name"),
+        "communes": communes_of(str(data.get("province") or "")),
         "accepted_types": ", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
         "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
         "attachment_max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        # Sent back with the form: pressing "Send" twice, or resending after a dropped connection, stores one
-        # case (the key of an idempotent submission). Kept across a page with errors.
-        "submission_key": data.get("submission_key") or uuid.uuid4().hex,
+        # Sent back with the form: pressing "Send" twice, resending after a dropped connection, or Back and
+        # Send again stores one case (the key of an idempotent submission). Kept across a page with errors.
+        "submission_key": data.get("submission_key") or _form_key(request),
     }
+
+
+def _form_key(request: HttpRequest, *, fresh: bool = False) -> str:
+    """The session's submission key. It outlives a submission, so that the form reached by Back (which the
+    browser may fetch again) carries the key of the case just sent: sending the same again shows that case.
+    Other content under it is a new request (see submit), which takes a fresh key."""
+    key = None if fresh else request.session.get(SESSION_FORM_KEY)
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        key = uuid.uuid4().hex
+        request.session[SESSION_FORM_KEY] = key
+    return key
 
 
 @shows_refusal
@@ -80,25 +94,43 @@ def submit(request: HttpRequest) -> HttpResponse:
     if honeypot.caught(request.POST):  # a quiet refusal: nothing stored, nothing said about why
         context = _form_context(request, request.POST, {"non_field_errors": [str(honeypot.GENERIC_FAILURE)]})
         return render(request, "cases/submit.html", context, status=400)
+    if wants_communes_listed(request.POST):  # the province step without JavaScript: the form again, communes listed
+        context = _form_context(request, request.POST, {})
+        context["files_dropped"] = bool(request.FILES)
+        return render(request, "cases/submit.html", context)
     data = request.POST.copy()
+    data["area"], area_errors = chosen_area(request.POST)
     # The serializer reads files from the same mapping as the fields, as DRF does with request.data.
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
     serializer = CaseSubmitSerializer(data=data, context={"web_form": True})  # the form's own fields too
-    if not serializer.is_valid():
+    if not serializer.is_valid() or area_errors:
         # The citizen's input comes back as typed; files cannot be refilled by a browser, so the page says so.
-        context = _form_context(request, request.POST, serializer.errors)
+        errors = {**serializer.errors, **area_errors}
+        if "area" in errors:  # an unknown code: said beside the list it came from
+            errors["commune" if request.POST.get("commune") else "province"] = errors.pop("area")
+        context = _form_context(request, request.POST, errors)
         context["files_dropped"] = bool(request.FILES)
         return render(request, "cases/submit.html", context, status=400)
     key = request.POST.get("submission_key", "")
-    submitted = submit_validated(
-        serializer,
-        channel=Channel.WEB,
-        user=request.user,
-        idempotency_key=key if KEY_PATTERN.fullmatch(key) else None,
-        site=site_of(request),
-    )
+    if not KEY_PATTERN.fullmatch(key):
+        key = _form_key(request)
+    try:
+        submitted = submit_validated(
+            serializer, channel=Channel.WEB, user=request.user, idempotency_key=key, site=site_of(request)
+        )
+    except IdempotencyKeyReused:
+        # The form's key already went with other content: this is a new request from the same browser.
+        key = _form_key(request, fresh=True)
+        submitted = submit_validated(
+            serializer, channel=Channel.WEB, user=request.user, idempotency_key=key, site=site_of(request)
+        )
+    request.session[SESSION_FORM_KEY] = key
     case = submitted.case
     _remember(request, case)
+    shown = request.session.get(SESSION_LAST_SUBMISSION) or {}
+    if submitted.replayed and shown.get("code") == case.tracking_code and "token" not in shown:
+        # Back and Send again in this browser: the confirmation again, but its access code was shown once.
+        return redirect("cases:submit-done")
     request.session[SESSION_LAST_SUBMISSION] = {"code": case.tracking_code, "token": submitted.access_token}
     return redirect("cases:submit-done")
 
@@ -212,19 +244,30 @@ def track_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
 
 
 def track_detail_page(
-    request: HttpRequest, case: Case, *, appeal: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest, case: Case, *, forms: dict[str, dict[str, Any]] | None = None, status: int = 200
 ) -> HttpResponse:
-    """The citizen's page of `case`; `appeal` holds a refused appeal's text and errors, shown in its form."""
+    """The citizen's page of `case`. `forms` holds a refused form's input and errors by form name (reply,
+    rating, appeal: web/citizen.py), shown in that form and in the error summary."""
     context = tracked_case_data(case)
     # "messages" is Django's own key in templates (the confirmations); the case's conversation is renamed.
     context["conversation"] = context.pop("messages")
+    forms = forms or {}
     context.update(
         case=case,
-        attachments=case.attachments.all(),
+        attachments=case.attachments.filter(message__isnull=True),
         due=due_explanation(case),
         open_erasure=case.erasure_requests.filter(done_at__isnull=True).first(),
+        # The page is theirs wherever they log in; others reach it in this browser only (by its codes).
+        owner=request.user.is_authenticated and case.submitter_id == request.user.pk,
+        errors={field: texts for form in forms.values() for field, texts in form["errors"].items()},
+        attachment_max_count=settings.ATTACHMENT_MAX_COUNT,
+        attachment_max_mb=settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        accepted_types=", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
+        accept_attribute=",".join(ALLOWED_EXTENSIONS),
     )
-    context["appeal"] = appeal or {"reason": "", "errors": {}}
+    empty: dict[str, Any] = {"data": {}, "errors": {}}
+    for name in ("reply", "rating", "appeal"):
+        context[f"{name}_form"] = forms.get(name, empty)
     return render(request, "cases/track_detail.html", context, status=status)
 
 

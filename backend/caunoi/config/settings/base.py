@@ -167,7 +167,7 @@ LOGIN_REDIRECT_URL = "publication:home"
 LOGOUT_REDIRECT_URL = "publication:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "caunoi.accounts.passwords.MinimumLengthValidator"},  # its messages in Vietnamese
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Not a rule: Django tells validators when a password was changed, which revokes the API tokens.

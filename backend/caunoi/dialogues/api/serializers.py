@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from caunoi.core.textlimit import LimitedCharField
+
 from ..models import Dialogue, DialogueQuestion
 
 PHONE_RE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
@@ -16,8 +18,9 @@ PHONE_RE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 class QuestionInput(serializers.Serializer[Any]):
     """A question from a citizen: the web form and the room's `ask` action validate with this."""
 
-    name = serializers.CharField(max_length=120, label=_("Name or display name"))
-    text = serializers.CharField(min_length=10, max_length=2000, label=_("Your question"))
+    # Over-long texts are refused with the limit and the count (core/textlimit.py), never cut by the page.
+    name = LimitedCharField(max_length=120, label=_("Name or display name"))
+    text = LimitedCharField(min_length=10, max_length=2000, label=_("Your question"))
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254, label=_("Email"))
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20, label=_("Phone"))
     show_name = serializers.BooleanField(required=False, default=False, label=_("Show my name with my question"))

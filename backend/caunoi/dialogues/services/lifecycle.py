@@ -7,6 +7,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
@@ -138,7 +140,7 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
         submitted = case_submit(
             kind="question",
             title=_case_title(text),
-            body=f"{text}\n\n— {_('Asked during the online dialogue')} “{dialogue.title}”",
+            body=f"{text}\n\n{_asked_during(dialogue)}",
             category=category,
             area=None,
             channel="dialogue",
@@ -152,6 +154,17 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
     return opened
 
 
+# Outside the f-string, so that makemessages finds it.
+ASKED_DURING = _("Asked during the online dialogue")
+
+
+def _asked_during(dialogue: Dialogue) -> str:
+    """The line that tells where a question came from. Stored with the text, so written in the portal's
+    language, not in that of whoever closed the dialogue (an English page would leave English in it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"— {ASKED_DURING} “{dialogue.title}”"
+
+
 def _propose_transcript(dialogue: Dialogue) -> None:
     """Each question answered on air becomes a publication candidate (the publication review decides what
     the public sees); a merged duplicate's asker is represented by the question it was merged into."""
@@ -160,7 +173,7 @@ def _propose_transcript(dialogue: Dialogue) -> None:
         item_propose_from_dialogue(
             source_ref=transcript_ref(dialogue.pk, question.pk),
             title=_case_title(question.text),
-            question=f"{question.text}\n\n— {_('Asked during the online dialogue')} “{dialogue.title}”",
+            question=f"{question.text}\n\n{_asked_during(dialogue)}",
             answer="\n\n".join(answers),
             asker_display=question.public_asker,
             names=[] if question.show_name else [question.asker_name],  # as a case hides an unshown name

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caunoi.abuse import honeypot
@@ -48,7 +49,7 @@ def _room_strings() -> dict[str, str]:
         "participant": _("Participant %(number)s"),
         "votes": _("votes"),
         "answer": _("Answer"),
-        "answered": _("Answered"),
+        "answered": pgettext("dialogue question", "Answered"),
         "vote": _("I want this answered too"),
         "voted": _("Your vote was counted."),
         "live": _("Live: this page updates by itself."),
