@@ -3,6 +3,8 @@ a staff action refused for bad input keeps its reason beside the message, its fo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from caunoi.agencies.models import Agency
 from caunoi.cases.models import AnswerVersion
@@ -63,7 +65,7 @@ def test_the_draft_survives_a_transfer(page, personas, reference_data, viewport)
     # Downloading it keeps every character.
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải về dưới dạng tệp văn bản").click()
-    assert open(download.value.path(), encoding="utf-8").read() == ANSWER
+    assert Path(download.value.path()).read_text(encoding="utf-8") == ANSWER
 
 
 def test_an_action_refused_keeps_the_reason_with_its_fold_open(page, personas, reference_data):
