@@ -264,6 +264,7 @@ def staff_case_page(
             "forwarding": forwarding_state(case),
             "routing": case.routing_explanation,
             "routing_lines": routing_lines(case.routing_explanation),
+            "routing_from": Agency.objects.filter(code=case.routing_explanation.get("transferred_from") or "").first(),
             "sent_from": site_by_id(case.site_id) if case.site_id is not None else None,
             "attachments": case.attachments.all(),
             "events": case.events.select_related("actor", "agency").order_by("at", "id"),
