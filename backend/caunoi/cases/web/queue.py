@@ -132,7 +132,7 @@ def _form_context(data: QueryDict, view: str) -> dict[str, Any]:
 _VIEW_LABELS = {
     "open": gettext_lazy("Open cases"),
     "closed": gettext_lazy("Closed cases"),
-    "all": gettext_lazy("All cases"),
+    "all": gettext_lazy("All"),
 }
 
 
