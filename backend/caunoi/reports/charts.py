@@ -45,6 +45,11 @@ NARROW = 340  # a phone's content box (343 px at 375 px wide), drawn at about 1:
 NARROW_BAR = NARROW - 80  # room on the right of the longest bar for its value
 
 
+def _axis_month(month: dt.date, short: bool) -> str:
+    """A month under its column: "07/2026", or "07/26" when twelve columns share the width."""
+    return date_format(month, "m/y") if short else month_label(month)
+
+
 def _svg(
     chart_id: str, title: str, desc: str, body: str, height: int = HEIGHT, *, width: int = WIDTH, shape: str = "wide"
 ) -> SafeString:
@@ -96,15 +101,18 @@ def on_time_chart(months: Sequence[Month]) -> SafeString:
     """Bars of the on-time rate per month (0–100 %); a month with no answers says so in words."""
     *starts, slot = _month_slots(months, 1)
     parts = [_axis(100, "%")]
+    crowded = len(months) > 6  # a year's twelve columns: short labels, so that neighbours never overlap
     for start, month in zip(starts, months, strict=True):
         centre = start + slot / 2
-        parts.append(_x_label(centre, month_label(month.month)))
+        parts.append(_x_label(centre, _axis_month(month.month, crowded)))
         if month.on_time_rate is None:
             parts.append(format_html('<text x="{x}" y="{y}" text-anchor="middle" fill="{c}">{t}</text>',
-                                     x=round(centre, 1), y=PLOT_BOTTOM - 6, c=GREY, t=_("none")))  # fmt: skip
+                                     x=round(centre, 1), y=PLOT_BOTTOM - 6, c=GREY,
+                                     t="—" if crowded else _("none")))  # fmt: skip
             continue
         percent = month.on_time_rate * 100
-        parts.append(_bar(start + slot * 0.2, slot * 0.6, percent / 100, percent_text(percent), BLUE, None))
+        label = percent_text(percent, 0 if crowded else 1)
+        parts.append(_bar(start + slot * 0.2, slot * 0.6, percent / 100, label, BLUE, None))
     summary = "; ".join(
         f"{month_label(m.month)}: {'—' if m.on_time_rate is None else percent_text(m.on_time_rate * 100)}"
         for m in months
@@ -139,7 +147,7 @@ def backlog_chart(months: Sequence[Month]) -> SafeString:
         _legend(),
     ]
     for start, month in zip(starts, months, strict=True):
-        parts.append(_x_label(start + slot / 2, month_label(month.month)))
+        parts.append(_x_label(start + slot / 2, _axis_month(month.month, len(months) > 6)))
         width = slot * 0.34
         parts.append(_bar(start + slot * 0.14, width, month.backlog / top, str(month.backlog), BLUE, None))
         parts.append(_bar(start + slot * 0.52, width, month.overdue / top, str(month.overdue), "url(#hatch)", RED))
