@@ -99,9 +99,9 @@ def draft_autosave(request: HttpRequest, case_id: int) -> JsonResponse:
     try:
         version = case_answer_autosave(
             case=case,
-            by=request.user,
+            by=request.user,  # type: ignore[arg-type]
             body=form.validated_data["body"],
-            base_version=base or 0,  # type: ignore[arg-type]
+            base_version=base or 0,
         )
     except DraftConflict as exc:
         return JsonResponse({"conflict": str(exc.message), "latest": exc.extra.get("latest")}, status=409)
