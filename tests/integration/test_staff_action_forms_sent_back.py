@@ -129,3 +129,18 @@ def test_a_form_no_longer_offered_still_shows_why_and_the_text(leader, reference
     assert response.status_code == 409
     assert 'id="error-summary"' in html
     assert message in html
+
+
+def test_approving_a_version_no_longer_the_latest_says_why_in_the_form(client, personas, reference_data):
+    case, _ = submit_case()
+    case_claim(case=case, by=personas["official_a"])
+    case_answer_draft(case=case, by=personas["official_a"], body="Bản nháp thứ nhất.")
+    case_submit_for_review(case=case, by=personas["official_a"])
+    client.force_login(personas["leader"])
+    response = post(client, case, "approve", {"version": "7"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert 'id="error-summary"' in html
+    assert "phiên bản 1" in html.lower()
+    case.refresh_from_db()
+    assert case.status == "in_review"
