@@ -121,3 +121,22 @@ def test_autosave_never_overwrites_a_colleagues_version(personas, claimed):
     version = case_answer_autosave(case=claimed, by=personas["official_a"], body="Của tôi.", base_version=1)
     assert version.number == 2
     assert AnswerVersion.objects.get(case=claimed, number=1).body == "Của lãnh đạo."
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("citizen", 404), ("moderator", 404), ("official_b", 404), ("admin", 403), ("official_a", 200), ("leader", 200)],
+)
+def test_who_may_autosave(client, personas, claimed, persona, status):
+    client.force_login(personas[persona])
+    response = client.post(
+        reverse("cases:staff-draft-autosave", args=[claimed.id]), {"body": "Nháp.", "base_version": 0}
+    )
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("persona", "status"), [("citizen", 404), ("official_a", 200)])
+def test_who_may_download_a_draft(client, personas, reference_data, persona, status):
+    client.force_login(personas[persona])
+    response = client.post(reverse("cases:staff-draft-download"), {"body": "Nội dung.", "code": "HD-2026-000001"})
+    assert response.status_code == status
