@@ -10,7 +10,6 @@ for (const form of document.querySelectorAll("form[data-autosave-url]")) {
   const base = form.querySelector("[data-autosave-base]");
   const status = form.querySelector("[data-autosave-status]");
   if (!body || !base || !status) continue;
-  const delay = Number(form.dataset.autosaveDelay || DELAY_MS);
   let timer = null;
   let savedText = body.value;
   let stopped = false;
@@ -37,6 +36,11 @@ for (const form of document.querySelectorAll("form[data-autosave-url]")) {
           stopped = true; // saving again would fail the same way; the Save button shows the way to keep it
           status.textContent = answer.conflict;
           status.classList.add("autosave-status--problem");
+        } else {
+          // Refused for another reason (the text too long, the session ended): say so; the next pause tries again.
+          const messages = answer.errors ? Object.values(answer.errors).flat() : [];
+          status.textContent = messages.join(" ") || status.dataset.autosaveFailed;
+          status.classList.add("autosave-status--problem");
         }
       })
       .catch(() => {
@@ -50,7 +54,7 @@ for (const form of document.querySelectorAll("form[data-autosave-url]")) {
 
   body.addEventListener("input", () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(save, delay);
+    timer = setTimeout(save, Number(form.dataset.autosaveDelay || DELAY_MS));
   });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") save();
