@@ -68,6 +68,20 @@ def test_the_draft_survives_a_transfer(page, personas, reference_data, viewport)
     assert Path(download.value.path()).read_text(encoding="utf-8") == ANSWER
 
 
+def test_autosave_keeps_the_version_named_for_review_current(page, personas, reference_data):
+    case, _ = submit_case()
+    case_claim(case=case, by=personas["official_a"])
+    log_in(page, "official-a", reverse("cases:staff-case", args=[case.id]))
+    page.locator("form[data-autosave-url]").evaluate("form => form.dataset.autosaveDelay = '200'")
+    page.fill("#action-draft-body", "Bản nháp thứ nhất.")
+    with page.expect_navigation():
+        page.locator("form[data-autosave-url] button[type=submit]").click()  # saved as version 1
+    page.locator("form[data-autosave-url]").evaluate("form => form.dataset.autosaveDelay = '200'")
+    page.fill("#action-draft-body", "Bản nháp thứ hai, đầy đủ hơn.")
+    page.locator("[data-autosave-status]").filter(has_text="phiên bản 2").wait_for()
+    assert "phiên bản 2" in page.locator("form[action$='/submit_for_review/'] button").inner_text().lower()
+
+
 def test_an_action_refused_keeps_the_reason_with_its_fold_open(page, personas, reference_data):
     case, _ = submit_case()
     log_in(page, "leader", reverse("cases:staff-case", args=[case.id]))

@@ -29,6 +29,10 @@ for (const form of document.querySelectorAll("form[data-autosave-url]")) {
         const answer = await response.json().catch(() => ({}));
         if (response.ok) {
           base.value = String(answer.version);
+          // "Send version N for review" names the version a leader will read: the one just kept.
+          for (const number of document.querySelectorAll("[data-autosave-number]")) {
+            number.textContent = String(answer.version);
+          }
           savedText = text;
           status.textContent = answer.status;
           status.classList.remove("autosave-status--problem");

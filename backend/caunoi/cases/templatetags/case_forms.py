@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from ..web.errors import SentBack
 
@@ -34,3 +35,10 @@ def get_item(mapping: Any, key: str) -> Any:
 def values_of(form: SentBack, name: str) -> list[str]:
     """Every value a sent-back form held for `name` (its checked boxes)."""
     return form.values(name) if form.errors else []
+
+
+@register.filter
+def autosave_number(number: int) -> str:
+    """A draft's version number in a sentence, marked so that js/draft-autosave.js can keep it current when an
+    autosave makes a new version (the sentence stays one translated message)."""
+    return format_html('<span data-autosave-number="">{}</span>', number)
