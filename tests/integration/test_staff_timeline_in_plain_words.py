@@ -9,6 +9,7 @@ import pytest
 from caunoi.agencies.models import Agency
 from caunoi.cases.services import case_claim, case_extend, case_split, case_transfer
 from caunoi.notifications.models import Notification
+from caunoi.notifications.rendering import render_message
 from django.urls import reverse
 
 from tests.support.cases import submit_case
@@ -65,3 +66,18 @@ def test_a_split_shows_on_the_citizens_track_page(client, personas, reference_da
     html = client.get(reverse("cases:track-detail", args=[case.tracking_code])).content.decode()
     assert "Sở Xây dựng Hà Nội" in html
     assert "Bộ Giáo dục và Đào tạo" in html
+
+
+def test_the_transfer_message_says_what_the_track_page_says(client, personas, reference_data):
+    case, token = submit_case()
+    case_transfer(
+        case=case, by=personas["leader"], to_agency=Agency.objects.get(code="SO-XD-HN"), reason="Sai thẩm quyền."
+    )
+    [message] = Notification.objects.filter(template="case_transferred")
+    sentence = message.context["change"]
+    assert "Sở Xây dựng Hà Nội" in sentence
+    client.post(reverse("cases:track"), {"code": case.tracking_code, "token": token})
+    assert sentence in client.get(reverse("cases:track-detail", args=[case.tracking_code])).content.decode()
+    rendered = render_message(template=message.template, context=message.context, language="vi")
+    assert sentence in rendered.body
+    assert rendered.body.count("Sở Xây dựng Hà Nội") == 1  # said once, not twice
