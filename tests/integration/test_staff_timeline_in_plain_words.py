@@ -81,3 +81,13 @@ def test_the_transfer_message_says_what_the_track_page_says(client, personas, re
     rendered = render_message(template=message.template, context=message.context, language="vi")
     assert sentence in rendered.body
     assert rendered.body.count("Sở Xây dựng Hà Nội") == 1  # said once, not twice
+
+
+def test_the_extension_message_says_what_the_track_page_says(personas, reference_data):
+    case, _ = submit_case()
+    case_claim(case=case, by=personas["leader"])
+    case_extend(case=case, by=personas["leader"], days=3, reason="Cần thêm ý kiến của sở.")
+    [message] = Notification.objects.filter(template="case_extended")
+    rendered = render_message(template=message.template, context=message.context, language="vi")
+    assert message.context["change"] in rendered.body
+    assert rendered.body.count("Cần thêm ý kiến của sở.") == 1

@@ -182,6 +182,7 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
     the extension apart). Raises ValidationFailed for a non-positive or excessive number of days."""
     from caunoi.workflows.registry import workflows
 
+    from ..selectors import citizen_sentence
     from .deadline import refresh_due
 
     with transaction.atomic():
@@ -195,7 +196,7 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
         computation = refresh_due(case)
         case.save(update_fields=["due_at", "due_explanation", "updated_at"])
         due_date = computation.due_date.isoformat() if computation.due_date else None
-        record(
+        event = record(
             case, EventType.EXTENDED, actor=by, payload={"days": days, "reason": reason.strip(), "due_date": due_date}
         )
         period = workflows().deadlines[case.deadline_version].kinds[case.kind]
@@ -207,5 +208,6 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
             unit=period.unit,
             reason=reason.strip(),
             due_date=due_date,
+            change=citizen_sentence(event, case.language),  # the track page's words for it
         )
     return case
