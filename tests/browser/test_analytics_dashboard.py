@@ -58,7 +58,8 @@ def test_a_leader_reads_usage_and_downloads_the_unmet_searches(page, personas, s
     page.select_option("select[name=site]", label="Cổng thông tin A (a.example.vn)")
     page.locator("main form[method=get] button[type=submit]").click()
     page.wait_for_url("**/staff/analytics/?*period=2026-Q2*")
-    assert page.locator("svg.chart").count() == 3
+    assert page.locator("svg.chart--wide").count() == 3
+    assert page.locator("svg.chart--narrow").count() == 3  # the same charts drawn for phones
     figures = page.locator("dl.report-figures").inner_text()
     assert "12" in figures and "15" in figures  # views 6+4+2; searches 5+3+4+1+2
     unmet = page.locator("#unmet-caption").locator("xpath=..").inner_text()

@@ -28,7 +28,8 @@ def test_a_leader_reads_the_dashboard_and_downloads_csv(page, personas, referenc
     page.fill("input[name=period]", "2026-Q2")
     page.locator("main form[method=get] button[type=submit]").click()
     page.wait_for_url("**/staff/reports/?period=2026-Q2*")
-    assert page.locator("svg.chart").count() == 3
+    assert page.locator("svg.chart--wide").count() == 3
+    assert page.locator("svg.chart--narrow").count() == 3  # the same charts drawn for phones
     assert page.locator("svg.chart title").first.text_content()  # each chart has a title
     figures = page.locator("dl.report-figures").inner_text()
     assert "75,0%" in figures  # 3 of 4 answered on time, in Vietnamese number format

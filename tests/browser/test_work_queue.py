@@ -27,7 +27,7 @@ def test_the_queue_lists_filters_and_opens_cases(page, personas, reference_data)
     screenshot(page, "queue")
 
     page.select_option("select[name=kind]", "feedback")
-    page.locator("main form[method=get] button[type=submit]").first.click()
+    page.locator("main form.queue-filters button[type=submit]").click()
     page.wait_for_load_state()
     assert feedback.tracking_code in page.locator("main table").inner_text()
     assert land.tracking_code not in page.locator("main table").inner_text()

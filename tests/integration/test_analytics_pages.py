@@ -93,7 +93,8 @@ def test_the_period_and_the_site_change_the_figures(history, personas, web):
 def test_the_page_shows_figures_charts_tables_and_downloads(history, personas, web):
     web.force_login(personas["admin"])
     page = web.get("/staff/analytics/", {"period": "2026-Q1"}).content.decode()
-    assert page.count('<svg class="chart"') == 3
+    assert page.count('<svg class="chart chart--wide"') == 3
+    assert page.count('<svg class="chart chart--narrow"') == 3
     assert '<title id="chart-answers-title">' in page and '<title id="chart-unmet-title">' in page
     assert f'href="/hoi-dap/{history["x"].slug}/"' in page
     assert "<dd>6</dd>" in page  # views: 5 of X and 1 of Y

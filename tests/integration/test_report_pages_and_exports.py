@@ -108,7 +108,8 @@ def test_who_may_open_the_pages(timeline, personas, web, path, persona, status):
 
 def test_the_dashboard_shows_the_figures_charts_and_tables(timeline, personas, web):
     page = logged_in(web, personas["leader"]).get("/staff/reports/", Q2).content.decode()
-    assert page.count('<svg class="chart"') == 3
+    assert page.count('<svg class="chart chart--wide"') == 3
+    assert page.count('<svg class="chart chart--narrow"') == 3
     assert 'role="img"' in page and '<title id="chart-on-time-title">' in page
     assert "75,0%" in page or "75.0%" in page  # the on-time rate, in the language's decimal format
     assert "Sở Nông nghiệp và Môi trường Hà Nội" in page  # the ranking

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
@@ -14,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,7 @@ class LoginView(FormStatus, auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
+        self.landing_for = user
         if not two_factor.has_two_factor(user):
             return super().form_valid(form)
         self.request.session[PENDING] = {
@@ -75,6 +77,19 @@ class LoginView(FormStatus, auth_views.LoginView):
             "next": self.get_success_url(),
         }
         return redirect("accounts:login-code")
+
+    landing_for: Any = None  # the user logging in, before the session holds them (two-factor login)
+
+    def get_default_redirect_url(self) -> str:
+        """Where a login without `next` lands: officials and leaders on their work queue, others as before."""
+        return landing_page(self.landing_for or self.request.user)
+
+
+def landing_page(user: Any) -> str:
+    """The page a user lands on after logging in when nothing else was asked for."""
+    if getattr(user, "works_cases", False):
+        return reverse("cases:staff-queue")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _safe_target(request: HttpRequest, target: str, default: str) -> str:

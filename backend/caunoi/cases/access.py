@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
+from caunoi.agencies.models import Agency
 from caunoi.agencies.selectors import agency_ids_in_reach
 from caunoi.core.errors import ApplicationError, NotFound
 from caunoi.workflows.registry import workflows
 
-from .models import Case, ErasureRequest
+from .models import Case, CaseEvent, ErasureRequest, EventType
 from .services.submission import hash_token
 
 CASE_NOT_FOUND = _("No case matches this tracking code and access code.")
@@ -140,3 +141,20 @@ def access_held_case(user: User, case_id: int) -> Case:
     if case is None:
         raise NotFound(_("Case not found."))
     return case
+
+
+def transfer_out_of_reach(user: User, case_id: int) -> CaseEvent | None:
+    """The transfer that took case `case_id` out of `user`'s agencies, when that is why they can no longer open
+    it: their unsaved work is then answered with where the case went, never with "not found". None when the
+    case is still theirs, or never passed through their agencies (nothing is said about it)."""
+    if not user.is_authenticated or user.role not in {Role.OFFICIAL, Role.LEADER}:
+        return None
+    if cases_for_staff(user).filter(pk=case_id).exists():
+        return None
+    reach = Agency.objects.filter(pk__in=agency_ids_in_reach(user)).values_list("code", flat=True)
+    return (
+        CaseEvent.objects.select_related("actor", "case")
+        .filter(case_id=case_id, type=EventType.TRANSFERRED, payload__from__in=list(reach))
+        .order_by("-at", "-id")
+        .first()
+    )

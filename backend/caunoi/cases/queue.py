@@ -289,3 +289,21 @@ def _agencies_to_merge(user: User) -> list[int] | None:
     else:
         return None
     return agency_ids if len(agency_ids) <= MAX_MERGED_AGENCIES else None
+
+
+def case_search_for_staff(*, user: User, filters: QueueFilters, closed_only: bool) -> QuerySet[Case]:
+    """Every case `user` may open (`cases_for_staff`) whatever its status, closed cases and linked duplicates
+    included (or the closed ones alone with `closed_only`), narrowed by `filters`, the newest first: the
+    queue's "closed" and "all" views, read a page at a time rather than worked through."""
+    cases = cases_for_staff(user)
+    if closed_only:
+        cases = cases.filter(closed_at__isnull=False)
+    return _filtered(cases, filters, user).order_by("-received_at", "-id")
+
+
+def case_by_code_for_staff(*, user: User, code: str) -> Case | None:
+    """The case with tracking code `code` (any status) if `user` may open it, else None."""
+    code = code.strip().upper()
+    if not TRACKING_CODE.fullmatch(code):
+        return None
+    return cases_for_staff(user).filter(tracking_code=code).first()

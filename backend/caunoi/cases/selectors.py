@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -161,6 +162,13 @@ def _format_date(value: str | None) -> str:
     if not value:
         return "—"
     return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+
+
+def citizen_sentence(event: CaseEvent, language: str) -> str:
+    """The sentence the citizen's timeline shows for `event`, in `language`: messages about a change say it
+    in the same words as the track page."""
+    with translation.override(language):
+        return str(_describe(event, event.lifecycle_version))
 
 
 def case_public_timeline(case: Case) -> list[TimelineEntry]:

@@ -1,5 +1,9 @@
 """Charts drawn on the server as SVG: readable without JavaScript, and accessible.
 
+Each chart is drawn twice: wide (columns by month) and narrow (one horizontal bar a line, labels above the
+bars), for a phone's 343 px; the stylesheet shows the one that fits, so a phone never scrolls to find the
+data. Numbers are written as the page's language writes them (numbers.py), on axes as in tables.
+
 Each chart is an <svg role="img"> with a <title> and a <desc> that says what it shows; every bar carries its
 value as text, and the second series of a grouped chart differs by pattern (hatching) as well as colour,
 so nothing is said by colour alone. The page puts the same numbers in a table under each chart.
@@ -16,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .numbers import number_text, percent_text
 from .series import Month
 
 WIDTH = 640
@@ -36,12 +41,24 @@ def month_label(month: dt.date) -> str:
     return date_format(month, "m/Y")
 
 
-def _svg(chart_id: str, title: str, desc: str, body: str, height: int = HEIGHT) -> SafeString:
+NARROW = 340  # a phone's content box (343 px at 375 px wide), drawn at about 1:1
+NARROW_BAR = NARROW - 80  # room on the right of the longest bar for its value
+
+
+def _axis_month(month: dt.date, short: bool) -> str:
+    """A month under its column: "07/2026", or "07/26" when twelve columns share the width."""
+    return date_format(month, "m/y") if short else month_label(month)
+
+
+def _svg(
+    chart_id: str, title: str, desc: str, body: str, height: int = HEIGHT, *, width: int = WIDTH, shape: str = "wide"
+) -> SafeString:
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" '
+        '<svg class="chart chart--{shape}" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" '
         'xmlns="http://www.w3.org/2000/svg" font-family="inherit" font-size="14">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        w=WIDTH,
+        shape=shape,
+        w=width,
         h=height,
         id=chart_id,
         title=title,
@@ -56,7 +73,8 @@ def _axis(maximum: float, suffix: str = "") -> str:
     for fraction in (0, 0.5, 1):
         y = PLOT_BOTTOM - fraction * (PLOT_BOTTOM - PLOT_TOP)
         value = maximum * fraction
-        text = f"{value:.0f}{suffix}" if suffix or value == int(value) else f"{value:.1f}"
+        decimals = 0 if value == int(value) else 1
+        text = percent_text(value, 0) if suffix == "%" else number_text(value, decimals)
         lines.append(
             format_html(
                 '<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="1"/>'
@@ -83,19 +101,38 @@ def on_time_chart(months: Sequence[Month]) -> SafeString:
     """Bars of the on-time rate per month (0–100 %); a month with no answers says so in words."""
     *starts, slot = _month_slots(months, 1)
     parts = [_axis(100, "%")]
+    crowded = len(months) > 6  # a year's twelve columns: short labels, so that neighbours never overlap
     for start, month in zip(starts, months, strict=True):
         centre = start + slot / 2
-        parts.append(_x_label(centre, month_label(month.month)))
+        parts.append(_x_label(centre, _axis_month(month.month, crowded)))
         if month.on_time_rate is None:
             parts.append(format_html('<text x="{x}" y="{y}" text-anchor="middle" fill="{c}">{t}</text>',
-                                     x=round(centre, 1), y=PLOT_BOTTOM - 6, c=GREY, t=_("none")))  # fmt: skip
+                                     x=round(centre, 1), y=PLOT_BOTTOM - 6, c=GREY,
+                                     t="—" if crowded else _("none")))  # fmt: skip
             continue
         percent = month.on_time_rate * 100
-        parts.append(_bar(start + slot * 0.2, slot * 0.6, percent / 100, f"{percent:.0f}%", BLUE, None))
+        label = percent_text(percent, 0 if crowded else 1)
+        parts.append(_bar(start + slot * 0.2, slot * 0.6, percent / 100, label, BLUE, None))
     summary = "; ".join(
-        f"{month_label(m.month)}: {'—' if m.on_time_rate is None else f'{m.on_time_rate * 100:.0f}%'}" for m in months
+        f"{month_label(m.month)}: {'—' if m.on_time_rate is None else percent_text(m.on_time_rate * 100)}"
+        for m in months
     )
-    return _svg("chart-on-time", _("Answered on time, by month"), summary, "".join(parts))
+    title = _("Answered on time, by month")
+    narrow = _narrow(
+        "chart-on-time-narrow",
+        title,
+        summary,
+        [
+            (
+                month_label(m.month),
+                [(0.0, _("none"), BLUE, None)]
+                if m.on_time_rate is None
+                else [(m.on_time_rate, percent_text(m.on_time_rate * 100), BLUE, None)],
+            )
+            for m in months
+        ],
+    )
+    return _pair(_svg("chart-on-time", title, summary, "".join(parts)), narrow)
 
 
 def backlog_chart(months: Sequence[Month]) -> SafeString:
@@ -110,7 +147,7 @@ def backlog_chart(months: Sequence[Month]) -> SafeString:
         _legend(),
     ]
     for start, month in zip(starts, months, strict=True):
-        parts.append(_x_label(start + slot / 2, month_label(month.month)))
+        parts.append(_x_label(start + slot / 2, _axis_month(month.month, len(months) > 6)))
         width = slot * 0.34
         parts.append(_bar(start + slot * 0.14, width, month.backlog / top, str(month.backlog), BLUE, None))
         parts.append(_bar(start + slot * 0.52, width, month.overdue / top, str(month.overdue), "url(#hatch)", RED))
@@ -119,7 +156,24 @@ def backlog_chart(months: Sequence[Month]) -> SafeString:
         % {"month": month_label(m.month), "open": m.backlog, "overdue": m.overdue}
         for m in months
     )
-    return _svg("chart-backlog", _("Open and overdue items at the end of each month"), summary, "".join(parts))
+    title = _("Open and overdue items at the end of each month")
+    narrow = _narrow(
+        "chart-backlog-narrow",
+        title,
+        summary,
+        [
+            (
+                month_label(m.month),
+                [
+                    (m.backlog / top, _("%(count)s open") % {"count": m.backlog}, BLUE, None),
+                    (m.overdue / top, _("%(count)s overdue") % {"count": m.overdue}, "url(#hatch-narrow)", RED),
+                ],
+            )
+            for m in months
+        ],
+        defs=parts[0].replace('id="hatch"', 'id="hatch-narrow"'),
+    )
+    return _pair(_svg("chart-backlog", title, summary, "".join(parts)), narrow)
 
 
 def category_chart(rows: Sequence[tuple[str, int]]) -> SafeString:
@@ -159,8 +213,54 @@ def ranked_chart(
         )
     if not rows:
         parts.append(format_html('<text x="10" y="30" fill="{c}">{t}</text>', c=GREY, t=empty_text))
-    summary = "; ".join(f"{label}: {value}" for label, value in rows) or empty_text
-    return _svg(chart_id, title, summary, "".join(parts), height=height)
+    summary = "; ".join(f"{label}: {number_text(value)}" for label, value in rows) or empty_text
+    narrow = _narrow(
+        f"{chart_id}-narrow",
+        title,
+        summary,
+        [(label, [(value / top, number_text(value), BLUE, None)]) for label, value in rows],
+        empty_text=empty_text,
+    )
+    return _pair(_svg(chart_id, title, summary, "".join(parts), height=height), narrow)
+
+
+def _pair(wide: SafeString, narrow: SafeString) -> SafeString:
+    """Both drawings of a chart; the stylesheet shows the one that fits the screen."""
+    return mark_safe(wide + narrow)  # noqa: S308 - both built with format_html
+
+
+def _narrow(
+    chart_id: str,
+    title: str,
+    desc: str,
+    groups: Sequence[tuple[str, Sequence[tuple[float, str, str, str | None]]]],
+    *,
+    defs: str = "",
+    empty_text: str = "",
+) -> SafeString:
+    """The phone drawing: for each group its label on a line, then one horizontal bar a series (fraction of
+    the widest, the value's text after it, fill, stroke)."""
+    parts, y = [defs], 4
+    for label, bars in groups:
+        shown = label if len(label) <= 44 else label[:43] + "…"
+        parts.append(format_html('<text x="0" y="{y}" fill="{c}">{t}</text>', y=y + 14, c=DARK, t=shown))
+        y += 20
+        for fraction, text, fill, stroke in bars:
+            width = round(max(NARROW_BAR * max(fraction, 0), 1), 1)
+            parts.append(
+                format_html(
+                    '<rect x="0" y="{y}" width="{w}" height="16" fill="{f}"{s}/>'
+                    '<text x="{tx}" y="{ty}" fill="{c}" font-weight="bold">{t}</text>',
+                    y=y, w=width, f=fill, s=format_html(' stroke="{}" stroke-width="1"', stroke) if stroke else "",
+                    tx=round(width + 6, 1), ty=y + 13, c=DARK, t=text,
+                )
+            )  # fmt: skip
+            y += 22
+        y += 8
+    if not groups:
+        parts.append(format_html('<text x="0" y="20" fill="{c}">{t}</text>', c=GREY, t=empty_text))
+        y = 30
+    return _svg(chart_id, title, desc, "".join(parts), height=y, width=NARROW, shape="narrow")
 
 
 def _bar(x: float, width: float, fraction: float, label: str, fill: str, stroke: str | None) -> str:

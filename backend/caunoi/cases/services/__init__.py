@@ -22,6 +22,8 @@ from .citizen import case_citizen_reply, case_rate, case_request_info
 from .clock import ClockAlreadyPaused, ClockNotPaused, case_clock_pause, case_clock_resume
 from .flood import NotHeld, case_release_hold
 from .handling import (
+    DraftConflict,
+    case_answer_autosave,
     case_answer_draft,
     case_assign,
     case_claim,
@@ -39,11 +41,13 @@ __all__ = [
     "ClockAlreadyPaused",
     "ClockNotPaused",
     "Contact",
+    "DraftConflict",
     "InvalidTransition",
     "NotHeld",
     "Submitted",
     "calendar_override_add",
     "calendar_sync_from_workflows",
+    "case_answer_autosave",
     "case_answer_draft",
     "case_appeal",
     "case_approve",

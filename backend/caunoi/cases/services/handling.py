@@ -7,7 +7,6 @@ Callers obtain the case through `access_case_for_action`, which checks who may t
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
@@ -71,16 +70,82 @@ def case_note_add(*, case: Case, by: User, body: str) -> Note:
     return note
 
 
+class DraftConflict(InvalidTransition):
+    """Someone saved another version after the one the text was written from: saving it would bury theirs.
+    `extra["latest"]` is the newest version's number."""
+
+
+def _check_base(case: Case, base_version: int | None) -> AnswerVersion | None:
+    latest = case.answer_versions.select_related("author").order_by("-number").first()
+    if base_version is not None and (latest.number if latest else 0) != base_version:
+        assert latest is not None  # a base above 0 with no version at all: the text came from nowhere
+        raise DraftConflict(
+            _("Version %(latest)s was saved by %(author)s after you started from version %(base)s.")
+            % {
+                "latest": latest.number,
+                "author": latest.author.get_full_name() or latest.author.get_username(),
+                "base": base_version,
+            },
+            extra={"latest": latest.number},
+        )
+    return latest
+
+
 @service_transaction
-def case_answer_draft(*, case: Case, by: User, body: str) -> AnswerVersion:
-    """Saves a new version of the answer; earlier versions are kept."""
+def case_answer_draft(*, case: Case, by: User, body: str, base_version: int | None = None) -> AnswerVersion:
+    """Saves a new version of the answer; earlier versions are kept. The author's own autosaved version (see
+    case_answer_autosave) is kept as this save instead of being followed by a copy of itself. With
+    `base_version` (the version the text was written from, 0 for none) raises DraftConflict (409) when
+    another version was saved since."""
     with transaction.atomic():
         case = lock(case)
         check_action(case, "draft")
-        last = case.answer_versions.aggregate(last=Max("number"))["last"] or 0
+        latest = _check_base(case, base_version)
+        if latest is not None and _is_open_autosave(case, latest, by):
+            latest.body = body.strip()
+            latest.save(update_fields=["body"])
+            record(case, EventType.ANSWER_DRAFTED, actor=by, payload={"version": latest.number})
+            return latest
+        last = latest.number if latest else 0
         version = AnswerVersion.objects.create(case=case, number=last + 1, body=body.strip(), author=by)
         record(case, EventType.ANSWER_DRAFTED, actor=by, payload={"version": version.number})
     return version
+
+
+@service_transaction
+def case_answer_autosave(*, case: Case, by: User, body: str, base_version: int) -> AnswerVersion:
+    """Keeps the text being typed. The first autosave after a save makes a new version (marked autosaved in
+    its event); later ones update that version in place until the author saves it or sends it for review.
+    Same checks and DraftConflict as case_answer_draft, so an autosave never overwrites a colleague's version,
+    a version the author saved, or one a leader read."""
+    with transaction.atomic():
+        case = lock(case)
+        check_action(case, "draft")
+        latest = _check_base(case, base_version)
+        if latest is not None and _is_open_autosave(case, latest, by):
+            if latest.body != body.strip():
+                latest.body = body.strip()
+                latest.save(update_fields=["body"])
+            return latest
+        version = AnswerVersion.objects.create(
+            case=case, number=(latest.number if latest else 0) + 1, body=body.strip(), author=by
+        )
+        record(case, EventType.ANSWER_DRAFTED, actor=by, payload={"version": version.number, "autosaved": True})
+    return version
+
+
+def _is_open_autosave(case: Case, version: AnswerVersion, by: User) -> bool:
+    """Whether `version` is `by`'s autosave, not yet saved by them nor sent for review."""
+    if version.author_id != by.pk:
+        return False
+    last = (
+        case.events.filter(
+            type__in=[EventType.ANSWER_DRAFTED, EventType.REVIEW_REQUESTED], payload__version=version.number
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last is not None and last.type == EventType.ANSWER_DRAFTED and bool(last.payload.get("autosaved"))
 
 
 @service_transaction
@@ -117,6 +182,7 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
     the extension apart). Raises ValidationFailed for a non-positive or excessive number of days."""
     from caunoi.workflows.registry import workflows
 
+    from ..selectors import citizen_sentence
     from .deadline import refresh_due
 
     with transaction.atomic():
@@ -130,7 +196,7 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
         computation = refresh_due(case)
         case.save(update_fields=["due_at", "due_explanation", "updated_at"])
         due_date = computation.due_date.isoformat() if computation.due_date else None
-        record(
+        event = record(
             case, EventType.EXTENDED, actor=by, payload={"days": days, "reason": reason.strip(), "due_date": due_date}
         )
         period = workflows().deadlines[case.deadline_version].kinds[case.kind]
@@ -142,5 +208,6 @@ def case_extend(*, case: Case, by: User, days: int, reason: str) -> Case:
             unit=period.unit,
             reason=reason.strip(),
             due_date=due_date,
+            change=citizen_sentence(event, case.language),  # the track page's words for it
         )
     return case

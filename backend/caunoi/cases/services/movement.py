@@ -13,6 +13,7 @@ from caunoi.core.transactions import service_transaction
 
 from ..events import build_event, record
 from ..models import Case, CaseEvent, ClockSegment, EventType
+from ..selectors import citizen_sentence
 from .deadline import forwarding_deadline, refresh_due
 from .lifecycle import InvalidTransition, apply_transition, check_action, lock, lock_in_order
 from .notify import notify_citizen
@@ -49,7 +50,7 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
         case.save()
         due_date = computation.due_date.isoformat() if computation.due_date else None
         continued = case.clock_started_on != today
-        record(
+        event = record(
             case,
             EventType.TRANSFERRED,
             actor=by,
@@ -63,7 +64,13 @@ def case_transfer(*, case: Case, by: User, to_agency: Agency, reason: str) -> Ca
                 "clock_continued_from": case.clock_started_on.isoformat() if continued else None,
             },
         )
-        notify_citizen(case, "case_transferred", reason=reason.strip(), due_date=due_date)
+        notify_citizen(
+            case,
+            "case_transferred",
+            reason=reason.strip(),
+            due_date=due_date,
+            change=citizen_sentence(event, case.language),  # the track page's words for it
+        )
     return case
 
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
-from django.utils.translation import get_language
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from caunoi.agencies.models import Area, Category
@@ -20,7 +22,7 @@ from caunoi.workflows.registry import workflows
 
 from ..api.queue import QueueQuerySerializer
 from ..models import Case, Kind
-from ..queue import case_list_for_queue
+from ..queue import case_by_code_for_staff, case_list_for_queue, case_search_for_staff
 from ..selectors import clock_state, is_overdue, status_label
 from .errors import error_texts
 
@@ -33,52 +35,90 @@ class QueueRow:
     paused: bool
 
 
+# The queue's views: the open cases to work through (the default), the closed ones, or every case.
+VIEWS = ("open", "closed", "all")
+
+
 @login_required
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
+    """The work queue. A tracking code typed into the search (or the "find by code" box) opens that case,
+    whatever its status; "closed" and "all" list the agency's other cases, the newest first."""
     # Citizens and moderators have no queue; as elsewhere on staff pages, what they may not see is not found.
     if not request.user.works_cases:  # type: ignore[union-attr]
         raise Http404
+    view = request.GET.get("view", "open") if request.GET.get("view") in VIEWS else "open"
+    context = _form_context(request.GET, view)
+    code = (request.GET.get("code") or "").strip()
+    if code:
+        found = case_by_code_for_staff(user=request.user, code=code)  # type: ignore[arg-type]
+        if found is not None:
+            return redirect("cases:staff-case", case_id=found.pk)
+        message = _("No case “%(code)s” in your agencies. Check the code: it looks like HD-2026-000123.")
+        context["code_errors"] = [message % {"code": code}]
+        return render(request, "cases/queue.html", context, status=404)
     query = QueueQuerySerializer(data=request.GET)
-    context = _form_context(request.GET)
     if not query.is_valid():
         context["errors"] = {field: error_texts(detail) for field, detail in query.errors.items()}
         return render(request, "cases/queue.html", context, status=400)
-    page = case_list_for_queue(
-        user=request.user,  # type: ignore[arg-type]
-        filters=query.filters(),
-        after=query.validated_data.get("cursor"),
-        limit=query.validated_data["limit"],
-    )
+    found = case_by_code_for_staff(user=request.user, code=query.validated_data.get("q") or "")  # type: ignore[arg-type]
+    if found is not None:  # a tracking code in the search box
+        return redirect("cases:staff-case", case_id=found.pk)
+    if view == "open":
+        page = case_list_for_queue(
+            user=request.user,  # type: ignore[arg-type]
+            filters=query.filters(),
+            after=query.validated_data.get("cursor"),
+            limit=query.validated_data["limit"],
+        )
+        rows, next_cursor = page.rows, page.next_cursor
+        if next_cursor:
+            context["next_url"] = _with_cursor(request, next_cursor)
+        if request.GET.get("cursor"):
+            context["first_url"] = _with_cursor(request, None)
+    else:
+        cases = case_search_for_staff(
+            user=request.user,  # type: ignore[arg-type]
+            filters=query.filters(),
+            closed_only=view == "closed",
+        )
+        numbered = Paginator(cases, query.validated_data["limit"]).get_page(request.GET.get("page"))
+        rows = list(numbered)
+        if numbered.has_next():
+            context["next_url"] = _with_page(request, numbered.next_page_number())
+        if numbered.has_previous():
+            context["first_url"] = _with_page(request, 1)
     now = clock.now()  # one instant for the whole page
     context["rows"] = [
         QueueRow(case, status_label(case, staff=True), is_overdue(case, now=now), clock_state(case) == "paused")
-        for case in page.rows
+        for case in rows
     ]
-    if page.next_cursor:
-        context["next_url"] = _with_cursor(request, page.next_cursor)
-    if request.GET.get("cursor"):
-        context["first_url"] = _with_cursor(request, None)
     return render(request, "cases/queue.html", context)
 
 
-def _form_context(data: QueryDict) -> dict[str, Any]:
+def _form_context(data: QueryDict, view: str) -> dict[str, Any]:
     """The form's choices, and the user's input as typed (kept on every page, valid or not)."""
     language = "en" if (get_language() or "vi").startswith("en") else "vi"
     lifecycle = workflows().lifecycle
     selected = {part.strip() for value in data.getlist("status") for part in value.split(",")}
     provinces = list(Area.objects.filter(kind=Area.Kind.PROVINCE).order_by("name"))
+    filters_in_force = [key for key, value in data.items() if value and key not in {"cursor", "limit", "view", "page"}]
     return {
+        "view": view,
+        "views": [(name, _VIEW_LABELS[name]) for name in VIEWS],
         "data": data,
         "errors": {},
+        "code_errors": [],
         "rows": [],
         "next_url": None,
         "first_url": None,
-        "filtered": any(value for key, value in data.items() if key not in {"cursor", "limit"}),
+        "filtered": bool(filters_in_force),
+        "filters_in_force": len(filters_in_force),
         "statuses": [
             {"value": name, "label": lifecycle.label(name, language, staff=True), "checked": name in selected}
             for name, state in lifecycle.states.items()
-            if not state.final  # closed cases are never in the queue
+            # The open queue never holds a closed case; the other views may.
+            if view != "open" or not state.final
         ],
         "kinds": Kind.choices,
         "categories": Category.objects.order_by("name"),
@@ -87,6 +127,19 @@ def _form_context(data: QueryDict) -> dict[str, Any]:
         # in force is always shown.
         "other_area": _other_area(data.get("area", ""), provinces),
     }
+
+
+_VIEW_LABELS = {
+    "open": gettext_lazy("Open cases"),
+    "closed": gettext_lazy("Closed cases"),
+    "all": gettext_lazy("All"),
+}
+
+
+def _with_page(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return f"{request.path}?{query.urlencode()}"
 
 
 def _other_area(code: str, provinces: list[Area]) -> Area | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, area_choice, citizen, held, queue, rights, views
+from . import actions, area_choice, citizen, drafts, held, queue, rights, views
 
 app_name = "cases"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("staff/held/", held.held_list, name="staff-held"),
     path("staff/held/<int:case_id>/release/", held.held_release, name="staff-held-release"),
     path("staff/cases/<int:case_id>/", views.staff_case, name="staff-case"),
+    path("staff/cases/<int:case_id>/draft/autosave/", drafts.draft_autosave, name="staff-draft-autosave"),
+    path("staff/drafts/download/", drafts.draft_download, name="staff-draft-download"),
     path("staff/cases/<int:case_id>/<slug:action>/", actions.staff_case_action, name="staff-case-action"),
     path("track/<str:tracking_code>/reply/", citizen.track_reply, name="track-reply"),
     path("track/<str:tracking_code>/rating/", citizen.track_rating, name="track-rating"),

@@ -38,8 +38,9 @@ from ..clocks import case_clocks
 from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
 from ..services.idempotency import KEY_PATTERN, IdempotencyKeyReused
+from ..timeline import routing_lines, staff_timeline
 from .area_choice import chosen_area, communes_of, wants_communes_listed
-from .errors import error_texts
+from .errors import SentBack, error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
 SESSION_TRACKED = "tracked_cases"
@@ -285,20 +286,32 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
         case = access_case_for_staff(request.user, case_id)  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404 from exc
+    return staff_case_page(request, case)
+
+
+def staff_case_page(
+    request: HttpRequest, case: Case, *, sent_back: SentBack | None = None, status: int = 200
+) -> HttpResponse:
+    """The case page for staff; `sent_back` is an action form that failed, shown open with its errors and
+    the text as typed (status 400, or the refusal's own)."""
     return render(
         request,
         "cases/staff_case.html",
         {
             "case": case,
+            "sent_back": sent_back,
             "status_label": status_label(case, staff=True),
             "overdue": is_overdue(case),
             "due": due_explanation(case),
             "clocks": case_clocks(case),
             "forwarding": forwarding_state(case),
             "routing": case.routing_explanation,
+            "routing_lines": routing_lines(case.routing_explanation),
+            "routing_from": Agency.objects.filter(code=case.routing_explanation.get("transferred_from") or "").first(),
             "sent_from": site_by_id(case.site_id) if case.site_id is not None else None,
             "attachments": case.attachments.all(),
             "events": case.events.select_related("actor", "agency").order_by("at", "id"),
+            "timeline": staff_timeline(case),
             "actions": actions_for(request.user, case),  # type: ignore[arg-type]
             "notes": case.notes.select_related("author"),
             "answer_versions": case.answer_versions.select_related("author", "approved_by"),
@@ -313,6 +326,7 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
                 memberships__agency=case.agency, role__in=[Role.OFFICIAL, Role.LEADER], is_active=True
             ).order_by("username"),
         },
+        status=status,
     )
 
 

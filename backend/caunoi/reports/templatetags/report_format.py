@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
+
+from ..numbers import number_text, percent_text
 
 register = template.Library()
 
@@ -13,7 +14,7 @@ def percent(value: float | None) -> str:
     """0.753 → "75.3%" (localised decimal separator); None → "—"."""
     if value is None:
         return "—"
-    return f"{number_format(round(value * 100, 1), decimal_pos=1)}%"
+    return percent_text(value * 100)
 
 
 @register.filter
@@ -21,7 +22,7 @@ def decimal(value: float | None) -> str:
     """A median or an average with one decimal; None → "—"."""
     if value is None:
         return "—"
-    return number_format(round(float(value), 1), decimal_pos=1)
+    return number_text(float(value), 1)
 
 
 @register.filter
