@@ -27,6 +27,16 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     OPEN311 = "open311", _("Open311")
     DIALOGUE = "dialogue", _("Online dialogue")
+    # Entered by staff for a citizen (Decision 31/2021/QĐ-TTg Art. 43), and mail to the intake address.
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone call")
+    WALK_IN = "walk_in", _("In person")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+
+
+# The channels an official may record for a citizen (caunoi.intake.staff): what reached the front desk.
+STAFF_ENTERED_CHANNELS = (Channel.LETTER, Channel.PHONE, Channel.WALK_IN, Channel.FAX, Channel.EMAIL)
 
 
 # The prefix of a tracking code tells a citizen at a glance what they sent: HD hỏi đáp, PA phản ánh, KN kiến nghị.

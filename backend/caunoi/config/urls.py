@@ -17,6 +17,7 @@ api_v1 = [
     path("published/", include("caunoi.publication.api.urls")),
     path("dialogues/", include("caunoi.dialogues.api.urls")),
     path("reports/", include("caunoi.reports.api.urls")),
+    path("intake/", include("caunoi.intake.api.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("caunoi.reports.web.urls")),
     path("", include("caunoi.analytics.web.urls")),
     path("", include("caunoi.cases.web.urls")),
+    path("", include("caunoi.intake.web.urls")),
 ]
 
 # JSON under /api/ and /open311/, Django's pages elsewhere (caunoi.core.error_views).

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caunoi.reports",
     "caunoi.social",
     "caunoi.analytics",
+    "caunoi.intake",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or LOCAL_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
+# Staff-entered intake (caunoi.intake.staff): how many days back the legal date of receipt may go.
+STAFF_INTAKE_MAX_BACKDATE_DAYS = env_int("STAFF_INTAKE_MAX_BACKDATE_DAYS", 30, minimum=0)
 # Office documents (DOCX, XLSX) are zip archives: refused when their parts would expand beyond this in all, one
 # part expands more than this many times (beyond 1 MB), or they hold more parts than this (cases/filescan.py).
 ATTACHMENT_MAX_EXPANDED_BYTES = env_int("ATTACHMENT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
