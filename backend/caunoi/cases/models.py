@@ -273,6 +273,8 @@ class EventType(models.TextChoices):
     NOTE_ADDED = "note_added", _("Internal note added")  # payload: note id (the text stays in Note)
     INFO_REQUESTED = "info_requested", _("Information requested")  # payload: message id; the clock pauses
     CITIZEN_REPLIED = "citizen_replied", _("Citizen replied")  # payload: message id; the clock resumes
+    # The citizen wrote while nothing was asked of them (a reply by e-mail); payload: message id, via
+    CITIZEN_WROTE = "citizen_wrote", _("Citizen wrote")
     ANSWER_DRAFTED = "answer_drafted", _("Answer drafted")  # payload: version
     REVIEW_REQUESTED = "review_requested", _("Sent for review")  # payload: version
     RETURNED = "returned", _("Returned to the drafter")  # payload: comment
@@ -318,6 +320,7 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.STATUS_CHANGED,
         EventType.INFO_REQUESTED,
         EventType.CITIZEN_REPLIED,
+        EventType.CITIZEN_WROTE,
         EventType.ANSWERED,
         EventType.TRANSFERRED,
         EventType.EXTENDED,

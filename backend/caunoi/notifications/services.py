@@ -56,6 +56,7 @@ def notification_enqueue(
     dedupe_key: str | None = None,
     subject_ref: str = "",
     dispatch: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> Notification | None:
     """Writes one outbox row in the caller's transaction; its delivery is dispatched once that commits.
 
@@ -63,7 +64,7 @@ def notification_enqueue(
     already exists. Two transactions racing on one key are safe: PostgreSQL makes the second wait for the
     first, then skip (or insert, if the first rolled back). `context` holds JSON values only (dates as ISO
     strings); it is stored and rendered later, in a worker. A language Django does not offer falls back to
-    LANGUAGE_CODE.
+    LANGUAGE_CODE. `headers` are extra e-mail headers (Reply-To, List-Unsubscribe), ignored by other channels.
 
     Raises ValueError for an unknown channel or a malformed template name and TemplateDoesNotExist for a
     missing template: programming errors, which rightly roll back the caller's change.
@@ -87,6 +88,7 @@ def notification_enqueue(
         context=context,
         dedupe_key=dedupe_key,
         subject_ref=subject_ref,
+        headers=headers or {},
         next_attempt_at=clock.now(),
         queued_until=OUTBOX.queue_lease_until() if dispatch else None,
     )
@@ -131,7 +133,8 @@ def notification_deliver(notification_id: int) -> Delivery:
     try:
         with OUTBOX.holding(row):
             message = render_message(template=row.template, context=row.context, language=row.language)
-            backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body)
+            extra = {"headers": row.headers} if row.headers else {}  # backends without headers keep working
+            backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body, **extra)
     except Exception as exc:
         # Any failure of a template, a gateway or its configuration is the row's to retry and show;
         # letting it escape would only make the task fail without a record.
