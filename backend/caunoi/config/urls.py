@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("caunoi.analytics.web.urls")),
     path("", include("caunoi.cases.web.urls")),
     path("", include("caunoi.intake.web.urls")),
+    path("", include("caunoi.follows.urls")),
 ]
 
 # JSON under /api/ and /open311/, Django's pages elsewhere (caunoi.core.error_views).

@@ -14,6 +14,7 @@ from caunoi.notifications.services import notification_enqueue
 from caunoi.portals.selectors import site_base_url_of
 
 from ..models import Case
+from ..signals import citizen_notified
 
 
 def portal_url(path: str) -> str:
@@ -35,7 +36,7 @@ def staff_reply_subject(case: Case, user: User) -> str:
     return f"case.{case.pk}.s{user.pk}"
 
 
-def _agency_name(case: Case, language: str) -> str:
+def agency_name_for(case: Case, language: str) -> str:
     return case.agency.name_en if language == "en" and case.agency.name_en else case.agency.name
 
 
@@ -47,6 +48,7 @@ def notify_citizen(
     Parts of a split case say nothing: the citizen follows the whole, which speaks for them."""
     if case.split_from_id:
         return
+    citizen_notified.send(Case, case=case, template=template, context=context)
     headers: dict[str, str] = {}
     if case.contact_email:
         channel, recipient = Notification.Channel.EMAIL, case.contact_email
@@ -69,7 +71,7 @@ def notify_citizen(
         context={
             "tracking_code": case.tracking_code,
             "title": case.title,
-            "agency": _agency_name(case, case.language),
+            "agency": agency_name_for(case, case.language),
             "track_url": track_url(case),
             **context,
         },

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "caunoi.social",
     "caunoi.analytics",
     "caunoi.intake",
+    "caunoi.follows",
 ]
 
 MIDDLEWARE = [
