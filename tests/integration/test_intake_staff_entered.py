@@ -68,10 +68,10 @@ def test_the_citizen_gets_the_tracking_code_by_the_contact_they_gave(personas):
 @pytest.mark.parametrize(
     ("received_on", "message"),
     [
-        ("2027-03-16", "The date of receipt cannot be in the future."),
-        ("2027-01-01", "The date of receipt cannot be more than 30 days ago."),
-        ("", "Enter the date the letter, call, visit or fax was received."),
-        ("15/03/2027", "Enter the date as YYYY-MM-DD."),
+        ("2027-03-16", "Ngày tiếp nhận không thể ở tương lai."),
+        ("2027-01-01", "Ngày tiếp nhận không được sớm hơn 30 ngày trước."),
+        ("", "Nhập ngày tiếp nhận thư, cuộc gọi, lượt tiếp trực tiếp hoặc bản fax."),
+        ("15/03/2027", "Nhập ngày theo định dạng YYYY-MM-DD (năm-tháng-ngày), ví dụ: 2026-12-31."),
     ],
 )
 def test_a_bad_date_of_receipt_is_refused_beside_the_field(personas, received_on, message):
