@@ -28,7 +28,14 @@ from caunoi.agencies.models import Category
 from caunoi.cases.access import access_case_for_action
 from caunoi.cases.attachments import AttachmentRejected, CheckedFile, check_attachment
 from caunoi.cases.models import Case, Channel
-from caunoi.cases.services import Contact, InvalidTransition, case_citizen_message, case_note_add, case_submit
+from caunoi.cases.services import (
+    Contact,
+    InvalidTransition,
+    Submitted,
+    case_citizen_message,
+    case_note_add,
+    case_submit,
+)
 from caunoi.core import clock
 from caunoi.core.errors import ApplicationError
 from caunoi.core.ratelimit import check, window_key
@@ -158,7 +165,7 @@ def _new_case(message: EmailMessage) -> Outcome:
 
 
 @service_transaction
-def _submit(*, title: str, body: str, contact: Contact, attachments: list[CheckedFile]):  # type: ignore[no-untyped-def]
+def _submit(*, title: str, body: str, contact: Contact, attachments: list[CheckedFile]) -> Submitted:
     category = Category.objects.filter(slug=settings.INBOUND_MAIL_CATEGORY).first() or Category.objects.first()
     return case_submit(
         kind=settings.INBOUND_MAIL_KIND,
