@@ -111,7 +111,7 @@ def followers_notify(*, item: PublishedItem, change: str) -> int:
     """Writes (in the caller's transaction) one message per confirmed immediate follower of the item, its
     agency or its category; each carries its own one-click unsubscribe. Digest followers are left to the
     daily digest. Returns how many were written."""
-    targets = [("item", item.pk)]
+    targets: list[tuple[str, int | None]] = [("item", item.pk)]
     if change == "published":
         targets += [("agency", item.agency_id), ("category", item.category_id)]
     written, seen = 0, set()

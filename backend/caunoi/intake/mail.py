@@ -167,8 +167,10 @@ def _new_case(message: EmailMessage) -> Outcome:
 @service_transaction
 def _submit(*, title: str, body: str, contact: Contact, attachments: list[CheckedFile]) -> Submitted:
     category = Category.objects.filter(slug=settings.INBOUND_MAIL_CATEGORY).first() or Category.objects.first()
+    if category is None:  # a deployment without categories cannot take cases at all: the 451 says try later
+        raise RuntimeError("no category for mail intake (INBOUND_MAIL_CATEGORY)")
     return case_submit(
-        kind=settings.INBOUND_MAIL_KIND,
+        kind=str(settings.INBOUND_MAIL_KIND),
         title=title,
         body=body,
         category=category,
@@ -187,7 +189,8 @@ def _checked_attachments(message: EmailMessage, body: str) -> list[CheckedFile]:
         raise Held(Reason.ATTACHMENT_REFUSED, f"{len(parts)} > {settings.ATTACHMENT_MAX_COUNT}", body)
     checked = []
     for part in parts:
-        content = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
         upload = SimpleUploadedFile(part.get_filename() or "attachment", content, part.get_content_type())
         try:
             checked.append(check_attachment(upload))

@@ -224,8 +224,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@caunoi.local")
 # Mail in (caunoi.intake.mail): the domain whose mail reaches the platform (the MTA pipes it to
 # `manage.py receive_mail`; `make run` embeds an SMTP server), the address that turns a mail into a case, and
 # the reply addresses (reply+<signed subject>@INBOUND_MAIL_DOMAIN, notifications/replies.py).
-INBOUND_MAIL_DOMAIN = env_str("INBOUND_MAIL_DOMAIN", "caunoi.local").lower()
-INTAKE_MAIL_ADDRESS = env_str("INTAKE_MAIL_ADDRESS", f"gopy@{INBOUND_MAIL_DOMAIN}").lower()
+INBOUND_MAIL_DOMAIN = (env_str("INBOUND_MAIL_DOMAIN") or "caunoi.local").lower()
+INTAKE_MAIL_ADDRESS = (env_str("INTAKE_MAIL_ADDRESS") or f"gopy@{INBOUND_MAIL_DOMAIN}").lower()
 INBOUND_MAIL_MAX_BYTES = env_int("INBOUND_MAIL_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
 # A mail has no form: what it becomes. The routing rules' keywords and the triage desk do the rest.
 INBOUND_MAIL_KIND = env_str("INBOUND_MAIL_KIND", "feedback")
