@@ -203,3 +203,26 @@ def test_staff_add_a_held_mail_to_its_case_and_a_wrong_code_is_said_beside_the_f
     assert Message.objects.get(case=case).body == "Tôi gửi thêm thông tin cho yêu cầu của tôi."
     held.refresh_from_db()
     assert (held.status, held.case_id) == ("added_to_case", case.pk)
+
+
+def test_messages_written_in_bulk_by_the_sweep_get_their_reply_address_when_sent(reference_data, personas, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    official = personas["official_a"]
+    official.email = "official-a@so-nnmt.gov.vn"
+    official.save()
+    case, _token = submit_case(email="an@example.org")
+    context = {"tracking_code": case.tracking_code, "title": case.title, "agency": "Sở", "due_date": "2026-12-31",
+               "days_before": 2, "case_url": "https://caunoi.example/staff/cases/1/"}  # fmt: skip
+    # As the deadline sweep writes them: in SQL, with no headers.
+    staff = Notification.objects.create(channel="email", recipient=official.email, template="staff_reminder",
+                                        context=context, subject_ref=f"case:{case.pk}")  # fmt: skip
+    citizen = Notification.objects.create(channel="email", recipient="an@example.org",
+                                          template="late_status_update", subject_ref=f"case:{case.pk}",
+                                          context={**context, "days_late": 1, "track_url": "https://x/"})  # fmt: skip
+
+    assert notification_deliver(staff.pk) == "sent"
+    assert django_mail.outbox[-1].reply_to == [reply_address(f"case.{case.pk}.s{official.pk}")]
+    Notification.objects.filter(template="case_received").update(status="sent")  # not the point here
+    assert notification_deliver(citizen.pk) == "sent"
+    assert django_mail.outbox[-1].reply_to == [reply_address(f"case.{case.pk}.c")]
+    assert "trả lời thư này" in django_mail.outbox[-1].body

@@ -14,6 +14,8 @@ import re
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from caunoi.accounts.models import User
+
 _SALT = "caunoi.notifications.replies"
 _SUBJECT = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+){0,3}")
 _LOCAL = re.compile(r"reply\+(?P<subject>[a-z0-9.]+)\.(?P<mac>[0-9a-f]{32})")
@@ -43,3 +45,21 @@ def reply_subject(address: str) -> str | None:
     if not constant_time_compare(found["mac"], _mac(subject)):
         return None
     return subject
+
+
+_CASE_REF = re.compile(r"case:(?P<id>\d+)")
+STAFF_TEMPLATE_PREFIX = "staff_"  # messages to staff are named staff_*; the others go to the citizen
+
+
+def case_reply_subject(*, subject_ref: str, template: str, recipient: str) -> str | None:
+    """What the reply address of an e-mail about a case stands for, derived from the outbox row alone (for
+    rows written in bulk by SQL, which cannot sign): `case.<id>.c` for the citizen, `case.<id>.s<user id>` for
+    a staff member (the active account with that address). None for a row about no case, or to staff whose
+    address is no active account's (a reply would have no one to come from)."""
+    found = _CASE_REF.fullmatch(subject_ref)
+    if found is None:
+        return None
+    if not template.startswith(STAFF_TEMPLATE_PREFIX):
+        return f"case.{found['id']}.c"
+    user = User.objects.filter(email__iexact=recipient.strip(), is_active=True).order_by("pk").first()
+    return f"case.{found['id']}.s{user.pk}" if user is not None else None

@@ -26,6 +26,7 @@ from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 from .backends import backend_for
 from .models import Notification
 from .rendering import check_template, render_message
+from .replies import case_reply_subject, reply_address
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +133,9 @@ def notification_deliver(notification_id: int) -> Delivery:
         return Delivery(row.value)
     try:
         with OUTBOX.holding(row):
-            message = render_message(template=row.template, context=row.context, language=row.language)
-            extra = {"headers": row.headers} if row.headers else {}  # backends without headers keep working
+            headers, context = _with_reply_address(row)
+            message = render_message(template=row.template, context=context, language=row.language)
+            extra = {"headers": headers} if headers else {}  # backends without headers keep working
             backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body, **extra)
     except Exception as exc:
         # Any failure of a template, a gateway or its configuration is the row's to retry and show;
@@ -157,6 +159,19 @@ def notifications_retry(*, notification_ids: Iterable[int]) -> int:
     )
     OUTBOX.requeue(ids)
     return len(ids)
+
+
+def _with_reply_address(row: Notification) -> tuple[dict[str, str], dict[str, Any]]:
+    """The row's headers and context, with the case's reply address when a writer could not sign one (the
+    deadline sweep writes its rows in SQL): every e-mail about a case can be answered (caunoi.intake.mail)."""
+    headers, context = dict(row.headers or {}), dict(row.context)
+    if row.channel != Notification.Channel.EMAIL or "Reply-To" in headers:
+        return headers, context
+    subject = case_reply_subject(subject_ref=row.subject_ref, template=row.template, recipient=row.recipient)
+    if subject is not None:
+        headers["Reply-To"] = reply_address(subject)
+        context.setdefault("reply_by_mail", "staff" if ".s" in subject else "citizen")
+    return headers, context
 
 
 def max_attempts() -> int:
