@@ -90,8 +90,12 @@ def test_a_citizen_reply_lands_on_the_timeline_without_the_quoted_history(smtp_s
         "> Chúng tôi đã nhận yêu cầu của bạn HD-2026-000001\n> Mã tra cứu: ...\n"
     )
 
-    send(smtp_server, to=reply_address(f"case.{case.pk}.c"), subject="Re: Chúng tôi đã nhận", body=body)
+    send(
+        smtp_server, to=reply_address(f"case.{case.pk}.c"), subject="Re: Chúng tôi đã nhận", body=body,
+        attach=[("cot-den.pdf", pdf_bytes(), "application/pdf")],
+    )  # fmt: skip
 
+    assert [a.original_name for a in case.attachments.all()] == ["cot-den.pdf"]  # checked, then kept
     message = Message.objects.get(case=case)
     assert message.direction == "from_citizen"
     assert message.body == "Tôi xin bổ sung: đèn ở cột số 3 và số 4."
@@ -132,6 +136,7 @@ def test_a_staff_reply_becomes_an_internal_note_only_from_that_staff_member(smtp
     [
         ("reply+case.1.c.00000000000000000000000000000000@caunoi.local", {}, "unknown_recipient"),
         ("hoi-dap@caunoi.local", {}, "unknown_recipient"),
+        ("reply", {"attach": [("virus.pdf", exe_bytes(), "application/pdf")]}, "attachment_refused"),
         (INTAKE, {"attach": [("virus.pdf", exe_bytes(), "application/pdf")]}, "attachment_refused"),
         (INTAKE, {"headers": [("Auto-Submitted", "auto-replied")]}, "automatic"),
         (INTAKE, {"subject": "", "body": "ok"}, "too_short"),
@@ -140,11 +145,17 @@ def test_a_staff_reply_becomes_an_internal_note_only_from_that_staff_member(smtp
 def test_mail_that_matches_nothing_or_fails_a_check_waits_for_staff_with_a_reason(
     smtp_server, reference_data, to, extra, reason
 ):
+    existing = None
+    if to == "reply":  # a citizen's reply to their case with a file that fails the checks
+        existing, _token = submit_case()
+        to = reply_address(f"case.{existing.pk}.c")
     send(smtp_server, to=to, **{"body": "Nội dung phản ánh đủ dài để tạo hồ sơ.", **extra})
 
     held = InboundMail.objects.get()
     assert (held.status, held.reason) == ("held", reason)
-    assert not Case.objects.exists()
+    assert list(Case.objects.all()) == ([existing] if existing else [])
+    if existing:
+        assert not existing.attachments.exists() and not Message.objects.exists()
 
 
 def test_mail_for_other_domains_is_refused_at_the_door(smtp_server, reference_data):

@@ -123,8 +123,9 @@ def _handle(message: EmailMessage, *, raw: bytes, envelope_from: str, recipient:
     if len(text) < 2:
         raise Held(Reason.TOO_SHORT, text=text)
     if found["party"] == "c":
+        attachments = _checked_attachments(message, text)  # as at intake: one refused file holds the reply
         try:
-            case_citizen_message(case=case, body=text, via=Channel.EMAIL)
+            case_citizen_message(case=case, body=text, via=Channel.EMAIL, attachments=attachments)
         except InvalidTransition as exc:
             raise Held(Reason.CASE_CLOSED, str(exc.message), text) from exc
         return Outcome(InboundMail.Status.ADDED_TO_CASE, case=case, text=text)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
 from caunoi.core.transactions import service_transaction
 
+from ..attachments import CheckedFile
 from ..events import record
 from ..models import Case, EventType, Message, Rating
 from .clock import pause_clock, resume_clock
 from .lifecycle import InvalidTransition, apply_transition, lock
 from .notify import notify_citizen
+from .submission import files_removed_on_failure, save_attachments
 
 
 @service_transaction
@@ -44,13 +48,15 @@ def case_citizen_reply(*, case: Case, body: str) -> Message:
 
 
 @service_transaction
-def case_citizen_message(*, case: Case, body: str, via: str) -> Message:
+def case_citizen_message(*, case: Case, body: str, via: str, attachments: Sequence[CheckedFile] = ()) -> Message:
     """What the citizen wrote about their open case (by e-mail, `via`): an answer to a question of the agency
     resumes the clock like `case_citizen_reply`; otherwise it joins the conversation and the clock is untouched.
+    `attachments` (already checked) join the case's attachments.
 
     Raises InvalidTransition for a closed case (its conversation is over: an appeal has its own way in)."""
-    with transaction.atomic():
+    with files_removed_on_failure() as written, transaction.atomic():
         case = lock(case)
+        save_attachments(case, attachments, written)
         if case.closed_at is not None:
             raise InvalidTransition(_("This case is closed."))
         if case.status == "waiting_citizen":
@@ -58,10 +64,13 @@ def case_citizen_message(*, case: Case, body: str, via: str) -> Message:
             computation = resume_clock(case)
             reply = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=body.strip())
             due_date = computation.due_date.isoformat() if computation.due_date else None
-            record(case, EventType.CITIZEN_REPLIED, payload={"message": reply.pk, "due_date": due_date, "via": via})
+            payload = {"message": reply.pk, "due_date": due_date, "via": via, "attachments": len(attachments)}
+            record(case, EventType.CITIZEN_REPLIED, payload=payload)
             return reply
         message = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=body.strip())
-        record(case, EventType.CITIZEN_WROTE, payload={"message": message.pk, "via": via})
+        record(
+            case, EventType.CITIZEN_WROTE, payload={"message": message.pk, "via": via, "attachments": len(attachments)}
+        )
     return message
 
 

@@ -65,7 +65,7 @@ def tracking_code(kind: str, year: int, number: int) -> str:
 
 
 @contextmanager
-def _files_removed_on_failure() -> Iterator[list[str]]:
+def files_removed_on_failure() -> Iterator[list[str]]:
     """Storage is not transactional: files written for a submission that then fails are deleted."""
     written: list[str] = []
     try:
@@ -114,7 +114,7 @@ def case_submit(
     """
     wf = workflows()
     title, body = normalize(title).strip(), normalize(body).strip()
-    with _files_removed_on_failure() as written, transaction.atomic():
+    with files_removed_on_failure() as written, transaction.atomic():
         token = secrets.token_urlsafe(18)
         if idempotency_key:
             what = {
@@ -177,7 +177,7 @@ def case_submit(
         case.forward_by = forwarding_deadline(case, case.clock_started_on)
         case.save(force_insert=True)
         ClockSegment.objects.create(case=case, agency=case.agency, started_on=case.clock_started_on)
-        _save_attachments(case, attachments, written)
+        save_attachments(case, attachments, written)
         if idempotency_key:
             IntakeKey.objects.filter(key=idempotency_key).update(case=case)
         due_date = computation.due_date.isoformat() if computation.due_date else None
@@ -214,7 +214,7 @@ def _held(
     reason, similar = hold
     case.held_at, case.held_reason = case.received_at, reason
     case.save(force_insert=True)
-    _save_attachments(case, attachments, written)
+    save_attachments(case, attachments, written)
     if key:
         IntakeKey.objects.filter(key=key).update(case=case)
     now = case.received_at
@@ -229,7 +229,7 @@ def _held(
     return Submitted(case, token)
 
 
-def _save_attachments(case: Case, attachments: Sequence[CheckedFile], written: list[str]) -> None:
+def save_attachments(case: Case, attachments: Sequence[CheckedFile], written: list[str]) -> None:
     for checked in attachments:
         stored_name = f"{uuid.uuid4().hex}{_suffix(checked.original_name)}"
         attachment = Attachment(
