@@ -237,3 +237,17 @@ def test_messages_written_in_bulk_by_the_sweep_get_their_reply_address_when_sent
     assert notification_deliver(citizen.pk) == "sent"
     assert django_mail.outbox[-1].reply_to == [reply_address(f"case.{case.pk}.c")]
     assert "trả lời thư này" in django_mail.outbox[-1].body
+
+
+def test_administrators_read_every_mail_in_the_admin(smtp_server, reference_data, personas, web):
+    send(smtp_server, to="hoi-dap@caunoi.local", body="Thư gửi nhầm địa chỉ nhưng là phản ánh thật.")
+    mail = InboundMail.objects.get()
+    personas["admin"].is_staff = personas["admin"].is_superuser = True
+    personas["admin"].save()
+    web.force_login(personas["admin"])
+
+    assert web.get("/admin/intake/inboundmail/").status_code == 200
+    page = web.get(f"/admin/intake/inboundmail/{mail.pk}/change/")
+    assert page.status_code == 200
+    assert "Thư gửi nhầm địa chỉ" in page.content.decode()
+    assert web.get("/admin/follows/subscription/").status_code == 200
