@@ -8,6 +8,7 @@ import time_machine
 from caunoi.cases.models import Case
 from caunoi.cases.services import hash_token
 from caunoi.notifications.models import Notification
+from caunoi.notifications.services import notification_deliver
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import api_as
@@ -62,6 +63,10 @@ def test_the_citizen_gets_the_tracking_code_by_the_contact_they_gave(personas):
     receipt = Notification.objects.get(template="case_received", recipient="0912345678")
     assert receipt.channel == "sms"
     assert receipt.context["tracking_code"] == body["tracking_code"]
+    assert receipt.context["access_token"] == body["access_token"]  # the citizen never saw a confirmation page
+    assert notification_deliver(receipt.pk) == "sent"
+    receipt.refresh_from_db()
+    assert "access_token" not in receipt.context  # once sent, the outbox keeps no secret
 
 
 @time_machine.travel(NOW, tick=False)

@@ -35,6 +35,9 @@ DEFAULT_MAX_ATTEMPTS = 8
 retry_delay = Backoff(first=dt.timedelta(minutes=1), most=dt.timedelta(hours=1))
 LAST_ERROR_MAX_CHARS = 2000
 DISPATCH_BATCH = 500
+# Context keys holding a secret for the recipient alone (the access code in the receipt of a staff-entered or
+# e-mailed case): removed from the row once the message is sent, so the outbox does not keep them.
+SECRET_CONTEXT_KEYS = frozenset({"access_token"})
 
 
 class Delivery(StrEnum):
@@ -141,7 +144,10 @@ def notification_deliver(notification_id: int) -> Delivery:
         # Any failure of a template, a gateway or its configuration is the row's to retry and show;
         # letting it escape would only make the task fail without a record.
         return _record_failure(row, exc, now=now)
-    OUTBOX.settle(row, status=Notification.Status.SENT, sent_at=clock.now())
+    sent: dict[str, Any] = {"status": Notification.Status.SENT, "sent_at": clock.now()}
+    if SECRET_CONTEXT_KEYS & row.context.keys():  # delivered: the secret has no more reason to be kept
+        sent["context"] = {key: value for key, value in row.context.items() if key not in SECRET_CONTEXT_KEYS}
+    OUTBOX.settle(row, **sent)
     return Delivery.SENT
 
 
