@@ -38,7 +38,7 @@ CONTEXT = {
     "level": 2,
 }
 
-NOT_ABOUT_A_CASE = {"account_email_changed", "staff_login_attack"}
+NOT_ABOUT_A_CASE = {"account_email_changed", "staff_login_attack", "follow_confirm", "follow_digest", "follow_item"}
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +63,9 @@ def test_the_templates_are_the_ones_the_writers_use():
         "case_rejected",
         "case_split",
         "case_transferred",
+        "follow_confirm",
+        "follow_digest",
+        "follow_item",
         "info_requested",
         "late_status_update",
         "staff_appeal",

@@ -27,6 +27,16 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     OPEN311 = "open311", _("Open311")
     DIALOGUE = "dialogue", _("Online dialogue")
+    # Entered by staff for a citizen (Decision 31/2021/QĐ-TTg Art. 43), and mail to the intake address.
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone call")
+    WALK_IN = "walk_in", _("In person")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+
+
+# The channels an official may record for a citizen (caunoi.intake.staff): what reached the front desk.
+STAFF_ENTERED_CHANNELS = (Channel.LETTER, Channel.PHONE, Channel.WALK_IN, Channel.FAX, Channel.EMAIL)
 
 
 # The prefix of a tracking code tells a citizen at a glance what they sent: HD hỏi đáp, PA phản ánh, KN kiến nghị.
@@ -268,6 +278,8 @@ class EventType(models.TextChoices):
     NOTE_ADDED = "note_added", _("Internal note added")  # payload: note id (the text stays in Note)
     INFO_REQUESTED = "info_requested", _("Information requested")  # payload: message id; the clock pauses
     CITIZEN_REPLIED = "citizen_replied", _("Citizen replied")  # payload: message id; the clock resumes
+    # The citizen wrote while nothing was asked of them (a reply by e-mail); payload: message id, via
+    CITIZEN_WROTE = "citizen_wrote", _("Citizen wrote")
     ANSWER_DRAFTED = "answer_drafted", _("Answer drafted")  # payload: version
     REVIEW_REQUESTED = "review_requested", _("Sent for review")  # payload: version
     RETURNED = "returned", _("Returned to the drafter")  # payload: comment
@@ -313,6 +325,7 @@ PUBLIC_EVENT_TYPES = frozenset(
         EventType.STATUS_CHANGED,
         EventType.INFO_REQUESTED,
         EventType.CITIZEN_REPLIED,
+        EventType.CITIZEN_WROTE,
         EventType.ANSWERED,
         EventType.TRANSFERRED,
         EventType.EXTENDED,

@@ -72,6 +72,8 @@ def _describe(event: CaseEvent, lifecycle_version: int) -> str:
         return _("Your reply was received; the deadline runs again, now until %(date)s.") % {
             "date": _format_date(payload.get("due_date"))
         }
+    if event.type == EventType.CITIZEN_WROTE:
+        return _("Your message was added to your request.")
     if event.type == EventType.ANSWERED and payload.get("stage", 1) >= 2:
         return _("%(agency)s reconsidered the answer at your request; its decision is the answer shown.") % {
             "agency": event.agency.display_name

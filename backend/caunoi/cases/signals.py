@@ -16,3 +16,9 @@ case_anonymising = Signal()
 # Sent when the citizen withdraws their consent to publication, inside the transaction that records it: what
 # was made public from the case must leave the portal with it. Arguments: case (Case), by (User or None).
 case_consent_withdrawn = Signal()
+
+# Sent by services.notify.notify_citizen for every message written to the citizen about a case (inside the
+# writer's transaction), so that those who follow the case by e-mail get a copy (caunoi.follows). Arguments:
+# case (Case), template (str), context (dict: the message's context; secrets such as the access code are the
+# receiver's to leave out).
+citizen_notified = Signal()

@@ -24,6 +24,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Askers' personal data in dialogues that ended ANONYMISE_AFTER_MONTHS ago: dialogues are few (a handful a
     # week), so hourly is prompt; each is one transaction.
     "anonymise-ended-dialogues": {"task": "caunoi.dialogues.tasks.anonymise_ended_dialogues", "schedule": 60 * 60},
+    # Daily digests to those who follow an item, agency or category "once a day" (caunoi.follows): hourly
+    # runs send each subscriber's digest once 24 hours have passed since their last, so a missed run only
+    # delays it; the dedupe key per subscriber and day makes a doubled run send nothing twice.
+    "follow-digests": {"task": "caunoi.follows.tasks.send_follow_digests", "schedule": 60 * 60},
     # Idempotency-Keys of submissions are remembered for IDEMPOTENCY_KEY_HOURS; hourly keeps the table small.
     "expire-intake-keys": {"task": "caunoi.cases.tasks.expire_intake_keys", "schedule": 60 * 60},
     # Messages left to it by hot paths (intake's receipts), messages whose earlier attempt failed and is due

@@ -22,6 +22,7 @@ api_v1 = [
     path("network/", include("caunoi.syndication.api.network_urls")),
     path("categories/", include(category_urlpatterns)),
     path("areas/", include(area_urlpatterns)),
+    path("intake/", include("caunoi.intake.api.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,8 @@ urlpatterns = [
     path("", include("caunoi.reports.web.urls")),
     path("", include("caunoi.analytics.web.urls")),
     path("", include("caunoi.cases.web.urls")),
+    path("", include("caunoi.intake.web.urls")),
+    path("", include("caunoi.follows.urls")),
 ]
 
 # JSON under /api/ and /open311/, Django's pages elsewhere (caunoi.core.error_views).

@@ -57,6 +57,8 @@ TRACKING_ROUTES = frozenset(
         "api-case-track-consent-withdraw",
         "api-case-track-personal-data",
         "api-case-track-erasure",
+        # Following one's own case by e-mail (caunoi.follows) takes the code of a case the session proved.
+        "follows:follow-case",
     }
 )
 
@@ -118,6 +120,11 @@ SCOPES: tuple[Scope, ...] = (
     Scope("dialogue_ask"),
     Scope("dialogue_vote"),
     Scope("dialogue_device"),
+    # Checked by their views (caunoi.follows.views), which show the refusal on the page: following by e-mail
+    # sends a confirmation mail each time; "me too" counts once per person, and per address these bound how
+    # many device ids one client can spend.
+    Scope("follow"),
+    Scope("support"),
     # Checked by their forms (caunoi.accounts.forms), which show the refusal beside the form.
     Scope("login"),
     Scope("register"),

@@ -1,7 +1,7 @@
 """`python -m caunoi.devstack run`: the whole project on one machine, in one terminal.
 
 Order: embedded services (for unset variables) → migrate → sync_calendar → seed_demo → web server,
-worker and beat as children → wait for /readyz → print where to go. Then it supervises:
+worker, beat and the inbound mail server as children → wait for /readyz → print where to go. Then it supervises:
 
 - SIGINT, SIGTERM or SIGHUP: children get SIGTERM, and SIGKILL (their whole process group) after
   STOP_GRACE seconds; then the embedded services this run started are stopped; exit code 0.
@@ -172,6 +172,11 @@ def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
     supervisor.spawn("celery worker", [*celery, "worker", *CELERY_LOGGING, "--concurrency", "2"], env)
     schedule = str(local / "celerybeat-schedule")
     supervisor.spawn("celery beat", [*celery, "beat", *CELERY_LOGGING, "--schedule", schedule], env)
+    # Mail in: an embedded SMTP server for INBOUND_MAIL_DOMAIN (caunoi.intake.smtp); mail out stays on the
+    # console backend, so what the platform sends is printed in this terminal.
+    mail_port = mail_port_for(port)
+    mail_server = [sys.executable, str(MANAGE_PY), "mail_server", "--host", _mail_host(host), "--port", str(mail_port)]
+    supervisor.spawn("inbound mail server (aiosmtpd)", mail_server, env)
 
     base_url = f"http://{_url_host(host)}:{port}"
     ready_url = f"{base_url}/readyz"
@@ -181,7 +186,7 @@ def _serve(supervisor: Supervisor, local: Path, *, host: str, port: int) -> int:
     )
     if outcome is not None:
         return outcome
-    _print_banner(base_url)
+    _print_banner(base_url, mail=f"{_url_host(_mail_host(host))}:{mail_port}")
     return _supervise(supervisor, until=lambda: False, timeout=None, waiting_for="a stop signal") or 0
 
 
@@ -238,13 +243,30 @@ def _describe_exit(code: int | None) -> str:
     return f"exited with code {code}"
 
 
-def _print_banner(base_url: str) -> None:
+def mail_port_for(web_port: int) -> int:
+    """The inbound SMTP port: MAIL_SERVER_PORT, else 2525 beside the default web port (web port + 17525
+    beside another one, so two `make run`s on different ports do not collide)."""
+    configured = os.environ.get("MAIL_SERVER_PORT", "").strip()
+    if configured:
+        return int(configured)
+    return 2525 if web_port == 8000 else (web_port + 17525) % 65536
+
+
+def _mail_host(host: str) -> str:
+    # Never on a public address by default: it has no TLS, no authentication and no spam filter.
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - recognising the wildcard
+
+
+def _print_banner(base_url: str, *, mail: str = "") -> None:
     password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+    inbound = os.environ.get("INTAKE_MAIL_ADDRESS") or "gopy@caunoi.local"
     lines = [
         "",
         f"  Cầu Nối is running at {base_url}/",
         f"  API docs:      {base_url}/api/docs/",
         f"  Admin:         {base_url}/admin/",
+        f"  Inbound mail:  smtp://{mail} (send to {inbound}: it becomes a case; README: a test mail)",
+        "  Outbound mail: printed here (console backend)",
         f"  Demo accounts: {', '.join(DEMO_ACCOUNTS)}",
         f"  Password:      {password}",
         "  Staff accounts set up two-factor login (an authenticator app) at their first login.",

@@ -8,12 +8,13 @@ so `EMAIL_BACKEND` decides console, file or SMTP; SMS and Zalo only log until a 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import cache
 from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -28,22 +29,30 @@ DEFAULT_BACKENDS: dict[str, str] = {
 class Backend(Protocol):
     def send(self, *, recipient: str, subject: str, body: str) -> None:
         """Hands one message to the channel. Returns once it is accepted; raises on any failure, so the
-        outbox retries it later (a backend never swallows its own errors)."""
+        outbox retries it later (a backend never swallows its own errors). A backend that also takes
+        `headers` (a mapping of e-mail headers) is given the row's headers when it has any."""
         ...
 
 
 class EmailBackend:
-    """Django's `send_mail` from `DEFAULT_FROM_EMAIL`; `EMAIL_BACKEND` and `EMAIL_TIMEOUT` apply."""
+    """Django's mail layer from `DEFAULT_FROM_EMAIL`; `EMAIL_BACKEND` and `EMAIL_TIMEOUT` apply. A Reply-To
+    among `headers` becomes the message's reply address; the others are sent as they are."""
 
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=False)
+    def send(self, *, recipient: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> None:
+        extra = dict(headers or {})
+        reply_to = extra.pop("Reply-To", "")
+        message = EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], reply_to=[reply_to] if reply_to else None,
+            headers=extra,
+        )  # fmt: skip
+        message.send(fail_silently=False)
 
 
 class LoggingBackend:
     """Writes the message to the log at INFO and reports success: for development, and for channels whose
     gateway is not connected yet. The log then holds the recipient and the text, so it is personal data."""
 
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
+    def send(self, *, recipient: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> None:
         logger.info("notification to %s: %s\n%s", recipient, subject, body)
 
 

@@ -30,6 +30,9 @@ class Notification(models.Model):
     # Set by writers that may run twice (the deadline sweep): a second row with the same key is never written.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     subject_ref = models.CharField(_("about"), max_length=64, blank=True, db_index=True)  # e.g. "case:123"
+    # Extra e-mail headers (Reply-To with the case's reply address, List-Unsubscribe for subscriptions);
+    # other channels ignore them. db_default: rows written before the column existed, and raw INSERTs.
+    headers = models.JSONField(_("headers"), default=dict, db_default={}, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -26,6 +26,7 @@ from caunoi.core.outbox import Backoff, Claim, Outbox, queue_each
 from .backends import backend_for
 from .models import Notification
 from .rendering import check_template, render_message
+from .replies import case_reply_subject, reply_address
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ DEFAULT_MAX_ATTEMPTS = 8
 retry_delay = Backoff(first=dt.timedelta(minutes=1), most=dt.timedelta(hours=1))
 LAST_ERROR_MAX_CHARS = 2000
 DISPATCH_BATCH = 500
+# Context keys holding a secret for the recipient alone (the access code in the receipt of a staff-entered or
+# e-mailed case): removed from the row once the message is sent, so the outbox does not keep them.
+SECRET_CONTEXT_KEYS = frozenset({"access_token"})
 
 
 class Delivery(StrEnum):
@@ -56,6 +60,7 @@ def notification_enqueue(
     dedupe_key: str | None = None,
     subject_ref: str = "",
     dispatch: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> Notification | None:
     """Writes one outbox row in the caller's transaction; its delivery is dispatched once that commits.
 
@@ -63,7 +68,7 @@ def notification_enqueue(
     already exists. Two transactions racing on one key are safe: PostgreSQL makes the second wait for the
     first, then skip (or insert, if the first rolled back). `context` holds JSON values only (dates as ISO
     strings); it is stored and rendered later, in a worker. A language Django does not offer falls back to
-    LANGUAGE_CODE.
+    LANGUAGE_CODE. `headers` are extra e-mail headers (Reply-To, List-Unsubscribe), ignored by other channels.
 
     Raises ValueError for an unknown channel or a malformed template name and TemplateDoesNotExist for a
     missing template: programming errors, which rightly roll back the caller's change.
@@ -87,6 +92,7 @@ def notification_enqueue(
         context=context,
         dedupe_key=dedupe_key,
         subject_ref=subject_ref,
+        headers=headers or {},
         next_attempt_at=clock.now(),
         queued_until=OUTBOX.queue_lease_until() if dispatch else None,
     )
@@ -130,13 +136,18 @@ def notification_deliver(notification_id: int) -> Delivery:
         return Delivery(row.value)
     try:
         with OUTBOX.holding(row):
-            message = render_message(template=row.template, context=row.context, language=row.language)
-            backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body)
+            headers, context = _with_reply_address(row)
+            message = render_message(template=row.template, context=context, language=row.language)
+            extra = {"headers": headers} if headers else {}  # backends without headers keep working
+            backend_for(row.channel).send(recipient=row.recipient, subject=message.subject, body=message.body, **extra)
     except Exception as exc:
         # Any failure of a template, a gateway or its configuration is the row's to retry and show;
         # letting it escape would only make the task fail without a record.
         return _record_failure(row, exc, now=now)
-    OUTBOX.settle(row, status=Notification.Status.SENT, sent_at=clock.now())
+    sent: dict[str, Any] = {"status": Notification.Status.SENT, "sent_at": clock.now()}
+    if SECRET_CONTEXT_KEYS & row.context.keys():  # delivered: the secret has no more reason to be kept
+        sent["context"] = {key: value for key, value in row.context.items() if key not in SECRET_CONTEXT_KEYS}
+    OUTBOX.settle(row, **sent)
     return Delivery.SENT
 
 
@@ -154,6 +165,19 @@ def notifications_retry(*, notification_ids: Iterable[int]) -> int:
     )
     OUTBOX.requeue(ids)
     return len(ids)
+
+
+def _with_reply_address(row: Notification) -> tuple[dict[str, str], dict[str, Any]]:
+    """The row's headers and context, with the case's reply address when a writer could not sign one (the
+    deadline sweep writes its rows in SQL): every e-mail about a case can be answered (caunoi.intake.mail)."""
+    headers, context = dict(row.headers or {}), dict(row.context)
+    if row.channel != Notification.Channel.EMAIL or "Reply-To" in headers:
+        return headers, context
+    subject = case_reply_subject(subject_ref=row.subject_ref, template=row.template, recipient=row.recipient)
+    if subject is not None:
+        headers["Reply-To"] = reply_address(subject)
+        context.setdefault("reply_by_mail", "staff" if ".s" in subject else "citizen")
+    return headers, context
 
 
 def max_attempts() -> int:

@@ -18,7 +18,7 @@ sweep takes no row locks: its marks' unique index serialises two sweeps.
 from .answering import case_approve, case_reject
 from .appeal import AppealRefused, case_appeal
 from .calendar import calendar_override_add, calendar_sync_from_workflows, recompute_due_dates
-from .citizen import case_citizen_reply, case_rate, case_request_info
+from .citizen import case_citizen_message, case_citizen_reply, case_rate, case_request_info
 from .clock import ClockAlreadyPaused, ClockNotPaused, case_clock_pause, case_clock_resume
 from .flood import NotHeld, case_release_hold
 from .handling import (
@@ -52,6 +52,7 @@ __all__ = [
     "case_appeal",
     "case_approve",
     "case_assign",
+    "case_citizen_message",
     "case_citizen_reply",
     "case_claim",
     "case_clock_pause",

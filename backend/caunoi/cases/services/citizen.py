@@ -51,6 +51,33 @@ def case_citizen_reply(*, case: Case, body: str, attachments: Sequence[CheckedFi
 
 
 @service_transaction
+def case_citizen_message(*, case: Case, body: str, via: str, attachments: Sequence[CheckedFile] = ()) -> Message:
+    """What the citizen wrote about their open case (by e-mail, `via`): an answer to a question of the agency
+    resumes the clock like `case_citizen_reply`; otherwise it joins the conversation and the clock is untouched.
+    `attachments` (already checked) join the case's attachments.
+
+    Raises InvalidTransition for a closed case (its conversation is over: an appeal has its own way in)."""
+    with files_removed_on_failure() as written, transaction.atomic():
+        case = lock(case)
+        save_attachments(case, attachments, written)
+        if case.closed_at is not None:
+            raise InvalidTransition(_("This case is closed."))
+        if case.status == "waiting_citizen":
+            apply_transition(case, "citizen_reply")
+            computation = resume_clock(case)
+            reply = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=body.strip())
+            due_date = computation.due_date.isoformat() if computation.due_date else None
+            payload = {"message": reply.pk, "due_date": due_date, "via": via, "attachments": len(attachments)}
+            record(case, EventType.CITIZEN_REPLIED, payload=payload)
+            return reply
+        message = Message.objects.create(case=case, direction=Message.Direction.FROM_CITIZEN, body=body.strip())
+        record(
+            case, EventType.CITIZEN_WROTE, payload={"message": message.pk, "via": via, "attachments": len(attachments)}
+        )
+    return message
+
+
+@service_transaction
 def case_rate(*, case: Case, score: int, comment: str = "") -> Rating:
     """The citizen rates the answer once. Who rated is not recorded anywhere.
 

@@ -9,10 +9,12 @@ from django.urls import reverse
 
 from caunoi.accounts.models import User
 from caunoi.notifications.models import Notification
+from caunoi.notifications.replies import reply_address
 from caunoi.notifications.services import notification_enqueue
 from caunoi.portals.selectors import site_base_url_of
 
 from ..models import Case
+from ..signals import citizen_notified
 
 
 def portal_url(path: str) -> str:
@@ -25,7 +27,16 @@ def track_url(case: Case) -> str:
     return f"{site_base_url_of(case.site_id)}{reverse('cases:track')}?code={case.tracking_code}"
 
 
-def _agency_name(case: Case, language: str) -> str:
+def citizen_reply_subject(case: Case) -> str:
+    """What the citizen's reply address of `case` stands for (caunoi.intake.mail reads it back)."""
+    return f"case.{case.pk}.c"
+
+
+def staff_reply_subject(case: Case, user: User) -> str:
+    return f"case.{case.pk}.s{user.pk}"
+
+
+def agency_name_for(case: Case, language: str) -> str:
     return case.agency.name_en if language == "en" and case.agency.name_en else case.agency.name
 
 
@@ -37,8 +48,13 @@ def notify_citizen(
     Parts of a split case say nothing: the citizen follows the whole, which speaks for them."""
     if case.split_from_id:
         return
+    citizen_notified.send(Case, case=case, template=template, context=context)
+    headers: dict[str, str] = {}
     if case.contact_email:
         channel, recipient = Notification.Channel.EMAIL, case.contact_email
+        # A reply lands on the case's timeline (caunoi.intake.mail): the address is the case's own, signed.
+        headers["Reply-To"] = reply_address(citizen_reply_subject(case))
+        context.setdefault("reply_by_mail", "citizen")
     elif case.contact_phone:
         channel, recipient = Notification.Channel.SMS, case.contact_phone
     else:
@@ -51,10 +67,11 @@ def notify_citizen(
         subject_ref=f"case:{case.pk}",
         dedupe_key=dedupe_key,
         dispatch=dispatch,
+        headers=headers,
         context={
             "tracking_code": case.tracking_code,
             "title": case.title,
-            "agency": _agency_name(case, case.language),
+            "agency": agency_name_for(case, case.language),
             "track_url": track_url(case),
             **context,
         },
@@ -70,9 +87,12 @@ def notify_staff(user: User, case: Case, template: str, **context: Any) -> None:
         template=template,
         language="vi",
         subject_ref=f"case:{case.pk}",
+        # A reply becomes an internal note on the case, if the sender may write one (caunoi.intake.mail).
+        headers={"Reply-To": reply_address(staff_reply_subject(case, user))},
         context={
             "tracking_code": case.tracking_code,
             "title": case.title,
+            "reply_by_mail": "staff",
             "case_url": portal_url(reverse("cases:staff-case", args=[case.pk])),
             **context,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -102,6 +103,11 @@ def case_submit(
     idempotency_key: str | None = None,
     site: PortalSite = BUILT_IN,  # where it was sent from; a component site routes inside its subtree first
     screen_flood: bool = True,  # False for items a moderator already saw (a dialogue's approved questions)
+    received_at: dt.datetime | None = None,  # the legal receipt of a letter, call, visit or fax (default: now)
+    entered_by: User | None = None,  # the official who entered it for the citizen (staff-entered intake)
+    # The receipt also carries the access code, for channels whose sender never sees the confirmation page
+    # (staff-entered, e-mail): the code then waits in the outbox row until it is sent.
+    receipt_with_access_code: bool = False,
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -111,6 +117,10 @@ def case_submit(
     and the earlier case is returned (`replayed`); used for other content, raises IdempotencyKeyReused.
     One of many near-identical submissions in a short time is stored held for moderation instead (flood.py):
     no due date, no receipt, events submitted, routed, held.
+
+    `received_at` (staff-entered intake: the legal date of receipt, validated by the caller as not in the
+    future) starts both clocks on its local date instead of today; `entered_by` is the submitted event's actor
+    and is named in its payload.
     """
     wf = workflows()
     title, body = normalize(title).strip(), normalize(body).strip()
@@ -138,6 +148,7 @@ def case_submit(
             within_path=site.agency_path,
         )
         now = clock.now()
+        received = received_at or now
         case_id = _next_case_id()
         case = Case(
             id=case_id,
@@ -162,8 +173,8 @@ def case_submit(
             status=wf.lifecycle.initial,
             routing_rule=decision.rule_id,
             routing_explanation=decision.explanation,
-            received_at=now,
-            clock_started_on=clock.local_date(now),
+            received_at=received,
+            clock_started_on=clock.local_date(received),
             lifecycle_version=wf.lifecycle.version,
             routing_version=wf.routing.version,
             deadline_version=wf.deadline_policy.version,
@@ -180,16 +191,22 @@ def case_submit(
         if idempotency_key:
             IntakeKey.objects.filter(key=idempotency_key).update(case=case)
         due_date = computation.due_date.isoformat() if computation.due_date else None
+        submitted_payload: dict[str, str] = {"channel": channel}
+        if entered_by is not None:
+            submitted_payload["entered_by"] = entered_by.username
         CaseEvent.objects.bulk_create(
             [
-                build_event(case, EventType.SUBMITTED, actor=submitter, at=now, payload={"channel": channel}),
+                build_event(
+                    case, EventType.SUBMITTED, actor=entered_by or submitter, at=now, payload=submitted_payload
+                ),
                 build_event(case, EventType.ROUTED, at=now, payload=decision.explanation),
                 build_event(case, EventType.DEADLINE_SET, at=now, payload={"due_date": due_date}),
             ]
         )
         # Intake is the hottest path: the receipt is left to the periodic dispatcher (every few seconds)
         # rather than publishing a task per submission.
-        notify_citizen(case, "case_received", due_date=due_date, dispatch=False)
+        extra = {"access_token": token} if receipt_with_access_code else {}
+        notify_citizen(case, "case_received", due_date=due_date, dispatch=False, **extra)
     logger.info("case %s routed to %s (rule %r)", case.tracking_code, decision.agency.code, decision.rule_id)
     return Submitted(case, token)
 

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "caunoi.reports",
     "caunoi.social",
     "caunoi.analytics",
+    "caunoi.intake",
+    "caunoi.follows",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +194,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or LOCAL_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
+# Staff-entered intake (caunoi.intake.staff): how many days back the legal date of receipt may go.
+STAFF_INTAKE_MAX_BACKDATE_DAYS = env_int("STAFF_INTAKE_MAX_BACKDATE_DAYS", 30, minimum=0)
 # Office documents (DOCX, XLSX) are zip archives: refused when their parts would expand beyond this in all, one
 # part expands more than this many times (beyond 1 MB), or they hold more parts than this (cases/filescan.py).
 ATTACHMENT_MAX_EXPANDED_BYTES = env_int("ATTACHMENT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
@@ -219,6 +223,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PORTAL_BASE_URL = env_url("PORTAL_BASE_URL", schemes=("https", "http"), default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@caunoi.local")
+# Mail in (caunoi.intake.mail): the domain whose mail reaches the platform (the MTA pipes it to
+# `manage.py receive_mail`; `make run` embeds an SMTP server), the address that turns a mail into a case, and
+# the reply addresses (reply+<signed subject>@INBOUND_MAIL_DOMAIN, notifications/replies.py).
+INBOUND_MAIL_DOMAIN = (env_str("INBOUND_MAIL_DOMAIN") or "caunoi.local").lower()
+INTAKE_MAIL_ADDRESS = (env_str("INTAKE_MAIL_ADDRESS") or f"gopy@{INBOUND_MAIL_DOMAIN}").lower()
+INBOUND_MAIL_MAX_BYTES = env_int("INBOUND_MAIL_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
+# A mail has no form: what it becomes. The routing rules' keywords and the triage desk do the rest.
+INBOUND_MAIL_KIND = env_str("INBOUND_MAIL_KIND", "feedback")
+INBOUND_MAIL_CATEGORY = env_str("INBOUND_MAIL_CATEGORY", "khac")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)  # a stalled mail server must not hold an outbox row
 # The outbox: how often a message is tried before it is marked failed for an administrator to see, and
 # which backend delivers each channel (SMS and Zalo only log until a gateway is configured).

@@ -83,6 +83,9 @@ RATE_LIMITS = {
     "dialogue_device": _limit("RATE_LIMIT_DIALOGUE_DEVICE", "60/3600"),
     "login": _limit("RATE_LIMIT_LOGIN", "30/600"),
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
+    # Following by e-mail (each request sends a confirmation mail) and "me too" on published items.
+    "follow": _limit("RATE_LIMIT_FOLLOW", "10/3600"),
+    "support": _limit("RATE_LIMIT_SUPPORT", "60/3600"),
 }
 # Login throttling (caunoi.accounts.lockout): growing waits, never a lock a stranger can set off. After
 # LOGIN_MAX_FAILURES failures for one account from one address, that address waits LOGIN_DELAY_SECONDS,
