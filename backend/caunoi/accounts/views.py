@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import Role
 from .services import citizen_register, user_change_email
+from .sso.config import provider_for_request
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
@@ -64,6 +65,10 @@ class LoginView(FormStatus, auth_views.LoginView):
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The site's single sign-on, if it offers one: "Log in with VNeID" above the password form.
+        return {**super().get_context_data(**kwargs), "sso_provider": provider_for_request(self.request)}
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()

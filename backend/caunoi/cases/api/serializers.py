@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from caunoi.accounts.sso.session import SessionIdentity
 from caunoi.agencies.models import Area, Category
 from caunoi.agencies.reference import ReferenceData, reference_data
 from caunoi.core.serializers import StrictSerializer
@@ -425,6 +426,7 @@ def submit_validated(
     user: Any,
     idempotency_key: str | None = None,
     site: PortalSite = BUILT_IN,
+    identity: SessionIdentity | None = None,
 ) -> Any:
     """Calls the intake service with a validated submission (shared by the API and the web form)."""
     from ..services import Contact, case_submit
@@ -450,4 +452,5 @@ def submit_validated(
         language=get_language() or "vi",
         idempotency_key=idempotency_key,
         site=site,
+        identity=identity,
     )

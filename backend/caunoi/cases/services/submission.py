@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from caunoi.accounts.models import User
+from caunoi.accounts.sso.session import SessionIdentity
 from caunoi.agencies.models import Area, Category
 from caunoi.core import clock
 from caunoi.core.text import normalize
@@ -102,6 +103,7 @@ def case_submit(
     idempotency_key: str | None = None,
     site: PortalSite = BUILT_IN,  # where it was sent from; a component site routes inside its subtree first
     screen_flood: bool = True,  # False for items a moderator already saw (a dialogue's approved questions)
+    identity: SessionIdentity | None = None,  # the submitter's session logged in through single sign-on
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -111,8 +113,11 @@ def case_submit(
     and the earlier case is returned (`replayed`); used for other content, raises IdempotencyKeyReused.
     One of many near-identical submissions in a short time is stored held for moderation instead (flood.py):
     no due date, no receipt, events submitted, routed, held.
+    `identity` (the submitter's single sign-on, accounts.sso.session) is recorded as the provider and the
+    identity level it asserted.
     """
     wf = workflows()
+    logged_in = submitter is not None and submitter.is_authenticated
     title, body = normalize(title).strip(), normalize(body).strip()
     with files_removed_on_failure() as written, transaction.atomic():
         token = secrets.token_urlsafe(18)
@@ -148,7 +153,9 @@ def case_submit(
             area=area,
             channel=channel,
             site_id=site.id,
-            submitter=submitter if submitter is not None and submitter.is_authenticated else None,
+            submitter=submitter if logged_in else None,
+            identity_provider=identity.provider if identity is not None and logged_in else "",
+            identity_level=identity.level if identity is not None and logged_in else None,
             contact_name=normalize(contact.name).strip(),
             contact_email=contact.email.strip(),
             contact_phone=contact.phone.strip(),
