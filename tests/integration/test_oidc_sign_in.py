@@ -294,3 +294,34 @@ def test_the_login_page_offers_the_provider_only_when_one_is_configured(provider
     settings.OIDC_ISSUER = ""
     assert "/accounts/sso/start/" not in Client().get("/accounts/login/").content.decode()
     assert Client().get("/accounts/sso/start/").status_code == 404
+
+
+def test_each_site_offers_the_provider_its_administrators_chose(settings, reference_data):
+    from caunoi.accounts.models import IdentityProvider
+
+    from tests.support.component_sites import HANOI, PARENT, make_sites
+
+    settings.OIDC_ISSUER = ""  # nothing from settings: only the admin's choice per site
+    sites = make_sites(settings, reference_data)
+    with loopback_provider() as provider:
+        row = IdentityProvider.objects.create(
+            name="VNeID Hà Nội", issuer=provider.issuer, client_id="cong-ha-noi", client_secret="s"
+        )
+        sites["hanoi"].identity_provider = row
+        sites["hanoi"].save()
+        sso_client._clients.clear()
+
+        assert "Đăng nhập bằng VNeID Hà Nội" in Client().get("/accounts/login/", HTTP_HOST=HANOI).content.decode()
+        assert "/accounts/sso/start/" not in Client().get("/accounts/login/", HTTP_HOST=PARENT).content.decode()
+
+        web = Client()
+        authorize = web.get("/accounts/sso/start/", HTTP_HOST=HANOI)["Location"]
+        assert query_of(authorize)["client_id"] == "cong-ha-noi"
+        assert query_of(authorize)["redirect_uri"] == f"http://{HANOI}/accounts/sso/{row.pk}/callback/"
+        callback = provider.consent(authorize, "sub-hanoi")
+        assert web.get(callback.split(HANOI, 1)[1], HTTP_HOST=HANOI).status_code == 302
+        assert ExternalIdentity.objects.get(subject="sub-hanoi").provider_name == "VNeID Hà Nội"
+
+        row.is_active = False
+        row.save()
+        assert Client().get("/accounts/sso/start/", HTTP_HOST=HANOI).status_code == 404
