@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 
 import pytest
 import time_machine
@@ -168,6 +169,8 @@ def test_the_identity_level_is_recorded_on_cases_sent_while_logged_in(provider, 
     page = official.get(f"/staff/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="vi")
     assert page.status_code == 200
     assert "Đăng nhập bằng VNeID, mức định danh 2" in page.content.decode()
+    by_api = official.get(f"/api/v1/cases/{case.pk}/").json()
+    assert (by_api["identity_provider"], by_api["identity_level"]) == ("VNeID", 2)
 
     password_login = Client()
     password_login.force_login(personas["citizen"])
@@ -282,10 +285,18 @@ def test_staff_still_give_their_second_factor_after_the_provider(provider, perso
     come_back(linking, provider.consent(start(linking), "sub-official"))
     assert ExternalIdentity.objects.get(subject="sub-official").user == official
 
+    provider.set_user("sub-official", {"acr": "2"})
     web = Client()
     response = sign_in(web, provider, "sub-official")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/code/"
     assert logged_in_user(web) is None
+    device.refresh_from_db()
+    device.last_t = -1  # the confirming code may be used again in this test's time step
+    device.save()
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert web.post("/accounts/login/code/", {"otp_code": code}).status_code == 302
+    assert logged_in_user(web) == official
+    assert web.session["sso_identity"] == {"user": official.pk, "provider": "VNeID", "level": 2}
 
 
 def test_the_login_page_offers_the_provider_only_when_one_is_configured(provider, settings):
@@ -325,3 +336,37 @@ def test_each_site_offers_the_provider_its_administrators_chose(settings, refere
         row.is_active = False
         row.save()
         assert Client().get("/accounts/sso/start/", HTTP_HOST=HANOI).status_code == 404
+
+
+def test_one_address_cannot_make_us_hammer_the_provider(provider, settings):
+    from caunoi.core.ratelimit import Limit
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sso": Limit(2, 600)}
+    web = Client(REMOTE_ADDR=_fresh_address())
+    assert [web.get("/accounts/sso/start/").status_code for _ in range(2)] == [302, 302]
+    refused = web.get("/accounts/sso/settings/callback/?code=x&state=y", HTTP_ACCEPT_LANGUAGE="vi")
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
+    assert Client(REMOTE_ADDR=_fresh_address()).get("/accounts/sso/start/").status_code == 302
+
+
+def _fresh_address() -> str:  # the counters live in Redis for minutes: each test run its own addresses
+    return f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+
+
+def test_unlinking_never_leaves_an_account_without_a_way_in(provider, personas):
+    sign_in(web := Client(), provider, "sub-only")
+    only = ExternalIdentity.objects.get(subject="sub-only")
+    refused = web.post("/accounts/sso/", {"unlink": only.pk}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "This is the only way into your account" in refused.content.decode()
+    assert ExternalIdentity.objects.filter(pk=only.pk).exists()
+
+    citizen = Client()
+    citizen.force_login(personas["citizen"])
+    assert citizen.post("/accounts/sso/", {"unlink": only.pk}).status_code == 302  # not theirs: nothing happens
+    assert ExternalIdentity.objects.filter(pk=only.pk).exists()
+    come_back(citizen, provider.consent(start(citizen), "sub-citizen"))
+    mine = ExternalIdentity.objects.get(subject="sub-citizen")
+    assert citizen.post("/accounts/sso/", {"unlink": mine.pk}).status_code == 302  # it has a password
+    assert not ExternalIdentity.objects.filter(pk=mine.pk).exists()
+    assert citizen.post("/accounts/sso/", {"unlink": "nonsense"}).status_code == 302

@@ -38,6 +38,7 @@ from .forms import (
 from .models import Role
 from .services import citizen_register, user_change_email
 from .sso.config import provider_for_request
+from .sso.session import remember_identity
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
@@ -116,6 +117,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             otp_login(request, device)
+            if pending.get("identity"):  # the first step was single sign-on (sso/views.py)
+                remember_identity(request, user_id=user.pk, **pending["identity"])
             return redirect(_safe_target(request, pending["next"], reverse("publication:home")))
         form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
     return render(request, "accounts/login_code.html", {"form": form}, status=form_status(form))

@@ -125,3 +125,24 @@ def identity_link(*, user: User, identity: VerifiedIdentity) -> ExternalIdentity
             raise IdentityLinkedElsewhere from exc
     _record_login(link, identity)
     return link
+
+
+class LastWayIn(SignInRefused):
+    default_message = _(
+        "This is the only way into your account: it has no password. Set a password first (Forgotten password?), "
+        "then unlink."
+    )
+
+
+@service_transaction
+def identity_unlink(*, user: User, link_id: int) -> bool:
+    """Removes one of `user`'s linked identities; False when it is not theirs (or gone already). Raises
+    LastWayIn when the account has no password and no other identity: it could never be logged into again."""
+    link = ExternalIdentity.objects.select_for_update().filter(pk=link_id, user=user).first()
+    if link is None:
+        return False
+    others = ExternalIdentity.objects.filter(user=user).exclude(pk=link.pk).exists()
+    if not others and not user.has_usable_password():
+        raise LastWayIn
+    link.delete()
+    return True

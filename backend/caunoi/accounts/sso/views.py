@@ -13,14 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import two_factor
 from ..models import ExternalIdentity, Role
 from ..views import PENDING  # the password login's second step reads it: SSO stands in for the password only
 from .client import Flow, SsoFailure, authorization_redirect, pending_flow, verified_identity
 from .config import ProviderConfig, provider_by_key, provider_for_request
-from .services import SignInRefused, identity_link, identity_sign_in
+from .services import SignInRefused, identity_link, identity_sign_in, identity_unlink
 from .session import remember_identity
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,12 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
     if two_factor.has_two_factor(account):
         # The provider vouches for who the person is, as a password would; the agency's second factor is still
         # asked of staff (and of anyone who turned it on), whatever level the provider asserts.
-        request.session[PENDING] = {"user": account.pk, "backend": BACKEND, "next": flow.next}
+        request.session[PENDING] = {
+            "user": account.pk,
+            "backend": BACKEND,
+            "next": flow.next,
+            "identity": {"provider": config.name, "level": identity.level},
+        }
         return redirect("accounts:login-code")
     auth_login(request, account, backend=BACKEND)
     remember_identity(request, user_id=account.pk, provider=config.name, level=identity.level)
@@ -133,10 +138,22 @@ def _failure_page(request: HttpRequest, config: ProviderConfig, failure: SsoFail
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def sso_identities(request: HttpRequest) -> HttpResponse:
-    """The identities linked to the account, and the link to add the site's provider."""
-    linked = ExternalIdentity.objects.filter(user=request.user).order_by("created_at")  # type: ignore[misc]
+    """The identities linked to the account, a button to unlink each, and the link to add the site's provider."""
+    user = request.user
+    if request.method == "POST":
+        try:
+            link_id = int(request.POST.get("unlink", ""))
+        except ValueError:
+            link_id = 0
+        try:
+            if identity_unlink(user=user, link_id=link_id):  # type: ignore[arg-type]
+                messages.success(request, _("The identity is unlinked from your account."))
+        except SignInRefused as refused:
+            messages.error(request, str(refused.message))
+        return redirect("accounts:sso-identities")
+    linked = ExternalIdentity.objects.filter(user=user).order_by("created_at")  # type: ignore[misc]
     return render(
         request, "accounts/sso_identities.html", {"linked": linked, "provider": provider_for_request(request)}
     )

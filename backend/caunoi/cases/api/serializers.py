@@ -372,7 +372,12 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
             "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
             "deadline_version", "stage", "notes", "drafts", "messages", "timeline", "publication_review",
+            "identity_provider", "identity_level",
         ]  # fmt: skip
+        extra_kwargs = {
+            "identity_provider": {"help_text": "The single sign-on the citizen was logged in with; empty if none."},
+            "identity_level": {"help_text": "The identity level that provider asserted (VNeID: 1 or 2); null if none."},
+        }
 
 
 class CitizenReplyInput(StrictSerializer):

@@ -82,6 +82,7 @@ RATE_LIMITS = {
     "dialogue_vote": _limit("RATE_LIMIT_DIALOGUE_VOTE", "20/3600"),
     "dialogue_device": _limit("RATE_LIMIT_DIALOGUE_DEVICE", "60/3600"),
     "login": _limit("RATE_LIMIT_LOGIN", "30/600"),
+    "sso": _limit("RATE_LIMIT_SSO", "120/600"),  # a login through the provider is two requests
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
 }
 # Login throttling (caunoi.accounts.lockout): growing waits, never a lock a stranger can set off. After
