@@ -56,6 +56,14 @@ def test_log_in_with_vneid_and_send_a_request(page, provider, reference_data):
     assert case.submitter == link.user
     assert (case.identity_provider, case.identity_level) == ("VNeID", 2)
 
+    # The account's page of linked identities, reached from "My requests".
+    page.goto("/my-cases/")
+    page.click("main >> text=Đăng nhập một lần")
+    page.wait_for_url("**/accounts/sso/")
+    expect(page.locator("tbody tr")).to_contain_text("Mức 2")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "sso-identities-vi")
+
 
 def test_a_refusal_at_the_provider_and_a_stale_return_get_a_clear_page(page, provider, reference_data):
     page.goto("/accounts/login/")

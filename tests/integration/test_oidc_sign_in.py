@@ -370,3 +370,22 @@ def test_unlinking_never_leaves_an_account_without_a_way_in(provider, personas):
     assert citizen.post("/accounts/sso/", {"unlink": mine.pk}).status_code == 302  # it has a password
     assert not ExternalIdentity.objects.filter(pk=mine.pk).exists()
     assert citizen.post("/accounts/sso/", {"unlink": "nonsense"}).status_code == 302
+
+
+def test_the_citizens_download_holds_their_linked_identity_and_each_cases_level(provider, reference_data):
+    import json
+
+    provider.set_user("079200000002", {"acr": "2"})
+    web = Client()
+    sign_in(web, provider, "079200000002")
+    assert web.post("/api/v1/cases/", SUBMISSION, content_type="application/json").status_code == 201
+    download = web.post("/api/v1/cases/mine/personal-data/")
+    assert download.status_code == 200
+    data = json.loads(b"".join(download.streaming_content) if download.streaming else download.content)
+    (linked,) = data["linked_identities"]
+    assert (linked["provider"], linked["subject"], linked["identity_level_at_last_login"]) == (
+        "VNeID",
+        "079200000002",
+        2,
+    )
+    assert data["cases"][0]["identity"] == {"provider": "VNeID", "level": 2}
