@@ -113,7 +113,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
         device = two_factor.verify(user, form.cleaned_data["otp_code"]) if user else None
-        if device is not None:
+        if user is not None and device is not None:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             otp_login(request, device)
