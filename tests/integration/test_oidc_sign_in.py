@@ -389,3 +389,23 @@ def test_the_citizens_download_holds_their_linked_identity_and_each_cases_level(
         2,
     )
     assert data["cases"][0]["identity"] == {"provider": "VNeID", "level": 2}
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "title"),
+    [
+        ("login_required", 400, "Login with VNeID was cancelled"),
+        ("temporarily_unavailable", 502, "VNeID cannot be reached right now"),
+        ("invalid_request", 400, "Your identity could not be confirmed"),
+        ("x" * 5000, 400, "Your identity could not be confirmed"),
+    ],
+)
+def test_each_error_the_provider_sends_back_gets_its_explanation(provider, error, status, title):
+    web = Client()
+    state = query_of(start(web))["state"]
+    page = web.get(f"/accounts/sso/settings/callback/?error={error}&state={state}", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == status
+    assert title in page.content.decode()
+    # The state is used up: the same return again is refused as stale.
+    again = web.get(f"/accounts/sso/settings/callback/?code=c&state={state}", HTTP_ACCEPT_LANGUAGE="en")
+    assert "This login attempt has expired" in again.content.decode()

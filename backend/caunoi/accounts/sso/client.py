@@ -30,6 +30,19 @@ logger = logging.getLogger(__name__)
 METADATA_MAX_AGE_SECONDS = 24 * 3600
 
 
+# The error codes a provider sends back (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6) by what they mean
+# for the person; any other is "invalid".
+PROVIDER_ERRORS = {
+    "access_denied": "denied",
+    "consent_required": "denied",
+    "login_required": "denied",
+    "interaction_required": "denied",
+    "account_selection_required": "denied",
+    "temporarily_unavailable": "unavailable",
+    "server_error": "unavailable",
+}
+
+
 class SsoFailure(Exception):
     """A login through the provider that cannot go on. `reason` picks the explanation shown:
     denied (the person said no at the provider), expired (state unknown, used or too old: start again),
@@ -147,7 +160,7 @@ def verified_identity(request: HttpRequest, config: ProviderConfig) -> VerifiedI
     error = request.GET.get("error")
     if error:
         _clear_state(request, config)
-        raise SsoFailure("denied" if error in {"access_denied", "consent_required"} else "invalid", error)
+        raise SsoFailure(PROVIDER_ERRORS.get(error, "invalid"), error[:100])
     if pending_flow(request, config) is None:
         raise SsoFailure("expired", "unknown, used or expired state")
     _metadata(config)

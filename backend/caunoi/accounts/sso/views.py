@@ -134,6 +134,9 @@ def _failure_page(request: HttpRequest, config: ProviderConfig, failure: SsoFail
     title, message = _explanation(failure.reason, config.name)
     status = 502 if failure.reason in {"unavailable", "misconfigured"} else 400
     context = {"provider": config.name, "title": title, "message": message, "reason": failure.reason}
+    if status >= 500 and request.session.modified:
+        # Django keeps no session change made by a 5xx answer: the used-up state must stay used up.
+        request.session.save()
     return render(request, "accounts/sso_error.html", context, status=status)
 
 
