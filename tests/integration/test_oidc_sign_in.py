@@ -294,7 +294,8 @@ def test_staff_still_give_their_second_factor_after_the_provider(provider, perso
     device.last_t = -1  # the confirming code may be used again in this test's time step
     device.save()
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    assert web.post("/accounts/login/code/", {"otp_code": code}).status_code == 302
+    after_code = web.post("/accounts/login/code/", {"otp_code": code})
+    assert after_code.status_code == 302 and after_code["Location"] == "/"  # staff land on the home page
     assert logged_in_user(web) == official
     assert web.session["sso_identity"] == {"user": official.pk, "provider": "VNeID", "level": 2}
 
@@ -409,3 +410,12 @@ def test_each_error_the_provider_sends_back_gets_its_explanation(provider, error
     # The state is used up: the same return again is refused as stale.
     again = web.get(f"/accounts/sso/settings/callback/?code=c&state={state}", HTTP_ACCEPT_LANGUAGE="en")
     assert "This login attempt has expired" in again.content.decode()
+
+
+def test_the_page_to_return_to_is_only_ever_on_this_site(provider):
+    web = Client()
+    authorize = web.get("/accounts/sso/start/?next=https://evil.example/phish")["Location"]
+    assert come_back(web, provider.consent(authorize, "sub-next"))["Location"] == "/my-cases/"
+    again = Client()
+    authorize = again.get("/accounts/sso/start/?next=/submit/")["Location"]
+    assert come_back(again, provider.consent(authorize, "sub-next"))["Location"] == "/submit/"

@@ -4,6 +4,7 @@ provider under our `form-action 'self'`), the provider's callback, and the accou
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -29,10 +30,13 @@ BACKEND = "caunoi.accounts.backends.LockoutModelBackend"
 
 
 def _safe_next(request: HttpRequest, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    user = request.user
-    return reverse("cases:my-cases" if not user.is_authenticated or user.role == Role.CITIZEN else "publication:home")  # type: ignore[union-attr]
+    """`target` when it is an address on this site (never another: an open redirect), else ""."""
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
+
+
+def _landing(flow_next: str, user: Any) -> str:
+    """Where to go once logged in or linked: the page asked for, else the account's own start page."""
+    return flow_next or reverse("cases:my-cases" if user.role == Role.CITIZEN else "publication:home")
 
 
 @require_GET
@@ -65,7 +69,8 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
         identity = verified_identity(request, config)
     except SsoFailure as failure:
         return _failure_page(request, config, failure)
-    assert flow is not None  # verified_identity refuses a callback without a pending flow
+    if flow is None:  # not reached: verified_identity refuses a callback without a pending flow
+        return _failure_page(request, config, SsoFailure("expired", "no pending flow"))
     user = request.user
     try:
         if flow.intent == "link":
@@ -74,7 +79,7 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
             identity_link(user=user, identity=identity)  # type: ignore[arg-type]
             remember_identity(request, user_id=user.pk, provider=config.name, level=identity.level)
             messages.success(request, _("Your account is linked to %(provider)s.") % {"provider": config.name})
-            return redirect(flow.next)
+            return redirect(_landing(flow.next, user))
         account = identity_sign_in(identity=identity)
     except SignInRefused as refused:
         return render(
@@ -89,13 +94,13 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
         request.session[PENDING] = {
             "user": account.pk,
             "backend": BACKEND,
-            "next": flow.next,
+            "next": _landing(flow.next, account),
             "identity": {"provider": config.name, "level": identity.level},
         }
         return redirect("accounts:login-code")
     auth_login(request, account, backend=BACKEND)
     remember_identity(request, user_id=account.pk, provider=config.name, level=identity.level)
-    return redirect(flow.next)
+    return redirect(_landing(flow.next, account))
 
 
 # What each failure means for the person, and what to do; the technical detail goes to the log only.
