@@ -5,7 +5,8 @@ level for staff. A refusal at the provider and a stale callback end on a clear p
 from __future__ import annotations
 
 import pytest
-from caunoi.accounts.models import ExternalIdentity
+from caunoi.accounts.models import ExternalIdentity, Role, User
+from caunoi.agencies.models import Membership
 from caunoi.accounts.sso import client as sso_client
 from caunoi.cases.models import Case
 from playwright.sync_api import expect
@@ -63,6 +64,18 @@ def test_log_in_with_vneid_and_send_a_request(page, provider, reference_data):
     expect(page.locator("tbody tr")).to_contain_text("Mức 2")
     assert serious_accessibility_violations(page) == []
     screenshot(page, "sso-identities-vi")
+
+    # Staff handling the case see how surely the citizen was identified.
+    official = User.objects.create_user(username="can-bo", password="mật khẩu cán bộ 1", role=Role.OFFICIAL)
+    Membership.objects.create(user=official, agency=case.agency)
+    page.click("button:has-text('Đăng xuất')")
+    page.goto(f"/accounts/login/?next=/staff/cases/{case.pk}/")
+    page.fill("#id_username", "can-bo")
+    page.fill("#id_password", "mật khẩu cán bộ 1")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**/staff/cases/{case.pk}/")
+    expect(page.locator("[data-identity]")).to_have_text("Đăng nhập bằng VNeID, mức định danh 2")
+    screenshot(page, "sso-staff-case-vi")
 
 
 def test_a_refusal_at_the_provider_and_a_stale_return_get_a_clear_page(page, provider, reference_data):
