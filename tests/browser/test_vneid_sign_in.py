@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from caunoi.accounts.models import ExternalIdentity, Role, User
-from caunoi.agencies.models import Membership
 from caunoi.accounts.sso import client as sso_client
+from caunoi.agencies.models import Membership
 from caunoi.cases.models import Case
 from playwright.sync_api import expect
 
