@@ -49,7 +49,7 @@ def test_log_in_with_vneid_and_send_a_request(page, provider, reference_data):
     page.fill("#id_title", "Hỏi về thủ tục cấp sổ đỏ lần đầu")
     page.fill("#id_body", "Gia đình tôi sử dụng đất ổn định từ năm 1995, xin hỏi thủ tục cấp giấy chứng nhận.")
     page.select_option("#id_category", "dat-dai")
-    page.select_option("#id_area", "tinh-01")
+    page.select_option("#id_province", "tinh-01")
     page.fill("#id_phone", "0912345678")
     page.click("main button[type=submit]")
     page.wait_for_url("**/submit/done/")
