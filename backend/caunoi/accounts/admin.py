@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from caunoi.core.ratelimit import parse_limit
 
-from .models import ApiToken, PartnerKey, PartnerKeyUse, User
+from .models import ApiToken, ExternalIdentity, IdentityProvider, PartnerKey, PartnerKeyUse, User
 from .partner_keys import partner_key_generate, partner_key_revoke
 from .two_factor import two_factor_reset
 
@@ -134,3 +134,46 @@ class PartnerKeyUseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class IdentityProviderForm(forms.ModelForm):  # type: ignore[type-arg]
+    # The secret is never shown again once saved; left empty, the stored one is kept.
+    client_secret = forms.CharField(
+        label=_("client secret"), required=False, widget=forms.PasswordInput(render_value=False)
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = ["name", "issuer", "client_id", "client_secret", "scopes", "level_claim", "level_values", "is_active"]
+
+    def clean_client_secret(self) -> str:
+        return self.cleaned_data.get("client_secret") or (self.instance.client_secret if self.instance.pk else "")
+
+    def clean_scopes(self) -> str:
+        scopes = self.cleaned_data.get("scopes", "")
+        if "openid" not in scopes.split():
+            raise forms.ValidationError(_("The scopes must include openid."))
+        return scopes
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """Portals name the provider their login page offers (Portals › single sign-on). The callback address to
+    register at the provider is /accounts/sso/<id>/callback/ on each site that offers it."""
+
+    form = IdentityProviderForm
+    list_display = ("name", "issuer", "client_id", "is_active")
+    list_filter = ("is_active",)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Who is linked to which identity; removing a row unlinks it (the account stays)."""
+
+    list_display = ("user", "provider_name", "issuer", "last_level", "last_login_at")
+    search_fields = ("user__username", "user__email", "subject")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "issuer", "subject", "provider_name", "last_level", "last_login_at", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # links are made by proving the identity at the provider, never typed in

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from caunoi.core.models import TimeStampedModel
+
 
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citizen")
@@ -115,3 +117,66 @@ class PartnerKeyUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id} {self.method} {self.path} {self.status_code}"
+
+
+class IdentityProvider(TimeStampedModel):
+    """An OpenID Connect provider people may log in with (VNeID, or a province's own sign-on), as an
+    administrator configures it; each portal site names the one its login page offers (portals.Portal). The
+    endpoints and signing keys are read from the issuer's discovery document, never typed in here."""
+
+    name = models.CharField(
+        _("name on the button"), max_length=60, help_text=_("Shown as “Log in with …”, for example VNeID.")
+    )
+    issuer = models.URLField(
+        _("issuer"),
+        max_length=255,
+        help_text=_("Exactly as the provider names itself; /.well-known/openid-configuration is read below it."),
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    # Kept in the database like the social channels' tokens: administrators change it without a deploy.
+    client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=255, default="openid profile email")
+    level_claim = models.CharField(
+        _("identity level claim"),
+        max_length=60,
+        default="acr",
+        help_text=_("The ID token claim that says how surely the person was identified (VNeID level 1 or 2)."),
+    )
+    level_values = models.JSONField(
+        _("identity levels by claim value"),
+        default=dict,
+        blank=True,
+        help_text=_('For values that are not plain numbers, for example {"urn:vneid:loa:2": 2}.'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("identity provider (single sign-on)")
+        verbose_name_plural = _("identity providers (single sign-on)")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.issuer})"
+
+
+class ExternalIdentity(TimeStampedModel):
+    """A person as a provider knows them: the issuer's `sub`, which the provider promises never to reuse, is
+    the only thing an account is found by when they log in there (never an e-mail address, which a provider
+    may not have checked). One account may hold several; one (issuer, sub) belongs to one account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    provider_name = models.CharField(_("provider"), max_length=60)
+    # The level the provider asserted at the last login through it (None: it said nothing).
+    last_level = models.PositiveSmallIntegerField(_("identity level at last login"), null=True, blank=True)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("linked identity")
+        verbose_name_plural = _("linked identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_one_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_name}: {self.subject}"

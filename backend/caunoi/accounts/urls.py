@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .sso import views as sso_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -25,4 +26,7 @@ urlpatterns = [
     path("two-factor/", views.two_factor_settings, name="two-factor"),
     path("devices/", views.devices, name="devices"),
     path("email/", views.email_change, name="email-change"),
+    path("sso/start/", sso_views.sso_start, name="sso-start"),
+    path("sso/<str:key>/callback/", sso_views.sso_callback, name="sso-callback"),
+    path("sso/", sso_views.sso_identities, name="sso-identities"),
 ]

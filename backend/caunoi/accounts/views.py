@@ -37,6 +37,8 @@ from .forms import (
 )
 from .models import Role
 from .services import citizen_register, user_change_email
+from .sso.config import provider_for_request
+from .sso.session import remember_identity
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
@@ -64,6 +66,10 @@ class LoginView(FormStatus, auth_views.LoginView):
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The site's single sign-on, if it offers one: "Log in with VNeID" above the password form.
+        return {**super().get_context_data(**kwargs), "sso_provider": provider_for_request(self.request)}
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
@@ -107,10 +113,12 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
         device = two_factor.verify(user, form.cleaned_data["otp_code"]) if user else None
-        if device is not None:
+        if user is not None and device is not None:
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             otp_login(request, device)
+            if pending.get("identity"):  # the first step was single sign-on (sso/views.py)
+                remember_identity(request, user_id=user.pk, **pending["identity"])
             return redirect(_safe_target(request, pending["next"], reverse("publication:home")))
         form.add_error("otp_code", _("This code is not right, or was used already. Enter the code the app shows now."))
     return render(request, "accounts/login_code.html", {"form": form}, status=form_status(form))

@@ -68,6 +68,10 @@ class Case(TimeStampedModel):
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
+    # Sent while logged in through single sign-on: the provider and the identity level it asserted (VNeID
+    # level 2 is a person checked against the national population database), for staff weighing the case.
+    identity_provider = models.CharField(_("identified by"), max_length=60, blank=True, default="", db_default="")
+    identity_level = models.PositiveSmallIntegerField(_("identity level"), null=True, blank=True)
     contact_name = models.CharField(_("full name"), max_length=120)
     contact_email = models.EmailField(_("email"), blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)

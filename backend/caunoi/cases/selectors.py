@@ -253,6 +253,9 @@ def case_personal_data(case: Case) -> dict[str, Any]:
             "address": case.contact_address,
         },
         "account": case.submitter.email if case.submitter is not None else None,
+        "identity": {"provider": case.identity_provider, "level": case.identity_level}
+        if case.identity_provider
+        else None,
         "consent": {"consent_to_publish": case.consent_to_publish, "show_name_publicly": case.show_name_publicly},
         "messages": [
             {"at": m.created_at.isoformat(), "direction": m.direction, "body": m.body} for m in case.messages.all()

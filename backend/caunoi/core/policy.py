@@ -125,6 +125,9 @@ SCOPES: tuple[Scope, ...] = (
     # many device ids one client can spend.
     Scope("follow"),
     Scope("support"),
+    # Single sign-on: each return from the provider costs a call to its token endpoint (and a start, a fresh
+    # state in the session), so one address cannot make us hammer the provider.
+    Scope("sso", frozenset({"accounts:sso-start", "accounts:sso-callback"}), methods=frozenset({"GET", "HEAD"})),
     # Checked by their forms (caunoi.accounts.forms), which show the refusal beside the form.
     Scope("login"),
     Scope("register"),

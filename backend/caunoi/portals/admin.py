@@ -21,7 +21,7 @@ class PortalForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Portal
         fields = [
             "host", "name", "name_en", "is_active", "is_default", "agency", "parent", "logo", "primary_colour",
-            "accent_colour",
+            "accent_colour", "identity_provider",
         ]  # fmt: skip
 
     def clean_logo(self) -> Any:
@@ -57,5 +57,6 @@ class PortalAdmin(admin.ModelAdmin):
         (None, {"fields": ("host", "name", "name_en", "is_active", "is_default")}),
         (_("What the site covers"), {"fields": ("agency", "parent")}),
         (_("Look"), {"fields": ("logo", "primary_colour", "accent_colour")}),
+        (_("Single sign-on"), {"fields": ("identity_provider",)}),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )

@@ -55,6 +55,16 @@ class Portal(TimeStampedModel):
         _("default site"), default=False, help_text=_("Serves requests whose host names no other site.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The single sign-on its login page offers; none: the one in settings (OIDC_ISSUER), if any.
+    identity_provider = models.ForeignKey(
+        "accounts.IdentityProvider",
+        verbose_name=_("single sign-on"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # looked up from the per-process copy of the sites, never by provider
+    )
     # Stored re-encoded as PNG (portals/logo.py) in the private media; served by portals/views.py.
     logo = models.FileField(_("logo"), upload_to="portal-logos/", blank=True)
     # Part of the logo's URL: a new logo gets a new address, so browsers may cache one for a year.

@@ -30,6 +30,7 @@ class PortalSite:
     primary_colour: str
     accent_colour: str
     logo_version: str = ""  # "" when the site has no logo; else part of the logo's URL
+    identity_provider_id: int | None = None  # its single sign-on (accounts.IdentityProvider); None: settings'
 
     @property
     def display_name(self) -> str:
@@ -103,6 +104,7 @@ def _load() -> SiteTable:
                 primary_colour=portal.primary_colour,
                 accent_colour=portal.accent_colour,
                 logo_version=portal.logo_digest if portal.logo else "",
+                identity_provider_id=portal.identity_provider_id,
             ),
         )
         for portal in Portal.objects.filter(is_active=True)

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from caunoi.accounts.sso.session import SessionIdentity
 from caunoi.agencies.models import Area, Category
 from caunoi.agencies.reference import ReferenceData, reference_data
 from caunoi.core.serializers import StrictSerializer
@@ -371,7 +372,12 @@ class StaffCaseSerializer(serializers.ModelSerializer):
             "consent_to_publish", "show_name_publicly", "received_at", "due_at", "overdue", "routing",
             "due_computation", "clocks", "forwarding", "attachments", "lifecycle_version", "routing_version",
             "deadline_version", "stage", "notes", "drafts", "messages", "timeline", "publication_review",
+            "identity_provider", "identity_level",
         ]  # fmt: skip
+        extra_kwargs = {
+            "identity_provider": {"help_text": "The single sign-on the citizen was logged in with; empty if none."},
+            "identity_level": {"help_text": "The identity level that provider asserted (VNeID: 1 or 2); null if none."},
+        }
 
 
 class CitizenReplyInput(StrictSerializer):
@@ -425,6 +431,7 @@ def submit_validated(
     user: Any,
     idempotency_key: str | None = None,
     site: PortalSite = BUILT_IN,
+    identity: SessionIdentity | None = None,
 ) -> Any:
     """Calls the intake service with a validated submission (shared by the API and the web form)."""
     from ..services import Contact, case_submit
@@ -450,4 +457,5 @@ def submit_validated(
         language=get_language() or "vi",
         idempotency_key=idempotency_key,
         site=site,
+        identity=identity,
     )

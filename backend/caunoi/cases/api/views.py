@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from caunoi.accounts.sso.session import session_identity
 from caunoi.core.errors import NotFound
 from caunoi.portals.selectors import site_of
 
@@ -132,6 +133,7 @@ class CaseSubmitView(APIView):
             user=request.user,
             idempotency_key=key,
             site=site_of(request),
+            identity=session_identity(request),
         )
         case = submitted.case
         body = {

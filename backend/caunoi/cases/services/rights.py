@@ -72,6 +72,18 @@ def account_data_export(*, user: User) -> dict[str, Any]:
             "joined_at": user.date_joined.isoformat(),
             "language": getattr(user, "language", "") or None,
         },
+        # Single sign-on (accounts/sso): the provider's own identifier of the person is personal data too.
+        "linked_identities": [
+            {
+                "provider": link.provider_name,
+                "issuer": link.issuer,
+                "subject": link.subject,
+                "identity_level_at_last_login": link.last_level,
+                "linked_at": link.created_at.isoformat(),
+                "last_login_at": link.last_login_at.isoformat() if link.last_login_at else None,
+            }
+            for link in user.external_identities.order_by("created_at")
+        ],
         "cases": [case_data_export(case=case, by=user) for case in cases],
     }
 

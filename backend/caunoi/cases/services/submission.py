@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from caunoi.accounts.models import User
+from caunoi.accounts.sso.session import SessionIdentity
 from caunoi.agencies.models import Area, Category
 from caunoi.core import clock
 from caunoi.core.text import normalize
@@ -108,6 +109,7 @@ def case_submit(
     # The receipt also carries the access code, for channels whose sender never sees the confirmation page
     # (staff-entered, e-mail): the code then waits in the outbox row until it is sent.
     receipt_with_access_code: bool = False,
+    identity: SessionIdentity | None = None,  # the submitter's session logged in through single sign-on
 ) -> Submitted:
     """Stores a new case routed to its agency with its due date, its attachments and three events
     (submitted, routed, deadline_set), all in one transaction.
@@ -121,8 +123,12 @@ def case_submit(
     `received_at` (staff-entered intake: the legal date of receipt, validated by the caller as not in the
     future) starts both clocks on its local date instead of today; `entered_by` is the submitted event's actor
     and is named in its payload.
+
+    `identity` (the submitter's single sign-on, accounts.sso.session) is recorded as the provider and the
+    identity level it asserted.
     """
     wf = workflows()
+    logged_in = submitter is not None and submitter.is_authenticated
     title, body = normalize(title).strip(), normalize(body).strip()
     with files_removed_on_failure() as written, transaction.atomic():
         token = secrets.token_urlsafe(18)
@@ -159,7 +165,9 @@ def case_submit(
             area=area,
             channel=channel,
             site_id=site.id,
-            submitter=submitter if submitter is not None and submitter.is_authenticated else None,
+            submitter=submitter if logged_in else None,
+            identity_provider=identity.provider if identity is not None and logged_in else "",
+            identity_level=identity.level if identity is not None and logged_in else None,
             contact_name=normalize(contact.name).strip(),
             contact_email=contact.email.strip(),
             contact_phone=contact.phone.strip(),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from caunoi.abuse import honeypot
 from caunoi.abuse.middleware import refusal, shows_refusal
 from caunoi.accounts.models import Role, User
+from caunoi.accounts.sso.session import session_identity
 from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS
@@ -117,13 +118,23 @@ def submit(request: HttpRequest) -> HttpResponse:
         key = _form_key(request)
     try:
         submitted = submit_validated(
-            serializer, channel=Channel.WEB, user=request.user, idempotency_key=key, site=site_of(request)
+            serializer,
+            channel=Channel.WEB,
+            user=request.user,
+            idempotency_key=key,
+            site=site_of(request),
+            identity=session_identity(request),
         )
     except IdempotencyKeyReused:
         # The form's key already went with other content: this is a new request from the same browser.
         key = _form_key(request, fresh=True)
         submitted = submit_validated(
-            serializer, channel=Channel.WEB, user=request.user, idempotency_key=key, site=site_of(request)
+            serializer,
+            channel=Channel.WEB,
+            user=request.user,
+            idempotency_key=key,
+            site=site_of(request),
+            identity=session_identity(request),
         )
     request.session[SESSION_FORM_KEY] = key
     case = submitted.case

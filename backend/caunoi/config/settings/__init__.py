@@ -6,3 +6,4 @@ from .channels import *  # noqa: F403
 from .observability import *  # noqa: F403
 from .security import *  # noqa: F403
 from .sentry import *  # noqa: F403
+from .sso import *  # noqa: F403

@@ -82,6 +82,7 @@ RATE_LIMITS = {
     "dialogue_vote": _limit("RATE_LIMIT_DIALOGUE_VOTE", "20/3600"),
     "dialogue_device": _limit("RATE_LIMIT_DIALOGUE_DEVICE", "60/3600"),
     "login": _limit("RATE_LIMIT_LOGIN", "30/600"),
+    "sso": _limit("RATE_LIMIT_SSO", "120/600"),  # a login through the provider is two requests
     "register": _limit("RATE_LIMIT_REGISTER", "10/3600"),
     # Following by e-mail (each request sends a confirmation mail) and "me too" on published items.
     "follow": _limit("RATE_LIMIT_FOLLOW", "10/3600"),
