@@ -73,14 +73,23 @@ def _ended_whole_months(first_day: dt.date, last_day: dt.date, today: dt.date) -
 
 
 def _rows_of(first_day: dt.date, last_day: dt.date, today: dt.date) -> tuple[str, dict[str, Any]]:
-    """SQL selecting the aggregate rows that cover [first_day, last_day] exactly once, and its parameters."""
+    """SQL selecting the aggregate rows that cover [first_day, last_day] exactly once (month rows for the
+    built months, day rows for each stretch of days between them), and its parameters. Each part is an index
+    range on (period, first_day): no row outside the period is read."""
     months = _months_built(_ended_whole_months(first_day, last_day, today))
-    sql = (
-        "((s.period = 'month' AND s.first_day = ANY(%(months)s)) OR (s.period = 'day'"
-        " AND s.first_day >= %(first_day)s AND s.first_day <= %(last_day)s"
-        " AND date_trunc('month', s.first_day)::date <> ALL(%(months)s)))"
-    )
-    return sql, {"months": months, "first_day": first_day, "last_day": last_day}
+    parts = ["(s.period = 'month' AND s.first_day = ANY(%(months)s))"] if months else []
+    params: dict[str, Any] = {"months": months}
+    stretches, start = [], first_day
+    for month in months:
+        if start < month:
+            stretches.append((start, month - dt.timedelta(days=1)))
+        start = next_month(month)
+    if start <= last_day:
+        stretches.append((start, last_day))
+    for index, (first, last) in enumerate(stretches):
+        parts.append(f"(s.period = 'day' AND s.first_day BETWEEN %(first{index})s AND %(last{index})s)")
+        params |= {f"first{index}": first, f"last{index}": last}
+    return "(" + (" OR ".join(parts) or "FALSE") + ")", params
 
 
 def _where(scope: Scope, filters: Filters) -> str:
