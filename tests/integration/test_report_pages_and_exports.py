@@ -115,7 +115,8 @@ def test_the_dashboard_shows_the_figures_charts_and_tables(timeline, personas, w
     assert 'role="img"' in page and '<title id="chart-on-time-title">' in page
     assert "75,0%" in page or "75.0%" in page  # the on-time rate, in the language's decimal format
     assert "Sở Nông nghiệp và Môi trường Hà Nội" in page  # the ranking
-    assert 'href="/staff/reports/export.csv?period=2026-Q2"' in page
+    # The files are prepared by a worker (test_stats_export_jobs.py): a form carrying the filters.
+    assert 'action="/staff/reports/exports/"' in page and '<input type="hidden" name="period" value="2026-Q2">' in page
 
 
 def test_the_dashboard_says_what_is_wrong(timeline, personas, web):

@@ -74,6 +74,9 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "caunoi.reports.tasks.rebuild_recent_statistics",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Report files built for leaders (reports/export_jobs.py) are kept REPORTS_EXPORT_HOURS; hourly removal keeps
+    # private storage from filling with files nobody will fetch again.
+    "delete-expired-exports": {"task": "caunoi.reports.tasks.delete_expired_exports", "schedule": 60 * 60},
     # The public league of the current quarter and month, recomputed into the cache so that no reader ever
     # waits for it (caunoi/reports/league.py). Every 4 minutes: well inside the cache's 10, and the figures
     # are a day's business, not a second's. `expires` drops runs that queued up while workers were down.

@@ -7,8 +7,13 @@ whenever its fingerprint no longer matches (see workdays.py). Nothing else write
 
 from __future__ import annotations
 
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkingDay(models.Model):
@@ -37,6 +42,8 @@ class WorkingDayTable(models.Model):
 class StatsPeriod(models.TextChoices):
     DAY = "day", "day"
     MONTH = "month", "month"
+    # The open cases as the last refresh saw them (backlog_end, overdue_end: open, and open past due "now").
+    NOW = "now", "now"
 
 
 class AgencyPeriodStats(models.Model):
@@ -91,3 +98,51 @@ class StatsProgress(models.Model):
 
     def __str__(self) -> str:
         return f"statistics up to event {self.event_id}, rating {self.rating_id}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    QUARTERLY = "quarterly", "XLSX (quarterly report)"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def export_path(job: ExportJob, filename: str) -> str:
+    # Under MEDIA_ROOT, which is never served: the download view checks the requester first.
+    return f"exports/{job.created_at:%Y/%m}/{job.pk}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A report file (CSV, XLSX, the quarterly XLSX) built by a Celery worker for the person who asked, who
+    alone may download it, until `expires_at` (then the file is deleted)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # unguessable in URLs
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=16, choices=ExportFormat.choices)
+    query = models.JSONField(default=dict)  # the dashboard's filters, as given (period, agency, kind...)
+    language = models.CharField(max_length=8)  # the file's headings are written in the requester's language
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    file = models.FileField(upload_to=export_path, max_length=255, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="export_job_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.format} export {self.pk} ({self.status}, {self.progress}%)"
+
+    @property
+    def query_string(self) -> str:
+        """The dashboard's filters this file was asked with, as a URL query (the way back to them)."""
+        return urlencode(self.query)

@@ -4,8 +4,8 @@ the dashboard, the exports and the API show.
 A read sums the rows of the period's groups: month rows for the months of the period that have ended, day
 rows for the rest. Its cost follows the number of (agency, kind, category) groups active in the period,
 not the number of events, so it stays flat as the history grows. Medians and percentiles are exact: the
-rows keep histograms of days, not averages. Only "overdue now" and this month's backlog are read live, from
-open cases (bounded by the backlog, not by history). A period that ended before `closed_before()` is cached
+rows keep histograms of days, not averages. "Overdue now" and this month's backlog come from the open cases
+as the minute's refresh counted them (rows of period `now`). A period that ended before `closed_before()` is cached
 for ever: nothing rewrites its rows any more.
 
 Reads go to the replica inside a portal view when one is configured (`core.replica.read_alias`).
@@ -190,26 +190,19 @@ def _cached_sums(
     return result
 
 
-def _overdue_now(
-    sets: Sequence[GroupSet], scope: Scope, filters: Filters, now: dt.datetime
-) -> dict[GroupSet, dict[Key, int]]:
-    """Open cases past their due date now, by grouping: read from open cases (the queue's partial index)."""
-    columns = {"kind": "c.kind", "category": "c.category_id", "agency": "c.agency_id"}
-    where = "" if scope.everything else " AND a.path LIKE ANY(%(scope)s)"
-    where += " AND c.kind = %(kind)s" if filters.kind else ""
-    where += " AND c.category_id = %(category)s" if filters.category_id else ""
-    params = {"now": now, "scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
+def _open_now(sets: Sequence[GroupSet], scope: Scope, filters: Filters) -> dict[GroupSet, dict[Key, int]]:
+    """Open cases past their due date, by grouping, as the last refresh counted them (rows of period `now`)."""
+    params = {"scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
     result: dict[GroupSet, dict[Key, int]] = {}
     for group in sets:
-        selected = [columns[name] for name in group]
+        selected = [_COLUMNS[name] for name in group]
         group_by = f"GROUP BY {', '.join(selected)}" if selected else ""
         rows = _run(
-            f"SELECT {''.join(f'{c}, ' for c in selected)}count(*) FROM cases_case c"  # noqa: S608 (constants)
-            f" JOIN agencies_agency a ON a.id = c.agency_id"
-            f" WHERE c.closed_at IS NULL AND c.due_at < %(now)s{where} {group_by}",
+            f"SELECT {''.join(f'{c}, ' for c in selected)}sum(s.overdue_end) FROM reports_agencyperiodstats s"  # noqa: S608
+            f" JOIN agencies_agency a ON a.id = s.agency_id WHERE s.period = 'now'{_where(scope, filters)} {group_by}",
             params,
         )
-        result[group] = {tuple(row[: len(selected)]): row[len(selected)] for row in rows}
+        result[group] = {tuple(row[: len(selected)]): int(row[len(selected)]) for row in rows if row[-1]}
     return result
 
 
@@ -228,7 +221,7 @@ def stats_figure_sets(
         raise ValueError(f"cannot group by {sets}")
     filters = filters or Filters()
     result = _cached_sums(sets, scope, period, filters)
-    for group, counts in _overdue_now(sets, scope, filters, now or clock.now()).items():
+    for group, counts in _open_now(sets, scope, filters).items():
         for key, count in counts.items():
             result[group].setdefault(key, Figures()).overdue_now = count
     if () in result:
@@ -263,19 +256,16 @@ def stats_monthly(
         row.overdue += int(overdue)
         if received:
             row.received_by_category[category_id] = int(received)
-    # The month in progress: its backlog is the open cases now.
+    # The month in progress: its backlog is the open cases now (as the last refresh counted them).
     current = today.replace(day=1)
     if current in by_month and local_midnight(current) <= now:
-        where = "" if scope.everything else " AND a.path LIKE ANY(%(scope)s)"
-        where += " AND c.kind = %(kind)s" if filters.kind else ""
-        where += " AND c.category_id = %(category)s" if filters.category_id else ""
         [(backlog, overdue)] = _run(
-            "SELECT count(*), count(*) FILTER (WHERE c.due_at < %(now)s) FROM cases_case c"  # noqa: S608
-            f" JOIN agencies_agency a ON a.id = c.agency_id WHERE c.closed_at IS NULL AND c.received_at < %(now)s"
-            f"{where}",
-            params | {"now": now},
+            "SELECT COALESCE(sum(s.backlog_end), 0), COALESCE(sum(s.overdue_end), 0)"  # noqa: S608 (constants)
+            " FROM reports_agencyperiodstats s JOIN agencies_agency a ON a.id = s.agency_id"
+            f" WHERE s.period = 'now'{_where(scope, filters)}",
+            params,
         )
-        by_month[current].backlog, by_month[current].overdue = backlog, overdue
+        by_month[current].backlog, by_month[current].overdue = int(backlog), int(overdue)
     return [by_month[m] for m in months]
 
 

@@ -242,6 +242,8 @@ REPORTS_LEAGUE_MIN_ANSWERED = env_int("REPORTS_LEAGUE_MIN_ANSWERED", 20, minimum
 # The statistics' aggregates (caunoi/reports/aggregates.py) of the last this many days are rebuilt nightly,
 # catching figures that read mutable columns; older periods are closed and cached for ever.
 REPORTS_STATS_REBUILD_DAYS = env_int("REPORTS_STATS_REBUILD_DAYS", 45, minimum=1)
+# Report files (CSV, XLSX) are built by a worker and kept this many hours for the person who asked.
+REPORTS_EXPORT_HOURS = env_int("REPORTS_EXPORT_HOURS", 24, minimum=1)
 
 # Public pages (home, search, items, agencies, feeds, the league) are cached for anonymous visitors and purged
 # at once when what the public sees changes (caunoi.core.page_cache). PUBLIC_PAGE_CACHE_SECONDS bounds a page's
