@@ -76,6 +76,18 @@ def prepare(size: int) -> tuple[str, str]:
     return dsn, name
 
 
+def rows_read(period: Any) -> int:
+    """How many aggregate rows a read of `period` sums: the work itself, independent of timing noise."""
+    from caunoi.core import clock
+    from caunoi.reports.stats import _rows_of
+    from django.db import connection
+
+    where, params = _rows_of(period.first_day, period.last_day, clock.local_date())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM reports_agencyperiodstats s WHERE {where}", params)  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
 def measure(size: int) -> dict[str, Any]:
     from caunoi.agencies.models import Agency
     from caunoi.reports.aggregates import stats_refresh
@@ -103,12 +115,14 @@ def measure(size: int) -> dict[str, Any]:
             samples["dashboard"].append(timed(dashboard))
         live = [timed(lambda: league_table(period=period, min_answered=minimum)) for _ in range(REPEAT)]
         refresh = timed(stats_refresh)
+        read = rows_read(period)
         result = {name: (statistics.median(values), p95(values)) for name, values in samples.items()}
         result["live league"] = (statistics.median(live), max(live))
         for label, (median, high) in result.items():
             print(f"  {label:12} p50 {median * 1000:8.1f} ms   p95 {high * 1000:8.1f} ms")
         print(f"  (live league: the same table from the event table, median and max of {REPEAT})")
         print(f"  one minute's refresh of the aggregates (today and yesterday): {refresh * 1000:.0f} ms")
+        print(f"  aggregate rows the quarter's league reads: {read:,} (the work, whatever the machine's load)")
         return result
     finally:
         if not KEEP:

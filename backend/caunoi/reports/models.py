@@ -1,4 +1,7 @@
-"""A table of days with their running count of working days, so SQL can count working days between two
+"""The reports' tables: the working-day table, the statistics' aggregates (aggregates.py) and report files
+being built (export_jobs.py).
+
+WorkingDay is a table of days with their running count of working days, so SQL can count working days between two
 dates with two index lookups (`ordinal(b) - ordinal(a)`) instead of asking the Python calendar per case.
 
 It is derived data: rebuilt from `caunoi.deadlines` (the `holidays` package plus the stored overrides)
