@@ -53,7 +53,7 @@ def export_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_download(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
     job = _job_or_404(request, job_id)
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404
