@@ -5,12 +5,14 @@ For each size in STATS_BENCH_CASES (default "20000,200000": what this machine ge
 the issue's target is "200000,2000000", i.e. 2M vs 20M events), a database of its own gets that many cases
 and ten events per case, written by report_bench.py's set-based generator (received over ten months, 90%
 answered or rejected, some transferred, some returned, a third of the answered rated). The aggregates are
-built once (`manage.py rebuild_statistics`, timed), then the quarter's league table (every agency) and the
+built once (`manage.py rebuild_statistics`, timed). Then the quarter's league table (every agency) and the
 leader's dashboard report (`report_build`: totals, by kind, by category, six months, ranking) are computed
-BENCH_SAMPLES times each with the closed-period cache turned off, so each sample reads the aggregates; p50
-and p95 are printed, and the ratio of p95 at the largest size to p95 at the smallest (goal ≤ 1.2: flat as
-history grows). For comparison, the same league computed from the event table (the live selectors, the
-path before the aggregates) is timed BENCH_REPEAT times at each size.
+BENCH_SAMPLES times each with the closed-period cache turned off, so each sample reads the aggregates; the
+sizes alternate (a busy moment of a shared machine falls on both alike). p50 and p95 are printed, with the
+ratio of p95 at the largest size to p95 at the smallest (goal ≤ 1.2: flat as history grows) and the number
+of aggregate rows a read sums (the work itself, free of timing noise). For comparison, the same league
+computed from the event table (the live selectors, the path before the aggregates) is timed BENCH_REPEAT
+times at each size.
 
 BENCH_KEEP=1 keeps the databases and reuses them next time (generation is the slow part).
 """
@@ -88,9 +90,12 @@ def rows_read(period: Any) -> int:
         return int(cursor.fetchone()[0])
 
 
-def measure(size: int) -> dict[str, Any]:
+BATCH = 5  # samples per size before switching to the other database (a switch reconnects, untimed)
+
+
+def readers() -> tuple[Any, Any, Any]:
+    """The league, the dashboard and the live league of the current database, as callables."""
     from caunoi.agencies.models import Agency
-    from caunoi.reports.aggregates import stats_refresh
     from caunoi.reports.periods import parse_period
     from caunoi.reports.report import report_build
     from caunoi.reports.scope import Scope
@@ -98,44 +103,59 @@ def measure(size: int) -> dict[str, Any]:
     from caunoi.reports.stats import stats_league_table
     from django.conf import settings
 
-    dsn, name = prepare(size)
-    try:
-        # Nothing counts as closed: every sample reads the aggregates instead of the for-ever cache.
-        settings.REPORTS_STATS_REBUILD_DAYS = 100_000
-        period = parse_period(QUARTER)
-        hanoi = Agency.objects.get(code="UBND-HN")
-        leader = Scope(paths=(hanoi.path,), agency=hanoi)
-        minimum = settings.REPORTS_LEAGUE_MIN_ANSWERED
-        league = lambda: stats_league_table(period=period, min_answered=minimum)  # noqa: E731
-        dashboard = lambda: report_build(scope=leader, period=period)  # noqa: E731
-        league(), dashboard()  # warm the caches alike
-        samples: dict[str, list[float]] = {"league": [], "dashboard": []}
-        for _ in range(SAMPLES):
-            samples["league"].append(timed(league))
-            samples["dashboard"].append(timed(dashboard))
-        live = [timed(lambda: league_table(period=period, min_answered=minimum)) for _ in range(REPEAT)]
-        refresh = timed(stats_refresh)
-        read = rows_read(period)
-        result = {name: (statistics.median(values), p95(values)) for name, values in samples.items()}
-        result["live league"] = (statistics.median(live), max(live))
-        for label, (median, high) in result.items():
-            print(f"  {label:12} p50 {median * 1000:8.1f} ms   p95 {high * 1000:8.1f} ms")
-        print(f"  (live league: the same table from the event table, median and max of {REPEAT})")
-        print(f"  one minute's refresh of the aggregates (today and yesterday): {refresh * 1000:.0f} ms")
-        print(f"  aggregate rows the quarter's league reads: {read:,} (the work, whatever the machine's load)")
-        return result
-    finally:
-        if not KEEP:
-            drop_database(dsn, name)
+    period = parse_period(QUARTER)
+    hanoi = Agency.objects.get(code="UBND-HN")
+    leader = Scope(paths=(hanoi.path,), agency=hanoi)
+    minimum = settings.REPORTS_LEAGUE_MIN_ANSWERED
+    return (
+        lambda: stats_league_table(period=period, min_answered=minimum),
+        lambda: report_build(scope=leader, period=period),
+        lambda: league_table(period=period, min_answered=minimum),
+    )
 
 
 def main() -> int:
     global DSN, BASE_NAME
     setup_django()
+    from caunoi.reports.aggregates import stats_refresh
+    from caunoi.reports.periods import parse_period
+    from django.conf import settings
+
     DSN, BASE_NAME = server_dsn("bench_stats")  # before any database is chosen: the name is the project's
     print(f"statistics benchmark: quarter {QUARTER}, sizes {', '.join(f'{n:,}' for n in SIZES)} cases, "
-          f"{SAMPLES} samples each (p95)")  # fmt: skip
-    results = {size: measure(size) for size in SIZES}
+          f"{SAMPLES} samples each (p95), the sizes alternating every {BATCH} samples")  # fmt: skip
+    names = {size: prepare(size)[1] for size in SIZES}
+    # Nothing counts as closed: every sample reads the aggregates instead of the for-ever cache.
+    settings.REPORTS_STATS_REBUILD_DAYS = 100_000
+    samples: dict[int, dict[str, list[float]]] = {size: {"league": [], "dashboard": []} for size in SIZES}
+    try:
+        for _ in range(max(1, SAMPLES // BATCH)):
+            for size in SIZES:  # alternating, so a busy moment of the machine falls on both sizes alike
+                use_database(names[size])
+                league, dashboard, _live = readers()
+                league(), dashboard()  # a fresh connection's first queries load its catalogue: untimed
+                for _ in range(BATCH):
+                    samples[size]["league"].append(timed(league))
+                    samples[size]["dashboard"].append(timed(dashboard))
+        results: dict[int, dict[str, tuple[float, float]]] = {}
+        for size in SIZES:
+            use_database(names[size])
+            _league, _dashboard, live_league = readers()
+            live = [timed(live_league) for _ in range(REPEAT)]
+            refresh = timed(stats_refresh)
+            read = rows_read(parse_period(QUARTER))
+            results[size] = {label: (statistics.median(v), p95(v)) for label, v in samples[size].items()}
+            results[size]["live league"] = (statistics.median(live), max(live))
+            print(f"\n{size:,} cases, {size * report_bench.EVENTS_PER_CASE:,} events")
+            for label, (median, high) in results[size].items():
+                print(f"  {label:12} p50 {median * 1000:8.1f} ms   p95 {high * 1000:8.1f} ms")
+            print(f"  (live league: the same table from the event table, median and max of {REPEAT})")
+            print(f"  one minute's refresh of the aggregates (today and yesterday): {refresh * 1000:.0f} ms")
+            print(f"  aggregate rows the quarter's league reads: {read:,} (the work, whatever the machine's load)")
+    finally:
+        if not KEEP:
+            for name in names.values():
+                drop_database(DSN, name)
     small, large = min(SIZES), max(SIZES)
     print(f"\np95 at {large:,} cases over p95 at {small:,} cases ({large // small}× the history):")
     for label in ("league", "dashboard"):
