@@ -120,14 +120,46 @@ def _percentile(histogram: dict[int, int], fraction: float) -> float | None:
     return low + (position - math.floor(position)) * (high - low)
 
 
+def _histograms(
+    sets: Sequence[GroupSet], where: str, params: dict[str, Any]
+) -> dict[tuple[str, GroupSet, Key], dict[int, int]]:
+    """The days-to-answer ("a") and citizen's-days ("c") histograms summed for every grouping, in one pass
+    over the rows' histograms (GROUPING SETS): (histogram, grouping, key) → {days: answers}."""
+    used = [name for name in DIMENSIONS if any(name in group for group in sets)]
+    columns = [_COLUMNS[name] for name in used]
+    grouping = ", ".join(
+        "(" + ", ".join([*(_COLUMNS[name] for name in group), "h.which", "h.key"]) + ")" for group in sets
+    )
+    mask = f"GROUPING({', '.join(columns)})" if columns else "0"
+    rows = _run(
+        f"SELECT {''.join(f'{c}, ' for c in columns)}{mask}, h.which, h.key::int, sum(h.value::int)"  # noqa: S608
+        " FROM reports_agencyperiodstats s JOIN agencies_agency a ON a.id = s.agency_id"
+        " CROSS JOIN LATERAL (SELECT 'a' AS which, key, value FROM jsonb_each_text(s.answer_days)"
+        " UNION ALL SELECT 'c', key, value FROM jsonb_each_text(s.citizen_days)) h"
+        f" {where} GROUP BY GROUPING SETS ({grouping})",
+        params,
+    )
+    width = len(columns)
+    result: dict[tuple[str, GroupSet, Key], dict[int, int]] = {}
+    for row in rows:
+        # GROUPING(): a bit per column, the first column the most significant; 1 = not grouped by it.
+        grouped = tuple(name for index, name in enumerate(used) if not row[width] & (1 << (width - 1 - index)))
+        values = dict(zip(used, row[:width], strict=True))
+        key = tuple(values[name] for name in grouped)
+        which, days, count = row[width + 1 :]
+        result.setdefault((which, grouped, key), {})[days] = int(count)
+    return result
+
+
 def _sums(
     sets: Sequence[GroupSet], scope: Scope, period: Period, filters: Filters, today: dt.date
 ) -> dict[GroupSet, dict[Key, Figures]]:
     """Everything the aggregates hold for each grouping; one statement per grouping for the sums, one for
-    the histograms."""
+    the histograms of every grouping."""
     rows_sql, params = _rows_of(period.first_day, period.last_day, today)
     params |= {"scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
     where = f"WHERE {rows_sql}{_where(scope, filters)}"
+    histograms = _histograms(sets, where, params)
     result: dict[GroupSet, dict[Key, Figures]] = {}
     for group in sets:
         columns = [_COLUMNS[name] for name in group]
@@ -149,19 +181,10 @@ def _sums(
             f.transfers, f.answered_transferred, f.appeals, f.ratings = transfers, transferred, appeals, ratings
             f.rating_average = score_sum / ratings if ratings else None
             f.rating_distribution = {score: values[8 + score] for score in range(1, 6)}
-        histograms: dict[tuple[str, Key], dict[int, int]] = {}
-        for column in ("answer_days", "citizen_days"):
-            for row in _run(
-                f"SELECT {select}h.key::int, sum(h.value::int) FROM reports_agencyperiodstats s"  # noqa: S608
-                f" JOIN agencies_agency a ON a.id = s.agency_id CROSS JOIN jsonb_each_text(s.{column}) h"
-                f" {where} GROUP BY {''.join(f'{c}, ' for c in columns)}h.key",
-                params,
-            ):
-                histograms.setdefault((column, tuple(row[:width])), {})[row[width]] = int(row[width + 1])
         for key, f in figures.items():
-            f.median_days = _percentile(histograms.get(("answer_days", key), {}), 0.5)
-            f.p90_days = _percentile(histograms.get(("answer_days", key), {}), 0.9)
-            f.citizen_median_days = _percentile(histograms.get(("citizen_days", key), {}), 0.5)
+            f.median_days = _percentile(histograms.get(("a", group, key), {}), 0.5)
+            f.p90_days = _percentile(histograms.get(("a", group, key), {}), 0.9)
+            f.citizen_median_days = _percentile(histograms.get(("c", group, key), {}), 0.5)
         result[group] = figures
     return result
 
