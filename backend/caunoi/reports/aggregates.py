@@ -162,6 +162,12 @@ def _lock() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
+def _try_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
 def _rebuild(period: str, first_day: dt.date, end_day: dt.date, months: list[dt.date]) -> int:
     """Replaces the rows of `period` whose first day is in [first_day, end_day) by a recomputation from the
     timeline; one statement, however many days. `months`: the months whose end-of-month backlog to count
@@ -346,12 +352,16 @@ def _month_ends_changed_since(progress: StatsProgress, marks: tuple[int, int]) -
 
 
 def stats_refresh() -> list[dt.date]:
-    """Brings the aggregates up to date (see the module docstring); returns the days rebuilt. Reads what
-    changed since the last refresh, so its cost follows the day's activity, not the history's length."""
+    """Brings the aggregates up to date (see the module docstring); returns the days rebuilt (none when
+    another refresh or rebuild holds the lock). Reads what changed since the last refresh, so its cost
+    follows the day's activity, not the history's length."""
     working_days_ready()
     today = clock.local_date()
     with transaction.atomic():
-        _lock()
+        # Another refresh or rebuild is running (a long first one, the nightly pass): this minute's work is
+        # theirs or the next run's; waiting would only pile workers up behind the lock.
+        if not _try_lock():
+            return []
         progress = _progress()
         marks = _newest_ids()
         changed = _days_changed_since(progress, marks)
