@@ -126,11 +126,13 @@ def web() -> Client:
 
 @pytest.fixture(autouse=True)
 def _no_league_from_another_test():
-    # The public league caches ended periods for ever (reports/league.py): each test's data is its own.
+    # The public league and the statistics cache closed periods for ever (reports/league.py, stats.py): each
+    # test's data is its own.
     from caunoi.core.redis_client import redis_client
 
     client = redis_client()
     stale = list(client.scan_iter(match="*reports:league:*", count=1000))
+    stale += client.scan_iter(match="*reports:stats:*", count=1000)  # closed periods' sums, kept for ever
     if stale:
         client.delete(*stale)
 

@@ -92,7 +92,7 @@ INSERT INTO cases_case (
     contact_name, contact_email, contact_phone, contact_address, show_name_publicly, consent_to_publish,
     language, tracking_code, access_token_hash, agency_id, status, assignee_id, routing_rule,
     routing_explanation, received_at, clock_started_on, due_at, due_explanation, closed_at, forward_by,
-    duplicate_of_id, split_from_id, lifecycle_version, routing_version, deadline_version
+    duplicate_of_id, split_from_id, lifecycle_version, routing_version, deadline_version, held_reason
 )
 SELECT g, received_at, received_at, kind, 'Câu hỏi ' || g, 'Nội dung', category_id, NULL, 'web', NULL,
        'Nguyễn Văn An', '', '', '', false, false, 'vi', 'BR-' || g, md5(g::text), agency_id,
@@ -102,7 +102,7 @@ SELECT g, received_at, received_at, kind, 'Câu hỏi ' || g, 'Nội dung', cate
             + CASE WHEN kind = 'question' THEN 21 ELSE 20 END + time '23:59:59') AT TIME ZONE 'Asia/Ho_Chi_Minh',
        '{{}}'::jsonb,
        CASE WHEN closed THEN received_at + make_interval(hours => (1 + h[2] %% 720)::int) END,
-       NULL, NULL, NULL, 1, 1, 1
+       NULL, NULL, NULL, 1, 1, 1, ''
 FROM c
 """
 

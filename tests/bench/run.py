@@ -8,6 +8,8 @@ measured in the same run. Figures, never assertions; run on a quiet machine.
                    a naive ILIKE scan (goal ≥ 100× faster); SEARCH_BENCH_ITEMS sets the size
   report_bench.py  the quarterly report's figures over 2M cases and 20M events against one hand-written
                    SQL statement (goal ≤ 2×; REPORT_BENCH_CASES sets the size)
+  stats_bench.py   the public league table and the dashboard read from the aggregates, p95 at two history
+                   sizes (STATS_BENCH_CASES=20000,200000; the target 200000,2000000) and their ratio (goal ≤ 1.2)
   fanout_bench.py  live-dialogue fan-out to N viewers (BENCH_VIEWERS=1000[,5000]) on two uvicorn processes against
                    a bare `websockets` broadcast server (goals: p99 ≤ 1.5×, 100% delivered, CPU and memory ≤ 2×)
   analytics_bench.py  the item page with usage counting on, off and with Redis down; one count's own time
@@ -37,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # A benchmark states each goal on one line: "... (goal ≤ 3×): met" or "... NOT met".
 VERDICT = re.compile(r"\(goal[^)]*\).*?\b(NOT met|met)\b|\b(NOT met|met)\b.*\(goal[^)]*\)")
-BENCHMARKS = ("intake", "queue", "sweep", "report", "search", "fanout", "analytics", "public_read", "backup")
+BENCHMARKS = ("intake", "queue", "sweep", "report", "stats", "search", "fanout", "analytics", "public_read", "backup")
 
 
 def main() -> int:

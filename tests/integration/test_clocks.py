@@ -18,6 +18,7 @@ from caunoi.cases.services import (
 )
 from caunoi.cases.services.deadline import refresh_due
 from caunoi.cases.services.sweep import deadline_sweep
+from caunoi.reports.aggregates import stats_refresh
 from caunoi.reports.figures import report_summary
 from caunoi.reports.periods import month_period
 from caunoi.reports.scope import Scope
@@ -173,6 +174,7 @@ def test_reports_and_the_league_also_show_the_citizens_days_and_transfers(
     settings.REPORTS_LEAGUE_MIN_ANSWERED = 1
     case, _ = ping_pong
     answer_on(case, personas, at(2026, 7, 3))
+    stats_refresh()  # the minute's refresh of the aggregates the league reads
     agency = reference_data["agencies"]["SO-NNMT-HN"]
     figures = report_summary(scope=Scope(paths=(agency.path,), agency=agency), period=month_period(2026, 7))
     assert figures.citizen_median_days == 19  # working days from 8 June (first receipt) to 3 July

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from caunoi.agencies.models import Agency
+from caunoi.reports.aggregates import stats_refresh
 from caunoi.reports.league import league_cached
 from caunoi.reports.periods import parse_period
 from caunoi.reports.tasks import refresh_current_league
@@ -22,7 +23,9 @@ LATER = dt.datetime(2026, 8, 3, 9, tzinfo=VN)  # Q2 2026 has ended
 
 @pytest.fixture
 def timeline(personas, reference_data):
-    return build_timeline(personas, reference_data["agencies"])
+    cases = build_timeline(personas, reference_data["agencies"])
+    stats_refresh()  # the minute's refresh of the aggregates the league reads
+    return cases
 
 
 def ranking(rows):
@@ -54,14 +57,19 @@ def test_the_page_and_the_api_read_the_cache(timeline, web, api, settings, djang
     assert [row["agency"]["code"] for row in body["agencies"]] == ["SO-NNMT-HN"]
 
 
-def test_the_periodic_task_refreshes_the_current_period(timeline, settings):
-    from caunoi.cases.models import CaseEvent
+def test_the_periodic_tasks_refresh_the_current_period(timeline, personas, settings):
+    from caunoi.cases.services import case_claim
+    from caunoi.reports.tasks import refresh_statistics
+
+    from tests.integration.test_report_figures import answer
 
     settings.REPORTS_LEAGUE_MIN_ANSWERED = 2
     period = parse_period("2026-Q2")
     with time_machine.travel(dt.datetime(2026, 6, 30, 10, tzinfo=VN), tick=False):
         assert ranking(league_cached(period=period, min_answered=2)) == [("SO-NNMT-HN", 4, 3)]
-        CaseEvent.objects.filter(type="answered", agency__code="SO-NNMT-HN").delete()  # the figures change
+        case_claim(case=timeline["D"], by=personas["official_a"])
+        answer(timeline["D"], personas["official_a"], personas["leader"])  # late: due 25/05
         assert ranking(league_cached(period=period, min_answered=2)) == [("SO-NNMT-HN", 4, 3)]  # until refreshed
-        assert refresh_current_league() == 0
-        assert ranking(league_cached(period=period, min_answered=2)) == []
+        assert refresh_statistics() >= 2  # today and yesterday at least
+        assert refresh_current_league() == 1
+        assert ranking(league_cached(period=period, min_answered=2)) == [("SO-NNMT-HN", 5, 3)]

@@ -363,7 +363,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="event_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="event_case_at_idx"),
+            # The statistics refresh reads one day's events (reports/aggregates.py).
+            models.Index(fields=["at"], name="event_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.at:%Y-%m-%d %H:%M}"
@@ -455,6 +459,8 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_1_to_5")]
+        # The statistics refresh reads one day's ratings (reports/aggregates.py).
+        indexes = [models.Index(fields=["created_at"], name="rating_created_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.score}/5 for {self.case_id}"

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
 
@@ -78,6 +79,23 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # The statistics' per-agency aggregates (caunoi/reports/aggregates.py), which the league, the dashboards
+    # and the exports read: every minute, reading only the events and ratings added since the last run, so the
+    # figures are a minute behind at most. `expires` drops runs that queued up while workers were down.
+    "refresh-statistics": {
+        "task": "caunoi.reports.tasks.refresh_statistics",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    # The last REPORTS_STATS_REBUILD_DAYS days of aggregates rebuilt from the timeline at night (03:15, when
+    # the portal is quiet): catches figures that read mutable columns (a case's kind or category changed).
+    "rebuild-recent-statistics": {
+        "task": "caunoi.reports.tasks.rebuild_recent_statistics",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Report files built for leaders (reports/export_jobs.py) are kept REPORTS_EXPORT_HOURS; hourly removal keeps
+    # private storage from filling with files nobody will fetch again.
+    "delete-expired-exports": {"task": "caunoi.reports.tasks.delete_expired_exports", "schedule": 60 * 60},
     # The public league of the current quarter and month, recomputed into the cache so that no reader ever
     # waits for it (caunoi/reports/league.py). Every 4 minutes: well inside the cache's 10, and the figures
     # are a day's business, not a second's. `expires` drops runs that queued up while workers were down.

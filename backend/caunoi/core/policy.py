@@ -114,6 +114,13 @@ SCOPES: tuple[Scope, ...] = (
         methods=frozenset({"GET", "HEAD"}),
         counts=_searching,
     ),
+    # Public statistics (the league page and the API behind it): read from aggregates and a cache, but still a
+    # database read each, so a scraper looping over periods is held back per address.
+    Scope(
+        "statistics",
+        frozenset({"reports:league", "reports-league"}),
+        methods=frozenset({"GET", "HEAD"}),
+    ),
     # Anonymous participants of live dialogues, per address (the room's websocket and the page's forms both
     # go through caunoi.dialogues.ratelimit, which also limits each account and signed device id): questions
     # per dialogue, votes per question, and new device ids handed out by the dialogue's page.

@@ -1,10 +1,10 @@
 """The public league table's data, shared by its page and the API, and its cache.
 
-The league is public and anonymous, so it is never computed on a reader's request when it can be avoided:
-a period that has ended cannot change any more (it ranks `answered` events and ratings dated inside it), so
-its table is cached for ever; the current quarter and month are recomputed every few minutes by a periodic
-task (`refresh_current_league`) and read from the cache in between. However long the history grows, a
-reader costs one cache read.
+The table is summed from the per-agency aggregates (stats.py), a few rows per agency whatever the length of
+the history; and it is public and anonymous, so it is cached besides: a closed period (one whose
+aggregates are never rewritten any more, see aggregates.closed_before) for ever; the current quarter and
+month are recomputed every few minutes by a periodic task (`refresh_current_league`) and read from the
+cache in between, as are recently ended periods (for CURRENT_CACHE_SECONDS).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from django.core.cache import cache
 from caunoi.agencies.models import Agency
 from caunoi.core import clock
 
+from .aggregates import closed_before
 from .periods import Period, current_quarter, month_period
-from .series import RankedAgency, league_table
+from .series import RankedAgency
+from .stats import stats_league_table as league_table
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,8 @@ def current_periods() -> list[Period]:
 
 def _store(period: Period, min_answered: int) -> list[RankedAgency]:
     ranked = league_table(period=period, min_answered=min_answered)
-    ended = period.end <= clock.now()
+    # Closed: its aggregates are never rewritten any more (aggregates.py), so its table is kept for ever.
+    ended = period.last_day < closed_before()
     stored = [(row.agency.pk, row.figures) for row in ranked]
     try:
         cache.set(_key(period, min_answered), stored, None if ended else CURRENT_CACHE_SECONDS)

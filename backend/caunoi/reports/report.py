@@ -19,10 +19,11 @@ from caunoi.agencies.models import Category
 from caunoi.cases.models import Kind
 from caunoi.core import clock
 
-from .figures import Figures, report_figure_sets
+from .figures import Figures
 from .periods import Period
 from .scope import Filters, Scope
-from .series import Month, RankedAgency, rank_agencies, report_monthly
+from .series import Month, RankedAgency, rank_agencies
+from .stats import stats_figure_sets, stats_monthly
 from .workdays import working_days_ready
 
 logger = logging.getLogger(__name__)
@@ -48,18 +49,12 @@ class Report:
 
 def report_build(*, scope: Scope, period: Period, filters: Filters | None = None) -> Report:
     """Every figure of `scope` in `period`: the totals, by kind, by category, month by month, and the
-    agencies of the scope ranked by on-time rate. Five aggregate statements: two passes over events (the
-    period; the months of the charts), one over open cases, one over ratings, one for the backlog."""
+    agencies of the scope ranked by on-time rate, read from the per-agency, per-period aggregates
+    (stats.py), so its cost does not grow with the length of the history."""
     filters = filters or Filters()
     now = clock.now()
-    # One pass over the period's events gives the total and every grouping (GROUPING SETS).
-    sets = report_figure_sets(
-        scope=scope,
-        period=period,
-        filters=filters,
-        now=now,
-        sets=[(), ("kind",), ("category",), ("agency",)],
-        transfers_by_agency=False,  # the ranking does not show them; they would cost a second pass
+    sets = stats_figure_sets(
+        scope=scope, period=period, filters=filters, now=now, sets=[(), ("kind",), ("category",), ("agency",)]
     )
     kinds, by_category = sets[("kind",)], sets[("category",)]
     categories = Category.objects.in_bulk()
@@ -74,7 +69,7 @@ def report_build(*, scope: Scope, period: Period, filters: Filters | None = None
             ((categories[key[0]], figures) for key, figures in by_category.items()),
             key=lambda pair: pair[0].display_name,
         ),
-        monthly=report_monthly(scope=scope, period=period, filters=filters, now=now),
+        monthly=stats_monthly(scope=scope, period=period, filters=filters, now=now),
         ranking=rank_agencies(sets[("agency",)]),
         categories=categories,
     )
@@ -132,11 +127,10 @@ def report_as_dict(report: Report) -> dict[str, Any]:
     }
 
 
-# A report over millions of events takes seconds (see tests/bench/report_bench.py): a leader who looks at the
-# dashboard and then downloads the CSV or the XLSX should not wait twice, and should get the very figures
-# they saw. The key holds everything the figures depend on: the question, the newest event and rating (any
-# change to a case writes an event), the agency tree's last change, the calendar, and the minute ("overdue
-# now"); so a cached report is never stale, only reused.
+# A leader who looks at the dashboard and then downloads the CSV or the XLSX should get the very figures
+# they saw without waiting twice. The key holds everything the figures depend on: the question, the
+# aggregates' last refresh (they change only then), the agency tree's last change, the calendar, and the
+# minute ("overdue now"); so a cached report is never stale, only reused.
 REPORT_CACHE_SECONDS = 10 * 60
 
 
@@ -163,7 +157,7 @@ def report_cached(*, scope: Scope, period: Period, filters: Filters | None = Non
 def _cache_key(scope: Scope, period: Period, filters: Filters) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT max(id) FROM cases_caseevent), (SELECT max(id) FROM cases_rating),"
+            "SELECT (SELECT concat_ws(':', event_id, rating_id, refreshed_at) FROM reports_statsprogress LIMIT 1),"
             " (SELECT max(updated_at) FROM agencies_agency), (SELECT fingerprint FROM reports_workingdaytable),"
             # A database created afresh (tests create one per run) reuses ids: its identity tells them apart.
             " (SELECT oid FROM pg_database WHERE datname = current_database())"

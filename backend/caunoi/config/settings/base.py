@@ -258,6 +258,11 @@ SOCIAL_ZALO_API_URL = env_url("SOCIAL_ZALO_API_URL", schemes=("https", "http"), 
 # Reports: the public league table ranks only agencies that answered at least this many items in the
 # period, so that an agency with two answers, both on time, does not top a table of agencies with hundreds.
 REPORTS_LEAGUE_MIN_ANSWERED = env_int("REPORTS_LEAGUE_MIN_ANSWERED", 20, minimum=1)
+# The statistics' aggregates (caunoi/reports/aggregates.py) of the last this many days are rebuilt nightly,
+# catching figures that read mutable columns; older periods are closed and cached for ever.
+REPORTS_STATS_REBUILD_DAYS = env_int("REPORTS_STATS_REBUILD_DAYS", 45, minimum=1)
+# Report files (CSV, XLSX) are built by a worker and kept this many hours for the person who asked.
+REPORTS_EXPORT_HOURS = env_int("REPORTS_EXPORT_HOURS", 24, minimum=1)
 
 # Public pages (home, search, items, agencies, feeds, the league) are cached for anonymous visitors and purged
 # at once when what the public sees changes (caunoi.core.page_cache). PUBLIC_PAGE_CACHE_SECONDS bounds a page's

@@ -78,6 +78,7 @@ RATE_LIMITS = {
     "reply": _limit("RATE_LIMIT_REPLY", "30/600"),
     "reply:identity": _limit("RATE_LIMIT_REPLY_IDENTITY", "10/600"),
     "search": _limit("RATE_LIMIT_SEARCH", "120/60"),
+    "statistics": _limit("RATE_LIMIT_STATISTICS", "60/60"),
     "dialogue_ask": _limit("RATE_LIMIT_DIALOGUE_ASK", "10/60"),
     "dialogue_vote": _limit("RATE_LIMIT_DIALOGUE_VOTE", "20/3600"),
     "dialogue_device": _limit("RATE_LIMIT_DIALOGUE_DEVICE", "60/3600"),

@@ -210,3 +210,24 @@ class LeagueSerializer(serializers.Serializer):
     period = PeriodSerializer()
     min_answered = serializers.IntegerField()
     agencies = LeagueRowSerializer(many=True)
+
+
+class ExportRequestSerializer(ReportQuerySerializer):
+    """For the OpenAPI document: the report's filters and the file's format."""
+
+    format = serializers.ChoiceField(choices=["csv", "xlsx", "quarterly"])
+
+
+class ExportJobSerializer(serializers.Serializer):
+    """For the OpenAPI document: what the export endpoints answer."""
+
+    id = serializers.UUIDField()
+    format = serializers.CharField()
+    query = serializers.DictField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=["pending", "running", "done", "failed"])
+    status_label = serializers.CharField()
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    download_url = serializers.URLField(allow_null=True)
+    error = serializers.CharField(allow_null=True)

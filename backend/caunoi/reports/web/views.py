@@ -26,6 +26,7 @@ from caunoi.core.replica import portal_read
 from ..access import agencies_for_choice, may_read_reports
 from ..api.serializers import LeagueQuerySerializer, ReportQuerySerializer
 from ..charts import backlog_chart, category_chart, month_label, on_time_chart
+from ..export_jobs import QUERY_FIELDS
 from ..exports import export_csv, export_filename, export_quarterly_xlsx, export_xlsx, scope_label
 from ..league import league_cached
 from ..periods import current_quarter
@@ -58,6 +59,7 @@ def _form_context(request: HttpRequest) -> dict[str, Any]:
         "categories": Category.objects.filter(is_active=True),
         "default_period": current_quarter().code,
         "query_string": data.urlencode(),
+        "export_fields": QUERY_FIELDS,
     }
 
 
