@@ -189,7 +189,7 @@ def test_claim_draft_review_return_approve_and_rate(open_page, personas):
     assert serious_accessibility_violations(citizen) == []
     screenshot(citizen, "flow-07-citizen-answer")
 
-    citizen.locator("label[for=id_score_5]").click()
+    citizen.locator("label[for=id_score]").click()  # the first choice (5) carries the field's id
     citizen.fill("#id_rating_comment", "Trả lời rõ ràng, cảm ơn.")
     with citizen.expect_navigation():
         citizen.click("form.rating-form button[type=submit]")

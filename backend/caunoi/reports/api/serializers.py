@@ -11,6 +11,7 @@ from rest_framework import serializers
 from caunoi.accounts.models import User
 from caunoi.agencies.models import Category
 from caunoi.cases.models import Kind
+from caunoi.core.serializers import RejectUnknownFieldsMixin
 
 from ..access import access_report_scope
 from ..periods import ASCII_SPACES, Period, PeriodError, parse_period
@@ -212,8 +213,8 @@ class LeagueSerializer(serializers.Serializer):
     agencies = LeagueRowSerializer(many=True)
 
 
-class ExportRequestSerializer(ReportQuerySerializer):
-    """For the OpenAPI document: the report's filters and the file's format."""
+class ExportRequestSerializer(RejectUnknownFieldsMixin, ReportQuerySerializer):
+    """The report's filters and the file's format; a field it does not know is refused (core/serializers)."""
 
     format = serializers.ChoiceField(choices=["csv", "xlsx", "quarterly"])
 

@@ -123,6 +123,7 @@ class ExportJobCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
+        ExportRequestSerializer(data=data).is_valid(raise_exception=True)  # unknown fields, bad filters: 400
         user: User = request.user  # type: ignore[assignment]
         job = export_job_request(user=user, format=str(data.get("format") or ""), query=data)
         return Response(export_job_as_dict(request, job), status=202)
