@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
 
@@ -81,6 +82,13 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "caunoi.reports.tasks.refresh_current_league",
         "schedule": 4 * 60,
         "options": {"expires": 3 * 60},
+    },
+    # Routing suggestions learn from the day's routing decisions and transfers (caunoi/understanding): a new
+    # model version each night, when the triage desk is quiet; training a few thousand cases takes seconds.
+    "retrain-routing-model": {
+        "task": "caunoi.understanding.tasks.retrain_routing_model",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 60 * 60},
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -12,6 +12,7 @@ from caunoi.core.schema import SchemaView
 
 api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
+    path("cases/", include("caunoi.understanding.api.urls")),
     path("cases/", include("caunoi.cases.api.urls")),
     path("queue/", include(queue_urlpatterns)),
     path("erasure-requests/", include(erasure_urlpatterns)),
