@@ -17,9 +17,9 @@ _WORD = re.compile(r"[^\W_]+")
 # Syllables too common in questions to explain anything ("tôi", "cho hỏi", "thủ tục", "như thế nào"), folded.
 STOP_SYLLABLES = frozenset(
     """
-    a ah ai anh ba bao bi bo cac cai can cho chi co con cua cung da dang day de den di do duoc gi gia giup hai
+    a ah ai anh ba bao bi bo cac cai can cho chi co con cua cung da dang day de den di duoc gi gia giup hai
     hay hoi khi khong kinh la lai lam len luc ma minh mot muon nao nay neu nguoi nhu nhung nhieu noi o oi ong
-    phai qua ra rang roi sao se so tai thang the thi thu toi tren trong tu tuc va vao ve vi voi xin xa
+    phai qua ra rang roi sao se tai thang the thi thu toi tren trong tu tuc va vao ve vi voi xin xa
     """.split()
 )
 
@@ -63,7 +63,9 @@ def shared_words(query: str, other: str, *, limit: int = 6) -> list[str]:
     used: set[int] = set()
     for i in range(len(theirs) - 1):
         folded = f"{theirs[i][1]} {theirs[i + 1][1]}"
-        if folded in pairs and folded not in seen and not {theirs[i][1], theirs[i + 1][1]} <= STOP_SYLLABLES:
+        if i in used or folded not in pairs or folded in seen:
+            continue
+        if not {theirs[i][1], theirs[i + 1][1]} & STOP_SYLLABLES:
             seen.add(folded)
             used.update((i, i + 1))
             found.append(f"{theirs[i][0]} {theirs[i + 1][0]}".lower())

@@ -30,7 +30,7 @@ def queue_suggestions(*, cases: list[Case]) -> dict[int, Any]:
     """The top learned agency for each case on a queue page (the triage desk decides where they go)."""
     out = {}
     for case in cases:
-        suggestions = suggest_for_case(case, top=1)
+        suggestions = suggest_for_case(case, top=1, title_only=True)
         if suggestions and suggestions[0].agency.pk != case.agency_id:
             out[case.pk] = suggestions[0]
     return out

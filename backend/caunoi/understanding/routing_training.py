@@ -121,8 +121,9 @@ def _model_in_force() -> tuple[int, object] | None:
         return _loaded
 
 
-def suggest_for_case(case: Case, *, top: int = 3) -> list[Suggestion]:
-    """The agencies the newest model thinks likeliest for `case`, best first; [] without a model."""
+def suggest_for_case(case: Case, *, top: int = 3, title_only: bool = False) -> list[Suggestion]:
+    """The agencies the newest model thinks likeliest for `case`, best first; [] without a model.
+    `title_only` for lists that do not load the text (the queue)."""
     if not settings.ROUTING_SUGGESTIONS_ENABLED:
         return []
     loaded = _model_in_force()
@@ -131,7 +132,7 @@ def suggest_for_case(case: Case, *, top: int = 3) -> list[Suggestion]:
     version, pipeline = loaded
     guesses = routing_learn.suggest(
         pipeline,  # type: ignore[arg-type]
-        text=f"{case.title} {case.body}",
+        text=case.title if title_only else f"{case.title} {case.body}",
         category=case.category.slug,
         area=case.area.code if case.area else "",
         top=top,
