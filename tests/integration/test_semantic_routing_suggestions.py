@@ -30,7 +30,9 @@ def history(personas, agencies) -> list[Case]:
     for question in semantic_eval.questions():
         if question.topic not in TOPICS:
             continue
-        case, _ = submit_case(title=question.text[:200], body=question.text, category=question.category, area=question.area)
+        case, _ = submit_case(
+            title=question.text[:200], body=question.text, category=question.category, area=question.area
+        )
         made.append((case, question))
     # The rules sent a birth registration to the triage desk, which transferred it: a correction.
     transferred, question = next((c, q) for c, q in made if c.agency.code != q.agency)
@@ -60,7 +62,10 @@ def test_a_model_trained_from_history_suggests_the_agency_with_reasons_and_is_sh
 
     # A new birth registration: the rules send it to the triage desk (no rule for that category).
     new, _ = submit_case(
-        title="Làm giấy khai sinh cho con mới sinh", body="Cần mang theo giấy tờ gì?", category="thu-tuc-hanh-chinh", area="xa-00070"
+        title="Làm giấy khai sinh cho con mới sinh",
+        body="Cần mang theo giấy tờ gì?",
+        category="thu-tuc-hanh-chinh",
+        area="xa-00070",
     )
     assert new.agency.code == "VPCP-TIEPNHAN"
     top = suggest_for_case(new)[0]

@@ -49,7 +49,9 @@ def embed_everything() -> None:
 
 @pytest.fixture
 def land_cases(personas):
-    first, _ = submit_case(title="Làm sổ đỏ lần đầu cho đất ông bà để lại", body="Đất ở ổn định từ năm 1990 chưa có sổ.")
+    first, _ = submit_case(
+        title="Làm sổ đỏ lần đầu cho đất ông bà để lại", body="Đất ở ổn định từ năm 1990 chưa có sổ."
+    )
     second, _ = submit_case(title="Xin cấp giấy chứng nhận quyền sử dụng đất lần đầu", body="Cần những giấy tờ gì?")
     other, _ = submit_case(title="Hàng xóm hát karaoke đến nửa đêm", body="Ồn ào không ngủ được, đề nghị xử lý.")
     return first, second, other
@@ -64,7 +66,7 @@ def test_the_case_page_offers_a_similar_open_case_with_its_reasons_and_links_it_
     client = Client()
     client.force_login(web)
     page = client.get(reverse("cases:staff-case", args=[second.pk])).content.decode()
-    assert "Similar open cases and answers" in page or "Các vụ việc đang mở và câu trả lời tương tự" in page
+    assert 'id="similar-heading"' in page
     section = page.split('id="similar-heading"')[1].split("</section>")[0]
     assert first.tracking_code in section
     assert other.tracking_code not in section  # karaoke is not about land
@@ -95,7 +97,9 @@ def test_the_suggestions_api_explains_each_candidate_and_is_staff_only_within_th
     assert api_as(personas["moderator"]).get(url).status_code == 404
     assert api_as(personas["admin"]).get(url).status_code == 200
     assert api_as(personas["leader"]).get(url).status_code == 200
-    assert reverse("api-case-suggestions", args=[second.pk]) and api_as(personas["official_a"]).get(url).status_code == 200
+    assert (
+        reverse("api-case-suggestions", args=[second.pk]) and api_as(personas["official_a"]).get(url).status_code == 200
+    )
     from rest_framework.test import APIClient
 
     assert APIClient().get(url).status_code in (401, 403)
@@ -117,7 +121,9 @@ def test_the_citizen_lookup_finds_a_synonym_and_never_shows_open_cases(personas,
 def test_hybrid_search_finds_paraphrases_and_keeps_the_exact_phrase_first(personas, agencies):
     exact = publish("Sổ đỏ bị mất thì làm lại ở đâu", "Nộp đơn tại văn phòng đăng ký đất đai.", agencies["SO-NNMT-HN"])
     synonym = publish(
-        "Cấp lại giấy chứng nhận quyền sử dụng đất bị thất lạc", "Đăng tin mất trên báo, nộp hồ sơ.", agencies["SO-NNMT-HN"]
+        "Cấp lại giấy chứng nhận quyền sử dụng đất bị thất lạc",
+        "Đăng tin mất trên báo, nộp hồ sơ.",
+        agencies["SO-NNMT-HN"],
     )
     publish("Lịch tiêm phòng dại cho chó", "Tiêm hằng năm.", agencies["UBND-HN"])
     embed_everything()
@@ -127,7 +133,7 @@ def test_hybrid_search_finds_paraphrases_and_keeps_the_exact_phrase_first(person
     assert found[0] == exact.pk  # holds the words as typed
     assert synonym.pk in found  # no shared word with the query: found by meaning
     # Typed without diacritics the lexical path still finds it.
-    assert [i.pk for i in published_search(q="so do bi mat", filters=SearchFilters()).items][0] == exact.pk
+    assert published_search(q="so do bi mat", filters=SearchFilters()).items[0].pk == exact.pk
 
 
 def test_build_embeddings_embeds_what_is_missing_and_resumes(personas, land_cases, capsys):

@@ -53,7 +53,10 @@ FRAMES = (
 
 TOPICS: tuple[Topic, ...] = (
     Topic(
-        "land-cert-first", "SO-NNMT-HN", "dat-dai", HANOI,
+        "land-cert-first",
+        "SO-NNMT-HN",
+        "dat-dai",
+        HANOI,
         ("cấp sổ đỏ lần đầu", "cấp giấy chứng nhận quyền sử dụng đất lần đầu", "làm bìa đỏ lần đầu"),
         (
             "Nhà tôi có mảnh đất ông bà để lại từ năm 1990 chưa có sổ, giờ muốn làm sổ đỏ thì cần những gì?",
@@ -63,8 +66,15 @@ TOPICS: tuple[Topic, ...] = (
         "cấp sổ đỏ lần đầu",
     ),
     Topic(
-        "land-cert-transfer", "SO-NNMT-HN", "dat-dai", HANOI,
-        ("sang tên sổ đỏ khi mua bán đất", "chuyển nhượng quyền sử dụng đất", "sang tên giấy chứng nhận quyền sử dụng đất"),
+        "land-cert-transfer",
+        "SO-NNMT-HN",
+        "dat-dai",
+        HANOI,
+        (
+            "sang tên sổ đỏ khi mua bán đất",
+            "chuyển nhượng quyền sử dụng đất",
+            "sang tên giấy chứng nhận quyền sử dụng đất",
+        ),
         (
             "Tôi mua lại mảnh đất của hàng xóm, đã công chứng hợp đồng, giờ sang tên sổ đỏ ở đâu?",
             "mua ban dat xong thi sang ten so do mat bao lau, phi truoc ba tinh the nao",
@@ -73,7 +83,10 @@ TOPICS: tuple[Topic, ...] = (
         "sang tên sổ đỏ",
     ),
     Topic(
-        "land-cert-lost", "SO-NNMT-HN", "dat-dai", HANOI,
+        "land-cert-lost",
+        "SO-NNMT-HN",
+        "dat-dai",
+        HANOI,
         ("cấp lại sổ đỏ bị mất", "cấp lại giấy chứng nhận quyền sử dụng đất bị mất", "làm lại bìa đỏ bị thất lạc"),
         (
             "Nhà tôi bị cháy, mất hết giấy tờ trong đó có sổ đỏ, xin hỏi làm lại thế nào?",
@@ -83,7 +96,10 @@ TOPICS: tuple[Topic, ...] = (
         "cấp lại sổ đỏ bị mất",
     ),
     Topic(
-        "land-inheritance", "SO-NNMT-HN", "dat-dai", HANOI,
+        "land-inheritance",
+        "SO-NNMT-HN",
+        "dat-dai",
+        HANOI,
         ("chia thừa kế đất đai", "sang tên sổ đỏ khi thừa kế", "khai nhận di sản thừa kế là quyền sử dụng đất"),
         (
             "Bố tôi mất không để lại di chúc, mấy anh em muốn chia mảnh đất và đứng tên thì làm sao?",
@@ -93,8 +109,15 @@ TOPICS: tuple[Topic, ...] = (
         "thừa kế đất",
     ),
     Topic(
-        "land-dispute", "UBND-P-HOANKIEM", "dat-dai", HOAN_KIEM,
-        ("hòa giải tranh chấp đất đai", "tranh chấp ranh giới đất với hàng xóm", "giải quyết tranh chấp mốc giới thửa đất"),
+        "land-dispute",
+        "UBND-P-HOANKIEM",
+        "dat-dai",
+        HOAN_KIEM,
+        (
+            "hòa giải tranh chấp đất đai",
+            "tranh chấp ranh giới đất với hàng xóm",
+            "giải quyết tranh chấp mốc giới thửa đất",
+        ),
         (
             "Hàng xóm xây tường lấn sang đất nhà tôi gần nửa mét, tôi phải gửi đơn đến đâu?",
             "tranh chap ranh gioi dat voi nha ben canh, co phai hoa giai o phuong truoc khong",
@@ -103,7 +126,10 @@ TOPICS: tuple[Topic, ...] = (
         "tranh chấp đất với hàng xóm",
     ),
     Topic(
-        "land-compensation", "BO-NNMT", "dat-dai", None,
+        "land-compensation",
+        "BO-NNMT",
+        "dat-dai",
+        None,
         ("bồi thường khi nhà nước thu hồi đất", "giá đền bù giải phóng mặt bằng", "hỗ trợ tái định cư khi thu hồi đất"),
         (
             "Đất nông nghiệp nhà tôi bị thu hồi làm đường cao tốc, giá đền bù quá thấp so với thị trường.",
@@ -113,8 +139,15 @@ TOPICS: tuple[Topic, ...] = (
         "đền bù thu hồi đất",
     ),
     Topic(
-        "land-use-change", "SO-NNMT-HN", "dat-dai", HANOI,
-        ("chuyển mục đích sử dụng đất từ đất nông nghiệp sang đất ở", "chuyển đất vườn lên thổ cư", "lên thổ cư cho đất trồng cây"),
+        "land-use-change",
+        "SO-NNMT-HN",
+        "dat-dai",
+        HANOI,
+        (
+            "chuyển mục đích sử dụng đất từ đất nông nghiệp sang đất ở",
+            "chuyển đất vườn lên thổ cư",
+            "lên thổ cư cho đất trồng cây",
+        ),
         (
             "Tôi có 200m2 đất vườn liền kề nhà, muốn chuyển lên đất ở để xây nhà cho con.",
             "chuyen dat trong cay lau nam sang dat o phai nop tien su dung dat bao nhieu",
@@ -123,8 +156,15 @@ TOPICS: tuple[Topic, ...] = (
         "chuyển đất nông nghiệp sang đất ở",
     ),
     Topic(
-        "pollution-factory", "SO-NNMT-HN", "moi-truong", HANOI,
-        ("xưởng sản xuất xả khói gây ô nhiễm", "nhà máy xả khí thải gây ô nhiễm không khí", "khói bụi từ cơ sở sản xuất"),
+        "pollution-factory",
+        "SO-NNMT-HN",
+        "moi-truong",
+        HANOI,
+        (
+            "xưởng sản xuất xả khói gây ô nhiễm",
+            "nhà máy xả khí thải gây ô nhiễm không khí",
+            "khói bụi từ cơ sở sản xuất",
+        ),
         (
             "Xưởng tái chế nhựa gần khu dân cư đốt rác ban đêm, khói đen mùi khét không ngủ được.",
             "nha may thep xa khoi bui suot ngay, tre con ho suot, de nghi kiem tra",
@@ -133,7 +173,10 @@ TOPICS: tuple[Topic, ...] = (
         "ô nhiễm khói nhà máy",
     ),
     Topic(
-        "pollution-waste", "SO-NNMT-HN", "moi-truong", HANOI,
+        "pollution-waste",
+        "SO-NNMT-HN",
+        "moi-truong",
+        HANOI,
         ("rác thải tập kết trái phép", "bãi rác tự phát gây mùi hôi", "đổ trộm rác thải ven đường"),
         (
             "Đầu ngõ nhà tôi thành bãi rác tự phát, mùi hôi thối, ruồi muỗi nhiều, ai chịu trách nhiệm?",
@@ -143,7 +186,10 @@ TOPICS: tuple[Topic, ...] = (
         "rác thải tập kết",
     ),
     Topic(
-        "pollution-water", "SO-NNMT-HN", "moi-truong", HANOI,
+        "pollution-water",
+        "SO-NNMT-HN",
+        "moi-truong",
+        HANOI,
         ("nước thải chảy ra sông", "xả nước thải chưa xử lý ra kênh", "ô nhiễm nguồn nước do nước thải"),
         (
             "Mương thoát nước sau nhà đen kịt, bốc mùi, nghi do cơ sở giết mổ xả thẳng ra.",
@@ -153,7 +199,10 @@ TOPICS: tuple[Topic, ...] = (
         "nước thải ô nhiễm",
     ),
     Topic(
-        "noise-karaoke", "UBND-P-HOANKIEM", "moi-truong", HOAN_KIEM,
+        "noise-karaoke",
+        "UBND-P-HOANKIEM",
+        "moi-truong",
+        HOAN_KIEM,
         ("tiếng ồn hát karaoke ban đêm", "hàng xóm hát karaoke gây ồn", "loa kẹo kéo gây ồn ào khu dân cư"),
         (
             "Nhà bên cạnh hát karaoke đến 12 giờ đêm, nhắc nhiều lần không được, tôi báo ai?",
@@ -163,7 +212,10 @@ TOPICS: tuple[Topic, ...] = (
         "karaoke gây ồn",
     ),
     Topic(
-        "build-permit", "SO-XD-HN", "xay-dung", HANOI,
+        "build-permit",
+        "SO-XD-HN",
+        "xay-dung",
+        HANOI,
         ("xin giấy phép xây dựng nhà ở riêng lẻ", "cấp phép xây dựng nhà ở", "giấy phép xây nhà"),
         (
             "Tôi chuẩn bị xây nhà 4 tầng trên đất của mình, có cần xin giấy phép xây dựng không?",
@@ -173,7 +225,10 @@ TOPICS: tuple[Topic, ...] = (
         "giấy phép xây dựng nhà ở",
     ),
     Topic(
-        "build-illegal", "UBND-P-HOANKIEM", "xay-dung", HOAN_KIEM,
+        "build-illegal",
+        "UBND-P-HOANKIEM",
+        "xay-dung",
+        HOAN_KIEM,
         ("xây dựng trái phép không phép", "công trình xây sai phép lấn chiếm", "xây nhà không có giấy phép ở phường"),
         (
             "Nhà đối diện đang xây thêm tầng 5 không có biển báo giấy phép, đổ vật liệu ra đường.",
@@ -183,7 +238,10 @@ TOPICS: tuple[Topic, ...] = (
         "xây dựng trái phép",
     ),
     Topic(
-        "sidewalk", "UBND-P-HOANKIEM", "xay-dung", HOAN_KIEM,
+        "sidewalk",
+        "UBND-P-HOANKIEM",
+        "xay-dung",
+        HOAN_KIEM,
         ("lấn chiếm vỉa hè kinh doanh", "chiếm vỉa hè để xe và bán hàng", "họp chợ trên vỉa hè"),
         (
             "Các quán ăn bày bàn ghế kín vỉa hè, người đi bộ phải xuống lòng đường.",
@@ -193,7 +251,10 @@ TOPICS: tuple[Topic, ...] = (
         "lấn chiếm vỉa hè",
     ),
     Topic(
-        "apartment-fees", "SO-XD-HN", "xay-dung", HANOI,
+        "apartment-fees",
+        "SO-XD-HN",
+        "xay-dung",
+        HANOI,
         ("phí dịch vụ chung cư tăng", "ban quản trị chung cư thu phí bảo trì", "tranh chấp quỹ bảo trì chung cư"),
         (
             "Chủ đầu tư chưa bàn giao quỹ bảo trì 2% cho ban quản trị tòa nhà, cư dân phải làm gì?",
@@ -203,7 +264,10 @@ TOPICS: tuple[Topic, ...] = (
         "quỹ bảo trì chung cư",
     ),
     Topic(
-        "tuition-exemption", "BO-GDDT", "giao-duc", None,
+        "tuition-exemption",
+        "BO-GDDT",
+        "giao-duc",
+        None,
         ("miễn giảm học phí", "hỗ trợ học phí cho học sinh nghèo", "chế độ miễn học phí"),
         (
             "Con tôi là hộ cận nghèo, học lớp 10 trường công lập, có được miễn học phí không?",
@@ -213,7 +277,10 @@ TOPICS: tuple[Topic, ...] = (
         "miễn giảm học phí",
     ),
     Topic(
-        "school-enrolment", "BO-GDDT", "giao-duc", None,
+        "school-enrolment",
+        "BO-GDDT",
+        "giao-duc",
+        None,
         ("tuyển sinh vào lớp 10", "thi vào lớp 10 công lập", "đăng ký nguyện vọng vào lớp 10"),
         (
             "Năm nay thi vào 10 có mấy môn, điểm ưu tiên con thương binh cộng thế nào?",
@@ -223,7 +290,10 @@ TOPICS: tuple[Topic, ...] = (
         "tuyển sinh lớp 10",
     ),
     Topic(
-        "textbooks", "BO-GDDT", "giao-duc", None,
+        "textbooks",
+        "BO-GDDT",
+        "giao-duc",
+        None,
         ("giá sách giáo khoa mới", "mua sách giáo khoa theo chương trình mới", "sách giáo khoa đắt"),
         (
             "Mỗi năm phải mua bộ sách giáo khoa mới cho con, không dùng lại được sách của anh chị.",
@@ -233,7 +303,10 @@ TOPICS: tuple[Topic, ...] = (
         "sách giáo khoa",
     ),
     Topic(
-        "extra-classes", "BO-GDDT", "giao-duc", None,
+        "extra-classes",
+        "BO-GDDT",
+        "giao-duc",
+        None,
         ("dạy thêm học thêm", "giáo viên ép học thêm", "thu tiền học thêm ngoài giờ"),
         (
             "Cô chủ nhiệm gợi ý cả lớp đi học thêm ở nhà cô, ai không đi thì bị điểm kém.",
@@ -243,7 +316,10 @@ TOPICS: tuple[Topic, ...] = (
         "dạy thêm học thêm",
     ),
     Topic(
-        "birth-registration", "UBND-P-HOANKIEM", "thu-tuc-hanh-chinh", HOAN_KIEM,
+        "birth-registration",
+        "UBND-P-HOANKIEM",
+        "thu-tuc-hanh-chinh",
+        HOAN_KIEM,
         ("đăng ký khai sinh cho con", "làm giấy khai sinh cho trẻ mới sinh", "khai sinh cho bé"),
         (
             "Vợ chồng tôi vừa sinh cháu, chưa đăng ký kết hôn, có làm giấy khai sinh cho con được không?",
@@ -253,7 +329,10 @@ TOPICS: tuple[Topic, ...] = (
         "đăng ký khai sinh",
     ),
     Topic(
-        "marriage-registration", "UBND-P-HOANKIEM", "thu-tuc-hanh-chinh", HOAN_KIEM,
+        "marriage-registration",
+        "UBND-P-HOANKIEM",
+        "thu-tuc-hanh-chinh",
+        HOAN_KIEM,
         ("đăng ký kết hôn", "làm giấy đăng ký kết hôn", "xác nhận tình trạng hôn nhân để kết hôn"),
         (
             "Tôi và bạn gái khác tỉnh, muốn đăng ký kết hôn thì làm ở phường nào?",
@@ -263,7 +342,10 @@ TOPICS: tuple[Topic, ...] = (
         "đăng ký kết hôn",
     ),
     Topic(
-        "residence", "UBND-P-HOANKIEM", "thu-tuc-hanh-chinh", HOAN_KIEM,
+        "residence",
+        "UBND-P-HOANKIEM",
+        "thu-tuc-hanh-chinh",
+        HOAN_KIEM,
         ("đăng ký thường trú", "nhập hộ khẩu", "đăng ký tạm trú cho người thuê nhà"),
         (
             "Không còn sổ hộ khẩu giấy thì xác nhận nơi cư trú để làm thủ tục ở đâu?",
@@ -273,7 +355,10 @@ TOPICS: tuple[Topic, ...] = (
         "đăng ký thường trú",
     ),
     Topic(
-        "certified-copy", "UBND-P-HOANKIEM", "thu-tuc-hanh-chinh", HOAN_KIEM,
+        "certified-copy",
+        "UBND-P-HOANKIEM",
+        "thu-tuc-hanh-chinh",
+        HOAN_KIEM,
         ("chứng thực bản sao", "công chứng photo giấy tờ ở phường", "chứng thực chữ ký"),
         (
             "Phường có chứng thực bản sao căn cước vào thứ bảy không, lệ phí bao nhiêu một trang?",
@@ -283,8 +368,15 @@ TOPICS: tuple[Topic, ...] = (
         "chứng thực bản sao",
     ),
     Topic(
-        "social-allowance", "UBND-HN", "khac", HANOI,
-        ("trợ cấp xã hội cho người cao tuổi", "chế độ trợ cấp cho người già neo đơn", "trợ cấp hằng tháng cho người khuyết tật"),
+        "social-allowance",
+        "UBND-HN",
+        "khac",
+        HANOI,
+        (
+            "trợ cấp xã hội cho người cao tuổi",
+            "chế độ trợ cấp cho người già neo đơn",
+            "trợ cấp hằng tháng cho người khuyết tật",
+        ),
         (
             "Mẹ tôi 80 tuổi, không có lương hưu, có được nhận trợ cấp hằng tháng không?",
             "nguoi khuyet tat nang duoc tro cap bao nhieu mot thang, lam ho so o dau",
@@ -293,7 +385,10 @@ TOPICS: tuple[Topic, ...] = (
         "trợ cấp người cao tuổi",
     ),
     Topic(
-        "business-registration", "UBND-HN", "thu-tuc-hanh-chinh", HANOI,
+        "business-registration",
+        "UBND-HN",
+        "thu-tuc-hanh-chinh",
+        HANOI,
         ("đăng ký hộ kinh doanh", "thành lập doanh nghiệp", "giấy phép kinh doanh cho cửa hàng"),
         (
             "Tôi mở quán cà phê nhỏ tại nhà, có phải đăng ký hộ kinh doanh không?",
@@ -303,7 +398,10 @@ TOPICS: tuple[Topic, ...] = (
         "đăng ký hộ kinh doanh",
     ),
     Topic(
-        "road-damage", "SO-XD-HN", "giao-thong", HANOI,
+        "road-damage",
+        "SO-XD-HN",
+        "giao-thong",
+        HANOI,
         ("đường bị sụt lún ổ gà", "mặt đường hư hỏng xuống cấp", "ổ gà trên đường gây nguy hiểm"),
         (
             "Đoạn đường trước cổng trường có ổ gà rất sâu, trời mưa nhiều người ngã xe.",
@@ -313,7 +411,10 @@ TOPICS: tuple[Topic, ...] = (
         "đường hư hỏng ổ gà",
     ),
     Topic(
-        "traffic-lights", "SO-XD-HN", "giao-thong", HANOI,
+        "traffic-lights",
+        "SO-XD-HN",
+        "giao-thong",
+        HANOI,
         ("đèn tín hiệu giao thông bị hỏng", "đèn xanh đèn đỏ không hoạt động", "lắp đèn giao thông tại ngã tư"),
         (
             "Ngã tư gần chợ đông xe mà không có đèn tín hiệu, sáng nào cũng ùn tắc.",
@@ -323,7 +424,10 @@ TOPICS: tuple[Topic, ...] = (
         "đèn giao thông hỏng",
     ),
     Topic(
-        "streetlights", "UBND-P-BADINH", "giao-thong", HANOI,
+        "streetlights",
+        "UBND-P-BADINH",
+        "giao-thong",
+        HANOI,
         ("đèn chiếu sáng công cộng bị hỏng", "ngõ tối không có đèn đường", "đèn đường không sáng"),
         (
             "Ngõ nhà tôi đèn đường hỏng cả tháng, tối đi về rất sợ, có mấy vụ giật túi.",
@@ -333,7 +437,10 @@ TOPICS: tuple[Topic, ...] = (
         "đèn đường hỏng",
     ),
     Topic(
-        "drivers-licence", "SO-XD-HN", "giao-thong", HANOI,
+        "drivers-licence",
+        "SO-XD-HN",
+        "giao-thong",
+        HANOI,
         ("đổi giấy phép lái xe", "cấp đổi bằng lái xe ô tô", "gia hạn bằng lái xe hết hạn"),
         (
             "Bằng lái ô tô của tôi sắp hết hạn, đổi online được không hay phải lên sở?",
@@ -343,7 +450,10 @@ TOPICS: tuple[Topic, ...] = (
         "đổi bằng lái xe",
     ),
     Topic(
-        "health-insurance", "UBND-HN", "y-te", HANOI,
+        "health-insurance",
+        "UBND-HN",
+        "y-te",
+        HANOI,
         ("thẻ bảo hiểm y tế", "cấp lại thẻ bảo hiểm y tế bị mất", "mua bảo hiểm y tế hộ gia đình"),
         (
             "Thẻ BHYT của con tôi hết hạn, gia hạn ở đâu và mức đóng bao nhiêu?",
@@ -353,7 +463,10 @@ TOPICS: tuple[Topic, ...] = (
         "bảo hiểm y tế",
     ),
     Topic(
-        "hospital-service", "UBND-HN", "y-te", HANOI,
+        "hospital-service",
+        "UBND-HN",
+        "y-te",
+        HANOI,
         ("thái độ nhân viên bệnh viện", "chờ khám bệnh quá lâu ở bệnh viện", "bệnh viện thu thêm tiền ngoài"),
         (
             "Mẹ tôi đi khám ở bệnh viện huyện phải chờ từ sáng đến chiều, nhân viên quát tháo.",
@@ -363,7 +476,10 @@ TOPICS: tuple[Topic, ...] = (
         "chờ khám bệnh lâu",
     ),
     Topic(
-        "food-safety", "UBND-HN", "y-te", HANOI,
+        "food-safety",
+        "UBND-HN",
+        "y-te",
+        HANOI,
         ("an toàn thực phẩm ở bếp ăn trường học", "ngộ độc thực phẩm", "cơ sở bán thực phẩm bẩn"),
         (
             "Nhiều học sinh bị đau bụng sau bữa trưa ở bếp ăn bán trú, đề nghị kiểm tra.",
@@ -373,7 +489,10 @@ TOPICS: tuple[Topic, ...] = (
         "an toàn thực phẩm",
     ),
     Topic(
-        "flooding", "SO-XD-HN", "moi-truong", HANOI,
+        "flooding",
+        "SO-XD-HN",
+        "moi-truong",
+        HANOI,
         ("ngập úng khi mưa lớn", "đường ngập nước sau mưa", "hệ thống thoát nước bị tắc"),
         (
             "Cứ mưa to là phố tôi ngập đến đầu gối, nước tràn vào nhà, cống thoát nước tắc.",
@@ -383,7 +502,10 @@ TOPICS: tuple[Topic, ...] = (
         "ngập úng khi mưa",
     ),
     Topic(
-        "tree-fall", "UBND-P-BADINH", "moi-truong", HANOI,
+        "tree-fall",
+        "UBND-P-BADINH",
+        "moi-truong",
+        HANOI,
         ("cây xanh có nguy cơ đổ", "cắt tỉa cây xanh đường phố", "cây cổ thụ mục gốc"),
         (
             "Cây xà cừ to trước nhà bị mục gốc, nghiêng hẳn về phía nhà dân, mùa bão rất sợ.",
@@ -393,7 +515,10 @@ TOPICS: tuple[Topic, ...] = (
         "cây xanh nguy cơ đổ",
     ),
     Topic(
-        "pension", "UBND-HN", "khac", HANOI,
+        "pension",
+        "UBND-HN",
+        "khac",
+        HANOI,
         ("chế độ lương hưu", "rút bảo hiểm xã hội một lần", "thời gian đóng bảo hiểm xã hội để hưởng lương hưu"),
         (
             "Tôi đóng bảo hiểm xã hội được 12 năm, nghỉ việc rồi, có nên rút một lần không?",
@@ -403,7 +528,10 @@ TOPICS: tuple[Topic, ...] = (
         "lương hưu bảo hiểm xã hội",
     ),
     Topic(
-        "fraud-calls", "VPCP-TIEPNHAN", "khac", None,
+        "fraud-calls",
+        "VPCP-TIEPNHAN",
+        "khac",
+        None,
         ("cuộc gọi lừa đảo giả danh công an", "tin nhắn lừa đảo mạo danh ngân hàng", "bị lừa chuyển tiền qua mạng"),
         (
             "Có người gọi tự xưng công an bảo tôi liên quan vụ án, yêu cầu chuyển tiền để xác minh.",
@@ -413,7 +541,10 @@ TOPICS: tuple[Topic, ...] = (
         "lừa đảo giả danh công an",
     ),
     Topic(
-        "officials-conduct", "VPCP-TIEPNHAN", "khac", None,
+        "officials-conduct",
+        "VPCP-TIEPNHAN",
+        "khac",
+        None,
         ("cán bộ gây khó dễ khi làm thủ tục", "cán bộ nhũng nhiễu đòi tiền", "thái độ cán bộ một cửa"),
         (
             "Làm thủ tục ở bộ phận một cửa bị trả hồ sơ 3 lần, mỗi lần bảo thiếu một thứ khác nhau.",
@@ -423,7 +554,10 @@ TOPICS: tuple[Topic, ...] = (
         "cán bộ nhũng nhiễu",
     ),
     Topic(
-        "id-card", "UBND-P-HOANKIEM", "thu-tuc-hanh-chinh", HOAN_KIEM,
+        "id-card",
+        "UBND-P-HOANKIEM",
+        "thu-tuc-hanh-chinh",
+        HOAN_KIEM,
         ("làm căn cước công dân", "cấp đổi thẻ căn cước", "làm căn cước cho trẻ em"),
         (
             "Con tôi 10 tuổi có cần làm thẻ căn cước không, làm ở đâu?",
@@ -433,8 +567,15 @@ TOPICS: tuple[Topic, ...] = (
         "làm căn cước công dân",
     ),
     Topic(
-        "agri-support", "BO-NNMT", "khac", None,
-        ("hỗ trợ nông dân khi thiên tai mất mùa", "bồi thường thiệt hại cây trồng do bão", "hỗ trợ giống cây trồng sau lũ"),
+        "agri-support",
+        "BO-NNMT",
+        "khac",
+        None,
+        (
+            "hỗ trợ nông dân khi thiên tai mất mùa",
+            "bồi thường thiệt hại cây trồng do bão",
+            "hỗ trợ giống cây trồng sau lũ",
+        ),
         (
             "Lúa nhà tôi bị ngập trắng sau bão, mất trắng cả vụ, nhà nước có hỗ trợ không?",
             "ho tro thiet hai cay trong do lu lut duoc bao nhieu tien mot hecta",
@@ -443,7 +584,10 @@ TOPICS: tuple[Topic, ...] = (
         "hỗ trợ thiệt hại do bão lũ",
     ),
     Topic(
-        "electricity-bill", "VPCP-TIEPNHAN", "khac", None,
+        "electricity-bill",
+        "VPCP-TIEPNHAN",
+        "khac",
+        None,
         ("hóa đơn tiền điện tăng bất thường", "giá điện bậc thang", "tiền điện tháng này cao gấp đôi"),
         (
             "Tháng này nhà tôi dùng như mọi khi mà tiền điện tăng gấp đôi, nghi công tơ chạy sai.",
@@ -453,7 +597,10 @@ TOPICS: tuple[Topic, ...] = (
         "tiền điện tăng",
     ),
     Topic(
-        "stray-dogs", "UBND-P-BADINH", "khac", HANOI,
+        "stray-dogs",
+        "UBND-P-BADINH",
+        "khac",
+        HANOI,
         ("chó thả rông không rọ mõm", "chó cắn người trong khu dân cư", "nuôi chó không tiêm phòng dại"),
         (
             "Nhà hàng xóm thả chó ra đường không rọ mõm, con tôi bị cắn phải đi tiêm phòng dại.",
@@ -475,7 +622,10 @@ def _variants(topic: Topic) -> list[tuple[str, bool]]:
             generated.append(frame.format(p=phrasing))
     rows = [(text, False) for text in (*topic.written, *generated)]
     # People type without diacritics on phones: one generated question in four, folded.
-    return [(vn_fold(text), True) if i % 4 == 3 and not text.isascii() else (text, ascii_) for i, (text, ascii_) in enumerate(rows)]
+    return [
+        (vn_fold(text), True) if i % 4 == 3 and not text.isascii() else (text, ascii_)
+        for i, (text, ascii_) in enumerate(rows)
+    ]
 
 
 def questions() -> list[Question]:

@@ -40,7 +40,7 @@ def _get() -> Any:
                     # One thread: web processes serve many requests at once on few cores, and OpenMP's
                     # spinning threads would compete with them (measured: 1 thread 45 ms, 2 busy cores 170 ms+).
                     _model = E5(num_threads=settings.SEMANTIC_THREADS)
-                except Exception:  # noqa: BLE001 (any failure to load means: lexical only)
+                except Exception:
                     logger.exception("the embedding model could not be loaded; similar items are lexical only")
                     _failed = True
     return _model

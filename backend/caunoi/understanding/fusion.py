@@ -6,6 +6,7 @@ meaning and the words comes first."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -16,11 +17,85 @@ _WORD = re.compile(r"[^\W_]+")
 
 # Syllables too common in questions to explain anything ("tôi", "cho hỏi", "thủ tục", "như thế nào"), folded.
 STOP_SYLLABLES = frozenset(
-    """
-    a ah ai anh ba bao bi bo cac cai can cho chi co con cua cung da dang day de den di duoc gi gia giup hai
-    hay hoi khi khong kinh la lai lam len luc ma minh mot muon nao nay neu nguoi nhu nhung nhieu noi o oi ong
-    phai qua ra rang roi sao se tai thang the thi thu toi tren trong tu tuc va vao ve vi voi xin xa
-    """.split()
+    [
+        "a",
+        "ah",
+        "ai",
+        "anh",
+        "ba",
+        "bao",
+        "bi",
+        "bo",
+        "cac",
+        "cai",
+        "can",
+        "cho",
+        "chi",
+        "co",
+        "con",
+        "cua",
+        "cung",
+        "da",
+        "dang",
+        "day",
+        "de",
+        "den",
+        "di",
+        "duoc",
+        "gi",
+        "gia",
+        "giup",
+        "hai",
+        "hay",
+        "hoi",
+        "khi",
+        "khong",
+        "kinh",
+        "la",
+        "lai",
+        "lam",
+        "len",
+        "luc",
+        "ma",
+        "minh",
+        "mot",
+        "muon",
+        "nao",
+        "nay",
+        "neu",
+        "nguoi",
+        "nhu",
+        "nhung",
+        "nhieu",
+        "noi",
+        "o",
+        "oi",
+        "ong",
+        "phai",
+        "qua",
+        "ra",
+        "rang",
+        "roi",
+        "sao",
+        "se",
+        "tai",
+        "thang",
+        "the",
+        "thi",
+        "thu",
+        "toi",
+        "tren",
+        "trong",
+        "tu",
+        "tuc",
+        "va",
+        "vao",
+        "ve",
+        "vi",
+        "voi",
+        "xin",
+        "xa",
+    ]
 )
 
 
@@ -38,11 +113,13 @@ def fuse(rankings: Iterable[Sequence[Hashable]], *, bonus: dict[Hashable, float]
     return sorted(scores, key=lambda key: (-scores[key], order[key]))
 
 
-def rrf_scores(rankings: Iterable[Sequence[Hashable]]) -> dict[Hashable, float]:
+def rrf_scores(rankings: Sequence[Sequence[Hashable]], *, weights: Sequence[float] = ()) -> dict[Hashable, float]:
+    """Each key's fused score: the sum over rankings of weight / (K + rank); weights default to 1."""
     scores: dict[Hashable, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        weight = weights[n] if n < len(weights) else 1.0
         for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (RRF_K + rank)
+            scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank)
     return scores
 
 
@@ -51,11 +128,11 @@ def _syllables(text: str) -> list[tuple[str, str]]:
     return [(word, vn_fold(word)) for word in _WORD.findall(text)]
 
 
-def shared_words(query: str, other: str, *, limit: int = 6) -> list[str]:
+def shared_words(query: str, other: str, *, limit: int = 5) -> list[str]:
     """Words of `other` (as written there) that `query` also has, diacritics ignored: two-syllable words first
     ("sổ đỏ"), then single syllables that are not among the commonest. What a person reads as "why"."""
     mine = [folded for _word, folded in _syllables(query)]
-    pairs = {f"{a} {b}" for a, b in zip(mine, mine[1:], strict=False)}
+    pairs = {f"{a} {b}" for a, b in itertools.pairwise(mine)}
     singles = set(mine)
     theirs = _syllables(other)
     found: list[str] = []

@@ -20,6 +20,10 @@ class Embedding(models.Model):
     object_id = models.BigIntegerField()
     model = models.CharField(max_length=40)  # embedder.MODEL_NAME: vectors of two models never mix
     vector = models.BinaryField()  # float16, L2-normalised, embedder.DIM values
+    # The text folded (no diacritics, lower case), cut like the embedded one: the words half of the index,
+    # whose weights (TF-IDF) each process learns from all of them (index.py). Rewritten with the text, so an
+    # anonymised case's words go when its text does.
+    terms = models.TextField(default="")
     seq = models.BigIntegerField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -27,7 +27,7 @@ def _queue(object_type: str, object_id: int) -> None:
     def send() -> None:
         try:
             embed_object.delay(object_type, object_id)
-        except Exception:  # noqa: BLE001 (a broker outage must not fail the request; the command catches up)
+        except Exception:
             logger.warning("could not queue the embedding of %s %s", object_type, object_id)
 
     transaction.on_commit(send)
@@ -38,9 +38,7 @@ def _case_saved(sender: Any, instance: Case, created: bool, update_fields: Any =
         _queue(ObjectType.CASE, instance.pk)
 
 
-def _item_saved(
-    sender: Any, instance: PublishedItem, created: bool, update_fields: Any = None, **kwargs: Any
-) -> None:
+def _item_saved(sender: Any, instance: PublishedItem, created: bool, update_fields: Any = None, **kwargs: Any) -> None:
     if not settings.SEMANTIC_ENABLED or instance.status != Status.PUBLISHED:
         return
     if created or update_fields is None or _ITEM_TEXT & set(update_fields):

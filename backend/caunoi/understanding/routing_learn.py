@@ -45,7 +45,11 @@ def features(text: str, category: str, area: str) -> str:
 
 def build() -> Pipeline:
     words = TfidfVectorizer(
-        token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), sublinear_tf=True, min_df=1, stop_words=sorted(STOP_SYLLABLES)
+        token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regular expression, not a password)
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=1,
+        stop_words=sorted(STOP_SYLLABLES),
     )
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
     return Pipeline(
@@ -77,9 +81,13 @@ def suggest(pipeline: Pipeline, *, text: str, category: str, area: str, top: int
     words_part = row[:, :n_words].tocsr()
     guesses = []
     for index in order:
-        weights = classifier.coef_[index] if classifier.coef_.shape[0] > 1 else classifier.coef_[0] * (1 if index else -1)
+        weights = (
+            classifier.coef_[index] if classifier.coef_.shape[0] > 1 else classifier.coef_[0] * (1 if index else -1)
+        )
         contributions = [(words_part.data[j] * weights[col], names[col]) for j, col in enumerate(words_part.indices)]
-        reasons = [name for value, name in sorted(contributions, reverse=True) if value > 0 and not name.startswith("zz")]
+        reasons = [
+            name for value, name in sorted(contributions, reverse=True) if value > 0 and not name.startswith("zz")
+        ]
         guesses.append(Guess(str(classifier.classes_[index]), float(probabilities[index]), _readable(reasons)[:5]))
     return guesses
 
@@ -116,4 +124,4 @@ def dumps(pipeline: Pipeline) -> bytes:
 
 def loads(blob: bytes) -> Pipeline:
     # Only blobs this app wrote (RoutingModel.blob, written by routing_model_train) are ever loaded.
-    return joblib.load(io.BytesIO(blob))  # noqa: S301
+    return joblib.load(io.BytesIO(blob))

@@ -138,6 +138,4 @@ def suggest_for_case(case: Case, *, top: int = 3, title_only: bool = False) -> l
         top=top,
     )
     agencies = reference_data().agencies
-    return [
-        Suggestion(agencies[g.agency], g.probability, g.reasons, version) for g in guesses if g.agency in agencies
-    ]
+    return [Suggestion(agencies[g.agency], g.probability, g.reasons, version) for g in guesses if g.agency in agencies]

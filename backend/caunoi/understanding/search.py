@@ -1,8 +1,7 @@
-"""The meaning half of hybrid search: published items nearest a query, for publication.search to fuse.
-
-Only queries with diacritics go to the model: e5 reads "so do" as noise (measured on the evaluation set),
-so a query typed without them is left to the lexical search, which folds both sides.
-"""
+"""The second half of hybrid search: published items nearest a query by the in-process index (the
+platform's own word weights and, for queries with diacritics, e5's meaning), for publication.search to fuse
+with its full-text ranks. e5 reads a query typed without diacritics ("so do") as noise (measured on the
+evaluation set), so such queries use the words alone."""
 
 from __future__ import annotations
 
@@ -13,16 +12,19 @@ from . import embedder
 from .index import vector_index
 from .models import ObjectType
 
-# A model neighbour this far from the query is not worth fusing in.
-SEARCH_MEANING_FLOOR = 0.84
+SEARCH_MIN_MEANING = 0.86
 
 
 def semantic_ranks(q: str, *, within_path: str = "", limit: int = 50) -> list[int]:
     """Ids of published items nearest `q` in meaning, best first; [] without the model or diacritics."""
-    if vn_fold(q) == q.lower() or not embedder.available():
+    if not embedder.available():
         return []
-    neighbours = vector_index().nearest(embedder.embed_one(q), k=limit, object_type=ObjectType.ITEM)
-    ids = [n.object_id for n in neighbours if n.score >= SEARCH_MEANING_FLOOR]
+    vector = embedder.embed_one(q) if vn_fold(q) != q.lower() else None
+    # A search query is short: its meaning alone is worth a place lower down the fused list.
+    neighbours = vector_index().nearest(
+        text=q, vector=vector, k=limit, object_type=ObjectType.ITEM, min_meaning=SEARCH_MIN_MEANING
+    )
+    ids = [n.object_id for n in neighbours]
     published = PublishedItem.objects.filter(pk__in=ids, status=Status.PUBLISHED)
     if within_path:
         published = published.filter(agency__path__startswith=within_path)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from caunoi.cases.models import Case
+from caunoi.core.text import vn_fold
 from caunoi.core.transactions import service_transaction
 from caunoi.publication.models import PublishedItem, Status
 
@@ -23,6 +24,10 @@ def item_text(item: PublishedItem) -> str:
     return f"{item.title}\n{item.question}"
 
 
+def folded_terms(text: str) -> str:
+    return vn_fold(" ".join(text.split())[: embedder.MAX_CHARS])
+
+
 def texts_of(object_type: str, ids: Iterable[int]) -> dict[int, str]:
     """The texts to embed of these objects that still exist (published items: only published ones)."""
     ids = list(ids)
@@ -33,7 +38,7 @@ def texts_of(object_type: str, ids: Iterable[int]) -> dict[int, str]:
 
 
 @service_transaction
-def embeddings_store(*, object_type: str, vectors: dict[int, bytes]) -> int:
+def embeddings_store(*, object_type: str, vectors: dict[int, tuple[bytes, str]]) -> int:
     """Stores (or replaces) the vectors of these objects under a new `seq` each, so every process's index
     picks them up (index.py). Idempotent: storing the same vector again only renews its seq."""
     if not vectors:
@@ -41,12 +46,16 @@ def embeddings_store(*, object_type: str, vectors: dict[int, bytes]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(
             """
-            INSERT INTO understanding_embedding (object_type, object_id, model, vector, seq, updated_at)
-            VALUES (%s, %s, %s, %s, nextval('understanding_embedding_seq'), now())
+            INSERT INTO understanding_embedding (object_type, object_id, model, vector, terms, seq, updated_at)
+            VALUES (%s, %s, %s, %s, %s, nextval('understanding_embedding_seq'), now())
             ON CONFLICT (object_type, object_id) DO UPDATE
-              SET model = EXCLUDED.model, vector = EXCLUDED.vector, seq = EXCLUDED.seq, updated_at = now()
+              SET model = EXCLUDED.model, vector = EXCLUDED.vector, terms = EXCLUDED.terms, seq = EXCLUDED.seq,
+                  updated_at = now()
             """,
-            [(object_type, object_id, embedder.MODEL_NAME, vector) for object_id, vector in vectors.items()],
+            [
+                (object_type, object_id, embedder.MODEL_NAME, vector, terms)
+                for object_id, (vector, terms) in vectors.items()
+            ],
         )
     return len(vectors)
 
@@ -60,14 +69,17 @@ def embed_objects(*, object_type: str, ids: Iterable[int]) -> int:
     keys = list(texts)
     vectors = embedder.embed([texts[k] for k in keys])
     return embeddings_store(
-        object_type=object_type, vectors={k: embedder.to_bytes(v) for k, v in zip(keys, vectors, strict=True)}
+        object_type=object_type,
+        vectors={k: (embedder.to_bytes(v), folded_terms(texts[k])) for k, v in zip(keys, vectors, strict=True)},
     )
 
 
 def missing_ids(object_type: str, *, after: int = 0, limit: int = 256) -> list[int]:
     """Ids (above `after`, ascending) of cases or published items with no vector of the current model."""
     table, condition = (
-        ("cases_case", "TRUE") if object_type == ObjectType.CASE else ("publication_publisheditem", "o.status = 'published'")
+        ("cases_case", "TRUE")
+        if object_type == ObjectType.CASE
+        else ("publication_publisheditem", "o.status = 'published'")
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -85,7 +97,9 @@ def missing_ids(object_type: str, *, after: int = 0, limit: int = 256) -> list[i
 
 def missing_count(object_type: str) -> int:
     table, condition = (
-        ("cases_case", "TRUE") if object_type == ObjectType.CASE else ("publication_publisheditem", "o.status = 'published'")
+        ("cases_case", "TRUE")
+        if object_type == ObjectType.CASE
+        else ("publication_publisheditem", "o.status = 'published'")
     )
     with connection.cursor() as cursor:
         cursor.execute(

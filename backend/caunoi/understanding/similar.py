@@ -1,9 +1,10 @@
 """Similar open cases and published answers for a text: meaning and words, fused, with the reasons.
 
-Three ranked lists are fused by reciprocal rank (fusion.py): the nearest vectors in meaning (index.py, over
-cases and published items alike), open cases by trigram similarity of their folded text (the GIN index on
-open cases, `case_open_folded_trgm_idx`), and published items by the portal's own similar-question lookup
-(title trigrams and full-text). The same agency, the same area and recency add a little. Each suggestion
+The in-process index (index.py, over cases and published items alike) ranks by the platform's own word
+weights plus e5's meaning. Without the model, two database lists are fused by reciprocal rank instead
+(fusion.py): open cases by trigram similarity of their folded text (the GIN index on open cases,
+`case_open_folded_trgm_idx`) and published items by the portal's own similar-question lookup (title
+trigrams and full-text). The same agency, the same area and recency add a little. Each suggestion
 says why: the words it shares with the text, and whether it is close in meaning. Questions typed without
 diacritics are poorly served by the model; the lexical lists, which fold both sides, carry them.
 """
@@ -15,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 
@@ -27,15 +29,25 @@ from caunoi.publication.selectors import published_similar
 
 from . import embedder
 from .fusion import RRF_K, rrf_scores, shared_words
-from .index import vector_index
-from .models import ObjectType
+from .index import Neighbour, vector_index
+from .models import Embedding, ObjectType
 
 logger = logging.getLogger(__name__)
 
 SEMANTIC_CANDIDATES = 40
 LEXICAL_CANDIDATES = 20
-# Below this cosine a model neighbour is not offered on meaning alone (e5's scores sit between 0.8 and 1).
-MEANING_FLOOR = 0.86
+# A suggestion shares more than a word or two with the text (TF-IDF cosine of the folded words), or is close
+# in meaning: "giấy tờ" alone makes no duplicate.
+MIN_WORDS = 0.15
+# From this cosine on, a text is offered on its meaning alone and said to be "close in meaning" (e5's scores
+# sit between 0.8 and 1: "làm sổ đỏ lần đầu" against "cấp giấy chứng nhận quyền sử dụng đất lần đầu" 0.887,
+# against a complaint about karaoke 0.862).
+CLOSE_IN_MEANING = 0.88
+# The database's own lists (trigrams of open cases' texts, of published titles) are the fallback when the
+# model cannot be loaded. Fused in beside the in-process ranking they only hurt: on the evaluation set recall@5
+# fell from 0.96 (weight 0) to 0.66 at a fifth of its weight (tests/bench/semantic_bench.py); alone they
+# reach 0.39. Their weight in the fusion while the model is there:
+DATABASE_LIST_WEIGHT = 0.0
 # Fused with the ranks: a bonus of one RRF step near the top for the same agency, half of one for the area.
 SAME_AGENCY_BONUS = 1.0 / (RRF_K + 1) - 1.0 / (RRF_K + 3)
 SAME_AREA_BONUS = SAME_AGENCY_BONUS / 2
@@ -59,16 +71,20 @@ class Suggestion:
         return self.object_type == ObjectType.CASE
 
 
-def _semantic(text: str) -> list[tuple[str, int, float]]:
+def _nearest(text: str, vector: np.ndarray | None) -> list[Neighbour]:
+    """The in-process ranking (index.py): the words with the platform's own weights, plus the meaning when
+    the text has diacritics (typed without them, e5 reads noise) or its vector is known."""
     if not embedder.available():
         return []
     try:
-        vector = embedder.embed_one(text)
-        neighbours = vector_index().nearest(vector, k=SEMANTIC_CANDIDATES)
-    except Exception:  # noqa: BLE001 (meaning is an extra: the words still answer)
-        logger.exception("semantic lookup failed; lexical only")
+        if vector is None and vn_fold(text) != text.lower():
+            vector = embedder.embed_one(text)
+        return vector_index().nearest(
+            text=text, vector=vector, k=SEMANTIC_CANDIDATES, min_words=MIN_WORDS, min_meaning=CLOSE_IN_MEANING
+        )
+    except Exception:
+        logger.exception("in-process lookup failed; database lists only")
         return []
-    return [(n.object_type, n.object_id, n.score) for n in neighbours if n.score >= MEANING_FLOOR]
 
 
 def _open_cases_by_words(folded: str, exclude: int | None) -> list[int]:
@@ -99,6 +115,7 @@ def similar_to_text(
     area_id: int | None = None,
     within_path: str = "",
     case_scope: QuerySet[Case] | None = None,
+    vector: np.ndarray | None = None,
     limit: int = 5,
 ) -> list[Suggestion]:
     """The open cases and published items most like `text`, best first, each with its reasons.
@@ -106,22 +123,29 @@ def similar_to_text(
     Open cases are for staff only: callers showing the public anything pass include_cases=False, staff
     callers pass the cases the person may see as `case_scope` (access.cases_for_staff). With
     `within_path` (a component site) only published items of its agencies are offered. Texts under 6
-    characters find nothing."""
+    characters find nothing. `vector`: the text's embedding when it is known (a stored case's)."""
     text = " ".join(normalize(text).split())[:MAX_TEXT]
     folded = vn_fold(text)
     if len(text) < 6:
         return []
-    semantic = _semantic(text)
-    meaning = {(t, i): s for t, i, s in semantic}
-    rankings: list[list[tuple[str, int]]] = []
-    rankings.append(
-        [(t, i) for t, i, _s in semantic if (t == "case" and include_cases) or (t == "item" and include_items)]
-    )
-    if include_cases:
+    nearest = _nearest(text, vector)
+    meaning = {(n.object_type, n.object_id): n.meaning for n in nearest if n.meaning is not None}
+    rankings: list[list[tuple[str, int]]] = [
+        [
+            (n.object_type, n.object_id)
+            for n in nearest
+            if (n.object_type == "case" and include_cases) or (n.object_type == "item" and include_items)
+        ]
+    ]
+    weights = [1.0]
+    fallback = not embedder.available()
+    if include_cases and (fallback or DATABASE_LIST_WEIGHT):
         rankings.append([("case", i) for i in _open_cases_by_words(folded, exclude_case)])
-    if include_items:
+        weights.append(1.0 if fallback else DATABASE_LIST_WEIGHT)
+    if include_items and (fallback or DATABASE_LIST_WEIGHT):
         rankings.append([("item", item.pk) for item in published_similar(text=text, limit=10, within_path=within_path)])
-    scores = rrf_scores(rankings)
+        weights.append(1.0 if fallback else DATABASE_LIST_WEIGHT)
+    scores = rrf_scores(rankings, weights=weights)
     cases, items = _load(scores, exclude_case=exclude_case, within_path=within_path, case_scope=case_scope)
     suggestions = []
     now = clock.now()
@@ -135,7 +159,7 @@ def similar_to_text(
             obj,
             score,
             shared=shared_words(text, other_text),
-            meaning=meaning.get((object_type, object_id)),
+            meaning=close if (close := meaning.get((object_type, object_id))) and close >= CLOSE_IN_MEANING else None,
             same_agency=agency_id is not None and obj.agency_id == agency_id,
             same_area=area_id is not None and object_type == "case" and obj.area_id == area_id,
         )
@@ -179,10 +203,12 @@ def _load(
 def similar_to_case(case: Case, *, case_scope: QuerySet[Case], limit: int = 5) -> list[Suggestion]:
     """Open cases (of `case_scope`: those the person may see) and published answers like `case` (never
     itself), for the staff case page and API."""
+    stored = Embedding.objects.filter(object_type=ObjectType.CASE, object_id=case.pk, model=embedder.MODEL_NAME).first()
     return similar_to_text(
         f"{case.title} {case.body}",
         exclude_case=case.pk,
         case_scope=case_scope,
+        vector=embedder.from_bytes(stored.vector) if stored is not None else None,  # no model run on the page
         agency_id=case.agency_id,
         area_id=case.area_id,
         limit=limit,

@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.BigIntegerField()),
                 ('model', models.CharField(max_length=40)),
                 ('vector', models.BinaryField()),
+                ('terms', models.TextField(default='')),
                 ('seq', models.BigIntegerField(db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
