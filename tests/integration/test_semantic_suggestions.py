@@ -169,3 +169,23 @@ def test_another_process_sees_new_vectors_through_the_change_sequence(personas, 
     embed_objects(object_type=ObjectType.CASE, ids=[second.pk, first.pk])  # a new one and a rewritten one
     index.refresh(force=True)
     assert len(index) == 2
+
+
+def test_the_intake_api_returns_similar_published_answers_when_asked(personas, agencies, api):
+    item = publish(LAND_FIRST, "Hồ sơ gồm đơn đề nghị và giấy tờ về đất.", agencies["SO-NNMT-HN"])
+    embed_everything()
+    payload = {
+        "kind": "question",
+        "title": "Làm sổ đỏ lần đầu cần giấy tờ gì",
+        "body": "Xin hỏi thủ tục cấp giấy chứng nhận quyền sử dụng đất lần đầu.",
+        "category": "dat-dai",
+        "area": "tinh-01",
+        "name": "Trần Thị Hạnh",
+        "email": "hanh@example.org",
+    }
+    assert api.post(reverse("api-case-submit") + "?similar=x", payload, format="json").status_code == 400
+    assert api.post(reverse("api-case-submit") + "?similar=99", payload, format="json").json()["similar"]
+    assert Case.objects.count() == 0  # refused before anything is stored
+    body = api.post(reverse("api-case-submit") + "?similar=3", payload, format="json").json()
+    assert body["similar"][0]["url"].endswith(f"/hoi-dap/{item.slug}/")
+    assert "similar" not in api.post(reverse("api-case-submit"), payload, format="json").json()
