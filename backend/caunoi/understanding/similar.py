@@ -44,7 +44,7 @@ MIN_WORDS = 0.15
 # against a complaint about karaoke 0.862).
 CLOSE_IN_MEANING = 0.88
 # The database's own lists (trigrams of open cases' texts, of published titles) are the fallback when the
-# model cannot be loaded. Fused in beside the in-process ranking they only hurt: on the evaluation set recall@5
+# in-process index finds nothing (no model, nothing embedded yet). Fused in beside the in-process ranking they only hurt: on the evaluation set recall@5
 # fell from 0.96 (weight 0) to 0.66 at a fifth of its weight (tests/bench/semantic_bench.py); alone they
 # reach 0.39. Their weight in the fusion while the model is there:
 DATABASE_LIST_WEIGHT = 0.0
@@ -138,7 +138,9 @@ def similar_to_text(
         ]
     ]
     weights = [1.0]
-    fallback = not embedder.available()
+    # Without the model, or when the index knows nothing like it (texts not embedded yet, as on a new
+    # deployment before `build_embeddings`), the database's lists answer.
+    fallback = not nearest
     if include_cases and (fallback or DATABASE_LIST_WEIGHT):
         rankings.append([("case", i) for i in _open_cases_by_words(folded, exclude_case)])
         weights.append(1.0 if fallback else DATABASE_LIST_WEIGHT)
