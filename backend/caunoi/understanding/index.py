@@ -110,7 +110,10 @@ class VectorIndex:
             self._checked_at = now
 
     def _apply(self, rows: list[tuple[str, int, bytes, str, int]]) -> None:
-        new_vectors, new_types, new_ids, new_terms = [], [], [], []
+        new_vectors: list[np.ndarray] = []
+        new_types: list[int] = []
+        new_ids: list[int] = []
+        new_terms: list[str] = []
         rewritten = False
         for object_type, object_id, vector, terms, seq in rows:
             type_code = _TYPES.index(object_type)

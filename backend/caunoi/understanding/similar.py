@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.db import connections, transaction
@@ -151,8 +151,9 @@ def similar_to_text(
     cases, items = _load(scores, exclude_case=exclude_case, within_path=within_path, case_scope=case_scope)
     suggestions = []
     now = clock.now()
-    for (object_type, object_id), score in scores.items():
-        obj = (cases if object_type == "case" else items).get(object_id)
+    for key, score in scores.items():
+        object_type, object_id = cast(tuple[str, int], key)
+        obj: Any = (cases if object_type == "case" else items).get(object_id)
         if obj is None:
             continue  # closed, linked, unpublished or outside the site since it was embedded
         other_text = f"{obj.title} {obj.body if object_type == 'case' else obj.question}"

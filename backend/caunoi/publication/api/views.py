@@ -131,6 +131,7 @@ class PublishedSimilarView(APIView):
         # Meaning and words fused, with the words shared, when the app that understands text is installed
         # (core/hooks.py); the trigram lookup alone otherwise.
         suggestions = hooks.similar_published.call(text=text, within_path=within_path)
+        found: list[tuple[PublishedItem, list[str]]]
         if suggestions is None:
             found = [(item, []) for item in published_similar(text=text, within_path=within_path)]
         else:
