@@ -44,9 +44,9 @@ MIN_WORDS = 0.15
 # against a complaint about karaoke 0.862).
 CLOSE_IN_MEANING = 0.88
 # The database's own lists (trigrams of open cases' texts, of published titles) are the fallback when the
-# in-process index finds nothing (no model, nothing embedded yet). Fused in beside the in-process ranking they only hurt: on the evaluation set recall@5
-# fell from 0.96 (weight 0) to 0.66 at a fifth of its weight (tests/bench/semantic_bench.py); alone they
-# reach 0.39. Their weight in the fusion while the model is there:
+# in-process index finds nothing (no model, nothing embedded yet). Fused in beside the in-process ranking
+# they only hurt: on the evaluation set recall@5 fell from 0.96 (weight 0) to 0.66 at a fifth of its weight
+# (tests/bench/semantic_bench.py); alone they reach 0.39. Their weight in the fusion while the index answers:
 DATABASE_LIST_WEIGHT = 0.0
 # Fused with the ranks: a bonus of one RRF step near the top for the same agency, half of one for the area.
 SAME_AGENCY_BONUS = 1.0 / (RRF_K + 1) - 1.0 / (RRF_K + 3)
