@@ -203,15 +203,20 @@ def _load(
     return cases, items
 
 
+def stored_vector(case: Case) -> np.ndarray | None:
+    """The case's stored embedding (current model), or None before its task has run."""
+    stored = Embedding.objects.filter(object_type=ObjectType.CASE, object_id=case.pk, model=embedder.MODEL_NAME).first()
+    return embedder.from_bytes(stored.vector) if stored is not None else None
+
+
 def similar_to_case(case: Case, *, case_scope: QuerySet[Case], limit: int = 5) -> list[Suggestion]:
     """Open cases (of `case_scope`: those the person may see) and published answers like `case` (never
     itself), for the staff case page and API."""
-    stored = Embedding.objects.filter(object_type=ObjectType.CASE, object_id=case.pk, model=embedder.MODEL_NAME).first()
     return similar_to_text(
         f"{case.title} {case.body}",
         exclude_case=case.pk,
         case_scope=case_scope,
-        vector=embedder.from_bytes(stored.vector) if stored is not None else None,  # no model run on the page
+        vector=stored_vector(case),  # no model run on the page
         agency_id=case.agency_id,
         area_id=case.area_id,
         limit=limit,
