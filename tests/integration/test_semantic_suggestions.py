@@ -189,3 +189,21 @@ def test_the_intake_api_returns_similar_published_answers_when_asked(personas, a
     body = api.post(reverse("api-case-submit") + "?similar=3", payload, format="json").json()
     assert body["similar"][0]["url"].endswith(f"/hoi-dap/{item.slug}/")
     assert "similar" not in api.post(reverse("api-case-submit"), payload, format="json").json()
+
+
+def test_while_drafting_the_official_sees_relevant_published_answers_and_starts_from_one(personas, agencies):
+    from caunoi.cases.services import case_claim
+    from django.test import Client
+
+    item = publish(LAND_FIRST, "Hồ sơ gồm đơn đề nghị cấp giấy chứng nhận và giấy tờ về đất.", agencies["SO-NNMT-HN"])
+    publish("Lịch tiêm phòng dại cho chó", "Tiêm hằng năm.", agencies["UBND-HN"])
+    case, _ = submit_case(title="Xin hỏi cấp sổ đỏ lần đầu", body="Cấp giấy chứng nhận quyền sử dụng đất lần đầu?")
+    case_claim(case=case, by=personas["official_a"])
+    embed_everything()
+    client = Client()
+    client.force_login(personas["official_a"])
+    page = client.get(reverse("cases:staff-case", args=[case.pk])).content.decode()
+    reuse = page.split('class="reusable-answers"')[1].split("Viết dự thảo")[0]
+    assert item.title in reuse and "tiêm phòng" not in reuse
+    client.post(reverse("cases:staff-case-action", args=[case.pk, "draft"]), {"body": item.answer})
+    assert case.answer_versions.get().body == item.answer
