@@ -40,7 +40,18 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # A benchmark states each goal on one line: "... (goal ≤ 3×): met" or "... NOT met".
 VERDICT = re.compile(r"\(goal[^)]*\).*?\b(NOT met|met)\b|\b(NOT met|met)\b.*\(goal[^)]*\)")
-BENCHMARKS = ("intake", "queue", "sweep", "report", "search", "fanout", "analytics", "public_read", "backup", "semantic")
+BENCHMARKS = (
+    "intake",
+    "queue",
+    "sweep",
+    "report",
+    "search",
+    "fanout",
+    "analytics",
+    "public_read",
+    "backup",
+    "semantic",
+)
 
 
 def main() -> int:
