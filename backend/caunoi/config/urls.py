@@ -40,6 +40,7 @@ urlpatterns = [
     path("feeds/", include("caunoi.syndication.web.urls")),
     path("open311/v2/", include("caunoi.syndication.api.open311_urls")),
     path("", include("caunoi.portals.urls")),
+    path("", include("caunoi.understanding.web.urls")),
     path("", include("caunoi.publication.web.urls")),
     path("", include("caunoi.dialogues.web.urls")),
     path("", include("caunoi.reports.web.urls")),

@@ -50,3 +50,5 @@ queue_suggestions: Hook[dict[int, Any]] = Hook("queue_suggestions", dict)
 semantic_item_ranks: Hook[list[int]] = Hook("semantic_item_ranks", list)
 # Similar published items for a text (the citizen typing, the public API): a list of (item id, reasons).
 similar_published: Hook[list[Any] | None] = Hook("similar_published", lambda: None)
+# How often each published item was read ({item id: views}), from the analytics app (above publication).
+item_view_counts: Hook[dict[int, int]] = Hook("item_view_counts", dict)
