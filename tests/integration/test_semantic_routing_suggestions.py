@@ -90,3 +90,29 @@ def test_a_model_trained_from_history_suggests_the_agency_with_reasons_and_is_sh
     client.force_login(admin)
     admin_page = client.get(reverse("admin:understanding_routingmodel_changelist")).content.decode()
     assert f"{model.top3_accuracy:.0%}" in admin_page
+
+
+def test_a_workflows_policy_may_let_a_confident_model_route_at_intake(personas, agencies, monkeypatch):
+    import dataclasses
+
+    from caunoi.cases.services import submission
+    from caunoi.workflows.registry import workflows
+    from caunoi.workflows.types import SuggestionsPolicy
+
+    assert workflows().suggestions_policy.auto_route is False  # shipped off (workflows/suggestions/v1.yaml)
+    history(personas, agencies)
+    routing_model_train()
+    policy = SuggestionsPolicy(2, True, 0.5, ("VPCP-TIEPNHAN",))
+    monkeypatch.setattr(submission, "workflows", lambda: dataclasses.replace(workflows(), suggestions={2: policy}))
+    case, _ = submit_case(
+        title="Làm giấy khai sinh cho con mới sinh",
+        body="Cần giấy tờ gì?",
+        category="thu-tuc-hanh-chinh",
+        area="xa-00070",
+    )
+    assert case.agency.code == "UBND-P-HOANKIEM"
+    assert case.routing_explanation["rules_chose"] == "VPCP-TIEPNHAN"
+    assert case.routing_explanation["learned"]["confidence"] >= 0.5
+    # A case the rules send to an agency that is not a triage desk is left where the rules put it.
+    land, _ = submit_case(title="Làm giấy khai sinh", body="Khai sinh", category="dat-dai", area="tinh-01")
+    assert land.agency.code == "SO-NNMT-HN"

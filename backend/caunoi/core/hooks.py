@@ -52,3 +52,6 @@ semantic_item_ranks: Hook[list[int]] = Hook("semantic_item_ranks", list)
 similar_published: Hook[list[Any] | None] = Hook("similar_published", lambda: None)
 # How often each published item was read ({item id: views}), from the analytics app (above publication).
 item_view_counts: Hook[dict[int, int]] = Hook("item_view_counts", dict)
+# Intake, when workflows/suggestions allows it: (agency, explanation) from the routing model learned from
+# history when it is confident enough, else None (the rules' decision stands).
+learned_route: Hook[Any] = Hook("learned_route", lambda: None)

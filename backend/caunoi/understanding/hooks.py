@@ -46,8 +46,38 @@ def similar_published(*, text: str, within_path: str = "", limit: int = 5) -> li
     return similar_to_text(text, include_cases=False, within_path=within_path, limit=limit)
 
 
+def learned_route(*, text: str, category: Any, area: Any, min_confidence: float) -> tuple[Any, dict[str, Any]] | None:
+    """The agency the newest routing model is at least `min_confidence` sure of, with the "why here"."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from .routing_training import suggest_for_text
+
+    suggestions = suggest_for_text(text=text, category=category.slug, area=area.code if area else "", top=1)
+    if not suggestions or suggestions[0].probability < min_confidence:
+        return None
+    top = suggestions[0]
+    with translation.override(settings.LANGUAGE_CODE):  # stored once, read by officials
+        description = gettext(
+            "Routed by the model learned from past cases (version %(version)s), %(percent)s%% sure."
+        ) % {
+            "version": top.model_version,
+            "percent": top.percent,
+        }
+    explanation = {
+        "rule": None,
+        "description": description,
+        "fallback": False,
+        "learned": {"model_version": top.model_version, "confidence": round(top.probability, 3), "words": top.reasons},
+        "agency": top.agency.code,
+    }
+    return top.agency, explanation
+
+
 def register() -> None:
     hooks.case_page_context.register(case_page_context)
     hooks.queue_suggestions.register(queue_suggestions)
     hooks.semantic_item_ranks.register(semantic_item_ranks)
     hooks.similar_published.register(similar_published)
+    hooks.learned_route.register(learned_route)

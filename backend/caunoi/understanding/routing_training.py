@@ -124,6 +124,17 @@ def _model_in_force() -> tuple[int, object] | None:
 def suggest_for_case(case: Case, *, top: int = 3, title_only: bool = False) -> list[Suggestion]:
     """The agencies the newest model thinks likeliest for `case`, best first; [] without a model.
     `title_only` for lists that do not load the text (the queue)."""
+    return suggest_for_text(
+        text=case.title if title_only else f"{case.title} {case.body}",
+        category=case.category.slug,
+        area=case.area.code if case.area else "",
+        top=top,
+    )
+
+
+def suggest_for_text(*, text: str, category: str, area: str, top: int = 3) -> list[Suggestion]:
+    """The agencies the newest model thinks likeliest for a case with this text, category slug and area
+    code, best first; [] without a model."""
     if not settings.ROUTING_SUGGESTIONS_ENABLED:
         return []
     loaded = _model_in_force()
@@ -132,9 +143,9 @@ def suggest_for_case(case: Case, *, top: int = 3, title_only: bool = False) -> l
     version, pipeline = loaded
     guesses = routing_learn.suggest(
         pipeline,  # type: ignore[arg-type]
-        text=case.title if title_only else f"{case.title} {case.body}",
-        category=case.category.slug,
-        area=case.area.code if case.area else "",
+        text=text,
+        category=category,
+        area=area,
         top=top,
     )
     agencies = reference_data().agencies
