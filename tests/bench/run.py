@@ -16,6 +16,9 @@ measured in the same run. Figures, never assertions; run on a quiet machine.
                    against the page's (goal ≤ 10%); the flush of 20k counts to PostgreSQL
   public_read_bench.py  the home and an item page through deploy/local-cluster (nginx's page cache) against a
                    static file of the same size from the same nginx (goal ≥ 0.5×); uncached p95; a purge
+  semantic_bench.py  understanding text on the labelled evaluation set (tests/support/semantic_eval.py): duplicate
+                   recall@5 against the trigram lookup, search nDCG@10 against lexical, routing top-1/top-3
+                   against the rules, intake latency added, lookup p95, vector search scaling, memory
   backup_bench.py  manage.py backup + restore of 200k cases, 2M events and 20k attachments against pg_dump,
                    pg_restore and a plain copy (goal ≤ 1.5×), every row and file compared (goal 0 differences)
 
@@ -39,7 +42,19 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 # A benchmark states each goal on one line: "... (goal ≤ 3×): met" or "... NOT met".
 VERDICT = re.compile(r"\(goal[^)]*\).*?\b(NOT met|met)\b|\b(NOT met|met)\b.*\(goal[^)]*\)")
-BENCHMARKS = ("intake", "queue", "sweep", "report", "stats", "search", "fanout", "analytics", "public_read", "backup")
+BENCHMARKS = (
+    "intake",
+    "queue",
+    "sweep",
+    "report",
+    "stats",
+    "search",
+    "fanout",
+    "analytics",
+    "public_read",
+    "backup",
+    "semantic",
+)
 
 
 def main() -> int:

@@ -13,3 +13,9 @@ class AnalyticsConfig(AppConfig):
         from . import counting
 
         counting.connect()
+        # The FAQ (understanding, a floor below) ranks answers by their views through this hook.
+        from caunoi.core import hooks
+
+        from .selectors import item_view_totals
+
+        hooks.item_view_counts.register(item_view_totals)

@@ -126,3 +126,9 @@ def searched_terms(*, site: Site, period: Period, limit: int, unmet_only: bool =
             TermRow(label=label, folded=folded, searches=int(n), found_nothing=int(unmet), spellings=int(spellings))
             for label, folded, n, unmet, spellings in cursor.fetchall()
         ]
+
+
+def item_view_totals(*, ids: list[int]) -> dict[int, int]:
+    """Views of these published items over every day and site (the FAQ ranks answers by them)."""
+    rows = ItemViewDay.objects.filter(item_id__in=ids).values("item_id").annotate(n=Sum("count"))
+    return {row["item_id"]: row["n"] for row in rows}

@@ -104,5 +104,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 4 * 60,
         "options": {"expires": 3 * 60},
     },
+    # Routing suggestions learn from the day's routing decisions and transfers (caunoi/understanding): a new
+    # model version each night, when the triage desk is quiet; training a few thousand cases takes seconds.
+    "retrain-routing-model": {
+        "task": "caunoi.understanding.tasks.retrain_routing_model",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -12,6 +12,7 @@ from caunoi.core.schema import SchemaView
 
 api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
+    path("cases/", include("caunoi.understanding.api.urls")),
     path("cases/", include("caunoi.cases.api.urls")),
     path("queue/", include(queue_urlpatterns)),
     path("erasure-requests/", include(erasure_urlpatterns)),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("feeds/", include("caunoi.syndication.web.urls")),
     path("open311/v2/", include("caunoi.syndication.api.open311_urls")),
     path("", include("caunoi.portals.urls")),
+    path("", include("caunoi.understanding.web.urls")),
     path("", include("caunoi.publication.web.urls")),
     path("", include("caunoi.dialogues.web.urls")),
     path("", include("caunoi.reports.web.urls")),

@@ -20,6 +20,7 @@ from django.db import connections, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from caunoi.agencies.models import Agency, Category
+from caunoi.core import hooks
 from caunoi.core.replica import read_alias
 from caunoi.core.text import normalize, vn_fold
 
@@ -87,6 +88,8 @@ def published_search(*, q: str, filters: SearchFilters, offset: int = 0, limit: 
     if not _WORD.search(q):
         return SearchResult([], 0, False)
     match, match_params = _match_sql(q)
+    hybrid = hooks.semantic_item_ranks.registered and offset + limit <= HYBRID_DEPTH and not _EXCLUSION.search(q)
+    page_offset, page_limit = (0, HYBRID_DEPTH) if hybrid else (offset, limit)
     alias = read_alias()
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # Planner trap (ARCHITECTURE.md §4): with LIMIT and a rare word, PostgreSQL may guess a seq scan finds
@@ -98,21 +101,80 @@ def published_search(*, q: str, filters: SearchFilters, offset: int = 0, limit: 
             # The buckets go into the same tsquery as the words, so GIN finds both in one pass over its lists.
             scoped = f"({match} && %s::tsquery)" if buckets else match
             scoped_params = [*match_params, _bucket_tsquery(buckets)] if buckets else match_params
-            rows, total = _ranked_candidates(cursor, q, scoped, scoped_params, where, params, offset, limit)
+            rows, total = _ranked_candidates(cursor, q, scoped, scoped_params, where, params, page_offset, page_limit)
             if total >= CANDIDATES:
                 break
         # Inside a caller's transaction SET LOCAL would outlive this block (an error rolls it back anyway).
         cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-    items = _in_order([row[0] for row in rows])
     ranks = {row[0]: row[1] for row in rows}
+    if hybrid:
+        ids, total = _fused_page(q, [row[0] for row in rows], total, where, params, offset, limit, filters.within_path)
+        items = _in_order(ids)
+    else:
+        items = _in_order([row[0] for row in rows])
     terms = query_terms(q)
     for item in items:
         text = item.answer if _has_term(item.answer, terms) else item.question
-        item.rank = ranks[item.pk]  # type: ignore[attr-defined]
+        item.rank = ranks.get(item.pk, 0.0)  # type: ignore[attr-defined]
         item.snippet = snippet(text, terms)  # type: ignore[attr-defined]
         item.title_marked = highlight(item.title, terms)  # type: ignore[attr-defined]
     suggestion = did_you_mean(q) if total == 0 else ""
     return SearchResult(items, total, total >= CANDIDATES, suggestion, terms)
+
+
+# Hybrid search (ARCHITECTURE.md "Understanding text"): the first HYBRID_DEPTH lexical matches are fused by
+# reciprocal rank with the items nearest the query in meaning, from the app that understands text (through
+# core.hooks: this app sits below it). Pages beyond that depth are the lexical ranking alone. Items holding
+# the query's exact words, in order and diacritics ignored, still come first.
+HYBRID_DEPTH = 100
+RRF_K = 60
+
+
+def _fused_page(
+    q: str,
+    lexical: list[int],
+    total: int,
+    where: str,
+    params: list[Any],
+    offset: int,
+    limit: int,
+    within_path: str,
+) -> tuple[list[int], int]:
+    """One page of ids from the lexical ranking fused with the semantic one, and the new total."""
+    semantic = hooks.semantic_item_ranks.call(q=q, within_path=within_path)
+    if semantic:
+        with connections[read_alias()].cursor() as cursor:
+            cursor.execute(
+                f"SELECT i.id FROM publication_publisheditem i WHERE i.id = ANY(%s) AND {where}",  # noqa: S608
+                [semantic, *params],
+            )
+            allowed = {row[0] for row in cursor.fetchall()}
+        semantic = [i for i in semantic if i in allowed]
+    scores: dict[int, float] = {}
+    for ranking in (lexical, semantic):
+        for rank, item_id in enumerate(ranking, start=1):
+            scores[item_id] = scores.get(item_id, 0.0) + 1.0 / (RRF_K + rank)
+    first_seen = {item_id: n for n, item_id in enumerate(scores)}
+    fused = sorted(scores, key=lambda i: (-scores[i], first_seen[i]))
+    exact = _with_exact_phrase(q, fused)
+    fused = [i for i in fused if i in exact] + [i for i in fused if i not in exact]
+    extra = len(set(semantic) - set(lexical))
+    return fused[offset : offset + limit], min(CANDIDATES, total + extra)
+
+
+def _with_exact_phrase(q: str, ids: list[int]) -> set[int]:
+    """Those of `ids` whose public texts hold the query's words as typed in a row (diacritics ignored)."""
+    phrase = " ".join(vn_fold(w) for w in _WORD.findall(q.replace('"', " ")))
+    if not ids or not phrase:
+        return set()
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute(
+            "SELECT i.id FROM publication_publisheditem i WHERE i.id = ANY(%s) AND "
+            "position(%s in regexp_replace(vn_unaccent(lower(i.title || ' ' || i.question || ' ' || i.answer)), "
+            "'[^[:alnum:]]+', ' ', 'g')) > 0",
+            [ids, phrase],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 # How many of the newest search buckets each attempt looks at before the whole table (None). A query of

@@ -30,6 +30,7 @@ from .types import (
     RoutingRule,
     RoutingRules,
     State,
+    SuggestionsPolicy,
     Transition,
     WorkflowSet,
 )
@@ -250,6 +251,16 @@ def _build_publication(doc: _Document) -> PublicationPolicy:
     )
 
 
+def _build_suggestions(doc: _Document) -> SuggestionsPolicy:
+    auto = doc.data["auto_route"]
+    return SuggestionsPolicy(
+        version=doc.data["version"],
+        auto_route=auto["enabled"],
+        min_confidence=float(auto["min_confidence"]),
+        from_agencies=tuple(auto["from_agencies"]),
+    )
+
+
 def _load_calendars(root: Path, problems: list[Problem]) -> tuple[CalendarEntry, ...]:
     schema = _schema(root, "calendar")
     entries: dict[dt.date, CalendarEntry] = {}
@@ -292,6 +303,7 @@ def load_workflows(root: Path) -> WorkflowSet:
     deadlines = _load_versions(root, "deadlines", "deadlines", _build_deadlines, problems)
     calendar = _load_calendars(root, problems)
     publications = _load_versions(root, "publication", "publication", _build_publication, problems)
+    suggestions = _load_versions(root, "suggestions", "suggestions", _build_suggestions, problems)
     if problems:
         raise WorkflowError(problems)
-    return WorkflowSet(lifecycles, routings, deadlines, calendar, publications)
+    return WorkflowSet(lifecycles, routings, deadlines, calendar, publications, suggestions)

@@ -126,6 +126,19 @@ class PublicationPolicy:
 
 
 @dataclass(frozen=True)
+class SuggestionsPolicy:
+    """workflows/suggestions/vN.yaml: whether the learned routing model may route by itself."""
+
+    version: int
+    auto_route: bool
+    min_confidence: float
+    from_agencies: tuple[str, ...]
+
+
+OFF = SuggestionsPolicy(0, False, 1.0, ())
+
+
+@dataclass(frozen=True)
 class WorkflowSet:
     """Every version of every workflow, as loaded from one folder."""
 
@@ -134,6 +147,7 @@ class WorkflowSet:
     deadlines: dict[int, DeadlinePolicy]
     calendar: tuple[CalendarEntry, ...] = field(default=())
     publications: dict[int, PublicationPolicy] = field(default_factory=dict)
+    suggestions: dict[int, SuggestionsPolicy] = field(default_factory=dict)
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -150,3 +164,8 @@ class WorkflowSet:
     @property
     def publication_policy(self) -> PublicationPolicy:
         return self.publications[max(self.publications)]
+
+    @property
+    def suggestions_policy(self) -> SuggestionsPolicy:
+        """The newest suggestions policy; off when there is none."""
+        return self.suggestions[max(self.suggestions)] if self.suggestions else OFF

@@ -33,6 +33,12 @@ if (box) {
         agency.textContent = ` — ${item.agency}`;
         li.append(agency);
       }
+      if (item.shared_words && item.shared_words.length) {
+        const why = document.createElement("span");
+        why.className = "hint";
+        why.textContent = `${box.dataset.similarWhy || ""} ${item.shared_words.join(", ")}`; // text, never HTML
+        li.append(why);
+      }
       list.append(li);
     }
     box.append(list);

@@ -173,6 +173,11 @@ class SubmittedSerializer(serializers.Serializer):
     agency = AgencyBriefSerializer()
     due_at = serializers.DateTimeField(allow_null=True)
     track_url = serializers.CharField()
+    similar = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="With ?similar=N: published answers to similar questions (title, url, shared_words).",
+    )
 
 
 class TimelineEntrySerializer(serializers.Serializer):

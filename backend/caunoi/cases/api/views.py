@@ -21,7 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caunoi.accounts.sso.session import session_identity
-from caunoi.core.errors import NotFound
+from caunoi.core import hooks
+from caunoi.core.errors import NotFound, ValidationFailed
 from caunoi.portals.selectors import site_of
 
 from ..access import (
@@ -70,6 +71,8 @@ ACCESS_TOKEN_HEADER = OpenApiParameter(
 )  # fmt: skip
 
 logger = logging.getLogger(__name__)
+# At most this many similar published answers with a submission (?similar=N).
+MAX_SIMILAR = 10
 
 
 def tracked_by_header(request: Request, tracking_code: str) -> Case:
@@ -118,10 +121,21 @@ class CaseSubmitView(APIView):
                 description="A new random key (a UUID) per submission. Retrying with the same key and the same "
                 "content returns the case already created (header Idempotent-Replayed: true) instead of a second "
                 "one; the same key with other content is refused with 422.",
-            )
+            ),
+            OpenApiParameter(
+                "similar",
+                {"type": "integer", "minimum": 0, "maximum": MAX_SIMILAR},
+                location=OpenApiParameter.QUERY,
+                required=False,
+                description="Also return up to this many published answers to similar questions (`similar`: "
+                "title, address and the words shared), so a client can point the citizen to them at once.",
+            ),
         ],
     )
     def post(self, request: Request) -> Response:
+        wanted = request.query_params.get("similar", "0")
+        if not wanted.isdigit() or int(wanted) > MAX_SIMILAR:
+            raise ValidationFailed({"similar": [str(_("Give a number from 0 to %(max)d.") % {"max": MAX_SIMILAR})]})
         key = request.headers.get("Idempotency-Key")
         if key is not None:
             key = check_key(key)
@@ -146,6 +160,20 @@ class CaseSubmitView(APIView):
             "due_at": case.due_at,
             "track_url": request.build_absolute_uri(reverse("cases:track-detail", args=[case.tracking_code])),
         }
+        if int(wanted):
+            # From the app that understands text (core/hooks.py), published answers only: never another
+            # citizen's open case. None when it is not installed.
+            found = hooks.similar_published.call(
+                text=f"{case.title} {case.body}", within_path=site_of(request).agency_path, limit=int(wanted)
+            )
+            body["similar"] = [
+                {
+                    "title": s.obj.title,
+                    "url": request.build_absolute_uri(reverse("publication:item", args=[s.obj.slug])),
+                    "shared_words": s.shared,
+                }
+                for s in found or []
+            ]
         # The body is built as plain data: instantiating a response serializer costs more than the rest of
         # the response on this hot path (SubmittedSerializer documents the shape in the schema).
         headers = {"Idempotent-Replayed": "true"} if submitted.replayed else None

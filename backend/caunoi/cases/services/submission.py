@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -17,12 +18,13 @@ from django.db import connection, transaction
 from caunoi.accounts.models import User
 from caunoi.accounts.sso.session import SessionIdentity
 from caunoi.agencies.models import Area, Category
-from caunoi.core import clock
+from caunoi.core import clock, hooks
 from caunoi.core.text import normalize
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.portals.selectors import BUILT_IN, PortalSite
-from caunoi.routing.services import route_case
+from caunoi.routing.services import RoutingDecision, route_case
 from caunoi.workflows.registry import workflows
+from caunoi.workflows.types import WorkflowSet
 
 from ..attachments import CheckedFile
 from ..events import build_event
@@ -153,6 +155,7 @@ def case_submit(
             rules=wf.routing,
             within_path=site.agency_path,
         )
+        decision = _learned_route(decision, wf, title=title, body=body, category=category, area=area, site=site)
         now = clock.now()
         received = received_at or now
         case_id = _next_case_id()
@@ -273,3 +276,31 @@ def save_attachments(
 def _suffix(name: str) -> str:
     dot = name.rfind(".")
     return name[dot:].lower()[:10] if dot > 0 else ""
+
+
+def _learned_route(
+    decision: RoutingDecision,
+    wf: WorkflowSet,
+    *,
+    title: str,
+    body: str,
+    category: Category,
+    area: Area | None,
+    site: Any,
+) -> RoutingDecision:
+    """The rules' decision, or the learned model's when workflows/suggestions turns auto-routing on, the
+    rules sent the case to one of its triage desks, and the model (core.hooks.learned_route) is confident
+    enough; never outside the site's agencies. Off by default."""
+    policy = wf.suggestions_policy
+    if not policy.auto_route or decision.agency.code not in policy.from_agencies:
+        return decision
+    learned = hooks.learned_route.call(
+        text=f"{title}\n{body}", category=category, area=area, min_confidence=policy.min_confidence
+    )
+    if learned is None:
+        return decision
+    agency, explanation = learned
+    if agency.pk == decision.agency.pk or not agency.path.startswith(site.agency_path):
+        return decision
+    explanation = {**explanation, "rules_chose": decision.agency.code, "policy_version": policy.version}
+    return RoutingDecision(agency, "", decision.version, explanation)

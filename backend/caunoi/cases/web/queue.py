@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from caunoi.agencies.models import Area, Category
-from caunoi.core import clock
+from caunoi.core import clock, hooks
 from caunoi.workflows.registry import workflows
 
 from ..api.queue import QueueQuerySerializer
@@ -33,6 +33,7 @@ class QueueRow:
     status_label: str
     overdue: bool
     paused: bool
+    suggestion: Any = None  # where past cases like it went, when that is elsewhere (core/hooks.py)
 
 
 # The queue's views: the open cases to work through (the default), the closed ones, or every case.
@@ -89,8 +90,16 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         if numbered.has_previous():
             context["first_url"] = _with_page(request, 1)
     now = clock.now()  # one instant for the whole page
+    # Where past cases like each open one went, when that is elsewhere (closed ones are settled).
+    suggestions = hooks.queue_suggestions.call(cases=list(rows)) if view == "open" else {}
     context["rows"] = [
-        QueueRow(case, status_label(case, staff=True), is_overdue(case, now=now), clock_state(case) == "paused")
+        QueueRow(
+            case,
+            status_label(case, staff=True),
+            is_overdue(case, now=now),
+            clock_state(case) == "paused",
+            suggestions.get(case.pk),
+        )
         for case in rows
     ]
     return render(request, "cases/queue.html", context)

@@ -21,6 +21,7 @@ from caunoi.abuse.middleware import refusal, shows_refusal
 from caunoi.accounts.models import Role, User
 from caunoi.accounts.sso.session import session_identity
 from caunoi.agencies.models import Agency, Area, Category
+from caunoi.core import hooks
 from caunoi.core.errors import NotFound
 from caunoi.core.ratelimit import TOO_MANY_REQUESTS
 from caunoi.portals.selectors import site_by_id, site_of
@@ -305,10 +306,14 @@ def staff_case_page(
 ) -> HttpResponse:
     """The case page for staff; `sent_back` is an action form that failed, shown open with its errors and
     the text as typed (status 400, or the refusal's own)."""
+    actions = actions_for(request.user, case)  # type: ignore[arg-type]
     return render(
         request,
         "cases/staff_case.html",
         {
+            # Similar cases and answers, the learned routing suggestion, answers to reuse: from the app that
+            # understands text, above this one (core/hooks.py); empty when it is absent or fails.
+            **hooks.case_page_context.call(case=case, actions=actions, user=request.user),
             "case": case,
             "sent_back": sent_back,
             "status_label": status_label(case, staff=True),
@@ -323,7 +328,7 @@ def staff_case_page(
             "attachments": case.attachments.all(),
             "events": case.events.select_related("actor", "agency").order_by("at", "id"),
             "timeline": staff_timeline(case),
-            "actions": actions_for(request.user, case),  # type: ignore[arg-type]
+            "actions": actions,
             "notes": case.notes.select_related("author"),
             "answer_versions": case.answer_versions.select_related("author", "approved_by"),
             "conversation": case.messages.all(),

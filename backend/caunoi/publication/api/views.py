@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from caunoi.core import hooks
 from caunoi.core.errors import ValidationFailed
 from caunoi.core.replica import portal_read
 from caunoi.portals.selectors import site_of
@@ -126,7 +127,15 @@ class PublishedSimilarView(APIView):
         text = request.query_params.get("text", "")
         if len(text) > SIMILAR_MAX_TEXT:
             raise ValidationFailed({"text": [str(_("Send at most %(max)d characters.") % {"max": SIMILAR_MAX_TEXT})]})
-        items = published_similar(text=text, within_path=site_of(request).agency_path)
+        within_path = site_of(request).agency_path
+        # Meaning and words fused, with the words shared, when the app that understands text is installed
+        # (core/hooks.py); the trigram lookup alone otherwise.
+        suggestions = hooks.similar_published.call(text=text, within_path=within_path)
+        found: list[tuple[PublishedItem, list[str]]]
+        if suggestions is None:
+            found = [(item, []) for item in published_similar(text=text, within_path=within_path)]
+        else:
+            found = [(s.obj, s.shared) for s in suggestions]
         return Response(
             {
                 "results": [
@@ -136,8 +145,9 @@ class PublishedSimilarView(APIView):
                         "url": reverse("publication:item", args=[item.slug]),
                         "agency": item.agency.display_name if item.agency else item.origin_agency_name,
                         "published_at": item.published_at,
+                        "shared_words": shared,
                     }
-                    for item in items
+                    for item, shared in found
                 ]
             }
         )
