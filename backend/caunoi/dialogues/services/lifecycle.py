@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from caunoi.core.errors import ValidationFailed
 from caunoi.core.text import normalize
 from caunoi.core.transactions import service_transaction
 from caunoi.deadlines.calendar import WorkingCalendar
+from caunoi.portals.selectors import BUILT_IN
 from caunoi.deadlines.selectors import calendar_in_force
 from caunoi.publication.services import item_propose_from_dialogue
 
@@ -134,6 +136,10 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
     if category is None:
         logger.error("dialogue %s: no category to open cases in; questions left as they are", dialogue.pk)
         return []
+    # Routed by the rules in force like any case, but within the dialogue's own agency: a question put to a
+    # province's leaders is that province's to answer (its own departments where a rule says so, else the
+    # agency itself), never sent to a national desk because it came through the "dialogue" channel.
+    within = dataclasses.replace(BUILT_IN, agency_id=dialogue.agency_id, agency_path=dialogue.agency.path)
     opened = []
     for question in unanswered_approved(dialogue).select_for_update():
         text = question.text
@@ -142,10 +148,12 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
             title=_case_title(text),
             body=f"{text}\n\n{_asked_during(dialogue)}",
             category=category,
-            area=None,
+            area=dialogue.area,
             channel="dialogue",
             contact=Contact(name=question.asker_name, email=question.contact_email, phone=question.contact_phone),
+            show_name_publicly=question.show_name,  # the asker's choice in the room holds for the case too
             submitter=question.asker,
+            site=within,
             screen_flood=False,  # approved by the dialogue's moderators already
         )
         question.case = submitted.case

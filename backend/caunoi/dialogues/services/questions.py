@@ -227,29 +227,38 @@ def question_pick(*, dialogue_id: int, question_id: int, by: User) -> DialogueQu
 
 @service_transaction
 def answer_publish(*, dialogue_id: int, question_id: int, text: str, by: User) -> LiveAnswer:
-    """A host's typed answer to an approved (or already answered) question, sent to everyone. Raises
-    DialogueStateError unless the dialogue is live (checked by the statement that numbers the broadcast)."""
-    _lock_dialogue(dialogue_id)
-    question = DialogueQuestion.objects.filter(pk=question_id, dialogue_id=dialogue_id).only("status").first()
-    if question is None:
-        raise NotFound(_("Question not found."))
+    """A host's typed answer to an approved (or already answered) question, sent to everyone. The question is
+    answered from then on: it shows as answered, joins the transcript and does not become a case when the
+    dialogue ends. Raises DialogueStateError unless the dialogue is live."""
+    dialogue = _live_dialogue(dialogue_id)
+    question = _locked_question(question_id, dialogue_id)
     if question.status not in {QuestionStatus.APPROVED, QuestionStatus.ANSWERED}:
         raise QuestionStateError(_("Only approved questions can be answered."))
-    answer = LiveAnswer.objects.create(question_id=question_id, host=by, text=normalize(text).strip())
+    answer = LiveAnswer.objects.create(question=question, host=by, text=normalize(text).strip())
     message_broadcast(
         dialogue_id=dialogue_id,
         type_="answer",
         data={"id": answer.pk, "question": question_id, "text": answer.text, "host": by.get_full_name() or by.username},
-        require_state=State.LIVE,
     )
+    if question.status == QuestionStatus.APPROVED:
+        question.status, question.answered_at = QuestionStatus.ANSWERED, clock.now()
+        question.save(update_fields=["status", "answered_at", "updated_at"])
+        message_broadcast(
+            dialogue_id=dialogue_id,
+            type_="answered",
+            data={"id": question.pk, "now_answering": dialogue.now_answering_id},
+        )
     return answer
 
 
 @service_transaction
 def question_mark_answered(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
-    """Approved → answered (it will not become a case after the dialogue)."""
+    """Approved → answered, for a question answered aloud (it will not become a case after the dialogue).
+    A question already answered (a typed answer marks it) is left as it is."""
     dialogue = _live_dialogue(dialogue_id)
     question = _locked_question(question_id, dialogue_id)
+    if question.status == QuestionStatus.ANSWERED:
+        return question
     if question.status != QuestionStatus.APPROVED:
         raise QuestionStateError(_("Only approved questions can be marked answered."))
     question.status, question.answered_at = QuestionStatus.ANSWERED, clock.now()
@@ -257,5 +266,7 @@ def question_mark_answered(*, dialogue_id: int, question_id: int, by: User) -> D
     if dialogue.now_answering_id == question.pk:
         dialogue.now_answering = None
         dialogue.save(update_fields=["now_answering", "updated_at"])
-    message_broadcast(dialogue_id=dialogue_id, type_="answered", data={"id": question.pk})
+    message_broadcast(
+        dialogue_id=dialogue_id, type_="answered", data={"id": question.pk, "now_answering": dialogue.now_answering_id}
+    )
     return question

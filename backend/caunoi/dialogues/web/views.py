@@ -33,7 +33,7 @@ from ..access import (
 from ..api.serializers import QuestionInput
 from ..devices import device_mint, device_of
 from ..models import ASKING_STATES, NEXT_STATE, QuestionStatus, State
-from ..selectors import dialogues_announced, public_questions, staff_questions, transcript
+from ..selectors import dialogues_announced, public_questions, staff_questions, transcript, unanswered_approved
 from ..services.lifecycle import NOTICE_WORKING_DAYS
 from ..ws import VOTER_COOKIE, RoomEntry, person_of, run_action
 from .forms import ScheduleForm
@@ -242,10 +242,18 @@ def dialogue_host(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 @require_POST
 def dialogue_advance_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
+    to_state = request.POST.get("to_state", "")
+    if to_state == State.ENDED and dialogue.state == State.LIVE and request.POST.get("confirm") != "1":
+        # Ending cannot be undone and sends questions to agencies: the host sees which, and confirms.
+        return render(
+            request,
+            "dialogues/end_confirm.html",
+            {"dialogue": dialogue, "becoming_cases": list(unanswered_approved(dialogue))},
+        )
     try:
         result = services.dialogue_advance(
             dialogue_id=dialogue.pk,
-            to_state=request.POST.get("to_state", ""),
+            to_state=to_state,
             by=request.user,  # type: ignore[arg-type]
         )
     except ApplicationError as exc:
