@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.db.models import Case, Min, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Coalesce
+
+from caunoi.core.text import vn_fold
 
 from .models import PUBLIC_STATUSES, Audience, Dialogue, DialogueMessage, DialogueQuestion, LiveAnswer, QuestionStatus
 
@@ -93,3 +96,10 @@ def wire_messages_between(dialogue_id: int, first: int, last: int) -> list[tuple
 def unanswered_approved(dialogue: Dialogue) -> QuerySet[DialogueQuestion]:
     """The questions that become cases when the dialogue ends: approved, not answered, no case yet."""
     return dialogue.questions.filter(status=QuestionStatus.APPROVED, case__isnull=True).order_by("id")
+
+
+def most_similar_first(question: DialogueQuestion, candidates: list[DialogueQuestion]) -> list[DialogueQuestion]:
+    """`candidates` with those closest in wording to `question` first (diacritics and case aside): the
+    moderation desk offers the likeliest duplicate as the default to merge into."""
+    folded = vn_fold(question.text)
+    return sorted(candidates, key=lambda other: -SequenceMatcher(None, folded, vn_fold(other.text)).ratio())

@@ -3,7 +3,14 @@ after commit (services/broadcast.py)."""
 
 from .broadcast import message_broadcast, room_channel
 from .errors import AlreadyVoted, DialogueStateError, QuestionStateError, RateLimited
-from .lifecycle import Advanced, dialogue_advance, dialogue_schedule, notice_is_short, working_days_until
+from .lifecycle import (
+    Advanced,
+    dialogue_advance,
+    dialogue_reschedule,
+    dialogue_schedule,
+    notice_is_short,
+    working_days_until,
+)
 from .questions import (
     answer_publish,
     question_approve,
@@ -24,6 +31,7 @@ __all__ = [
     "RateLimited",
     "answer_publish",
     "dialogue_advance",
+    "dialogue_reschedule",
     "dialogue_schedule",
     "message_broadcast",
     "notice_is_short",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
@@ -20,8 +21,8 @@ from caunoi.core.errors import ValidationFailed
 from caunoi.core.text import normalize
 from caunoi.core.transactions import service_transaction
 from caunoi.deadlines.calendar import WorkingCalendar
-from caunoi.portals.selectors import BUILT_IN
 from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.portals.selectors import BUILT_IN
 from caunoi.publication.services import item_propose_from_dialogue
 
 from ..models import NEXT_STATE, Dialogue, DialogueQuestion, State
@@ -98,6 +99,40 @@ def dialogue_schedule(
     dialogue.moderators.set(moderators)
     dialogue_announced.send(sender=Dialogue, dialogue=dialogue, by=by)
     return dialogue
+
+
+@service_transaction
+def dialogue_reschedule(
+    *, dialogue_id: int, by: User, starts_at: dt.datetime, ends_at: dt.datetime, stream_url: str
+) -> Dialogue:
+    """Changes when the dialogue takes place and its video link, and tells every open page of the room (event
+    "schedule"). Raises ValidationFailed if it would end before it starts, or if a dialogue not started yet
+    would start in the past; DialogueStateError once it has ended."""
+    dialogue = Dialogue.objects.select_for_update(no_key=True).get(pk=dialogue_id)
+    if dialogue.state in {State.ENDED, State.PUBLISHED}:
+        raise DialogueStateError(_("The dialogue has ended: its schedule can no longer change."))
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [str(_("The end must be after the start."))]
+    if dialogue.state == State.SCHEDULED and starts_at <= clock.now():
+        errors["starts_at"] = [str(_("The start must be in the future."))]
+    if errors:
+        raise ValidationFailed(errors)
+    dialogue.starts_at, dialogue.ends_at, dialogue.stream_url = starts_at, ends_at, stream_url.strip()
+    dialogue.save(update_fields=["starts_at", "ends_at", "stream_url", "updated_at"])
+    message_broadcast(dialogue_id=dialogue.pk, type_="schedule", data=schedule_data(dialogue))
+    return dialogue
+
+
+def schedule_data(dialogue: Dialogue) -> dict[str, str]:
+    """The "schedule" event: times as ISO strings and as the pages write them (Vietnam time)."""
+    start, end = localtime(dialogue.starts_at), localtime(dialogue.ends_at)
+    return {
+        "starts_at": dialogue.starts_at.isoformat(),
+        "ends_at": dialogue.ends_at.isoformat(),
+        "when": f"{start:%H:%M, %d/%m/%Y}–{end:%H:%M, %d/%m/%Y}",
+        "stream_url": dialogue.stream_url,
+    }
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
@@ -20,6 +21,7 @@ from caunoi.core import clock
 from caunoi.core.errors import NotFound
 from caunoi.core.text import normalize
 from caunoi.core.transactions import service_transaction
+from caunoi.notifications.services import notification_enqueue
 
 from ..models import (
     ASKING_STATES,
@@ -34,6 +36,8 @@ from ..models import (
 from ..selectors import question_data
 from .broadcast import message_broadcast
 from .errors import AlreadyVoted, DialogueStateError, QuestionStateError
+from .urls import portal_url
+from .words import restricted_words_in
 
 
 def _lock_dialogue(dialogue_id: int) -> Dialogue:
@@ -70,11 +74,13 @@ def question_ask(
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if dialogue.state not in ASKING_STATES:
         raise DialogueStateError(_("This dialogue is not taking questions now."))
+    text = normalize(text).strip()
     question = DialogueQuestion.objects.create(
         dialogue=dialogue,
         asker_name=normalize(asker_name).strip(),
         show_name=show_name,
-        text=normalize(text).strip(),
+        text=text,
+        held_words=", ".join(restricted_words_in(dialogue, text))[:400],
         contact_email=email.strip(),
         contact_phone=phone.strip(),
         asker=user if user is not None and user.is_authenticated else None,
@@ -178,9 +184,33 @@ def question_merge(*, dialogue_id: int, question_id: int, into_id: int, by: User
     message_broadcast(
         dialogue_id=dialogue_id,
         type_="question_merged",
-        data={"id": question.pk, "into": into.pk, "votes": into.vote_count},
+        data={"id": question.pk, "into": into.pk, "votes": into.vote_count, "into_text": into.text},
     )
+    _tell_asker_merged(question, into)
     return question
+
+
+def _tell_asker_merged(question: DialogueQuestion, into: DialogueQuestion) -> None:
+    """The asker of a merged question is told which question theirs joined (by e-mail, else SMS, when they
+    left either): their question leaves the room's list, and its answer will be the other's. Everyone in the
+    room is told by the broadcast; an asker who already left learns it here."""
+    context = {
+        "dialogue": into.dialogue.title,
+        "question": question.text,
+        "into": into.text,
+        "room_url": portal_url(reverse("dialogues:detail", args=[into.dialogue_id])),
+    }
+    channel, recipient = (
+        ("email", question.contact_email) if question.contact_email else ("sms", question.contact_phone)
+    )
+    notification_enqueue(
+        channel=channel,
+        recipient=recipient,
+        template="dialogue_question_merged",
+        context=context,
+        dedupe_key=f"dialogue-merged:{question.pk}",
+        subject_ref=f"dialogue:{into.dialogue_id}",
+    )
 
 
 @service_transaction

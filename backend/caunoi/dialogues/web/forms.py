@@ -59,3 +59,17 @@ class ScheduleForm(forms.Form):
                 widget.attrs["aria-describedby"] = " ".join(described)
             if isinstance(widget, forms.SelectMultiple):
                 widget.attrs["size"] = "4"
+
+
+class RescheduleForm(forms.Form):
+    """The host's change of times and video link (the room is told at once)."""
+
+    starts_at = forms.DateTimeField(label=_("Start"), input_formats=DATETIME_FORMATS, widget=_datetime_input())
+    ends_at = forms.DateTimeField(label=_("End"), input_formats=DATETIME_FORMATS, widget=_datetime_input())
+    stream_url = forms.URLField(label=_("Video stream link"), required=False, assume_scheme="https")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "input input--w20" if name != "stream_url" else "input"
+            field.widget.attrs["id"] = f"id_re_{name}"
