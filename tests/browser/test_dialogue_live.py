@@ -1,15 +1,16 @@
 """The live room in a real browser, several pages at once: a host answers on the host page and a viewer's page
 in Chromium shows the answer without reloading; every state change (open, live, ended) and schedule change
-reaches viewers, askers and moderators in place; the moderator sees new questions arrive. Pages are served by a real uvicorn process (HTTP and websockets) on the test
-database; axe finds nothing serious; screenshots at desktop and phone width when SCREENSHOT_DIR is set."""
+reaches viewers, askers and moderators in place; the moderator sees new questions arrive. Pages are served
+by a real uvicorn process (HTTP and websockets) on the test database; axe finds nothing serious;
+screenshots at desktop and phone width when SCREENSHOT_DIR is set."""
 
 from __future__ import annotations
 
 import signal
 
 import pytest
-from caunoi.core.redis_client import redis_client
 from caunoi.cases.models import Case
+from caunoi.core.redis_client import redis_client
 from caunoi.dialogues.models import DialogueQuestion, QuestionStatus, RestrictedWords, State
 from caunoi.dialogues.services import question_approve, question_ask
 from caunoi.dialogues.testing import free_port, make_dialogue, session_cookie, start_asgi_server
