@@ -106,7 +106,10 @@ class Room:
         self._gap_timer: asyncio.TimerHandle | None = None
         self._linger: asyncio.TimerHandle | None = None
         self._pubsub: Any = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self.closed = False
+        # Running tasks only: each removes itself when done (a gap fill is short-lived; a busy room with lost
+        # publishes would otherwise keep every finished one).
+        self._tasks: set[asyncio.Task[None]] = set()
         self._viewer_count = -1
         self.started: asyncio.Future[None] = asyncio.ensure_future(self._start())
 
@@ -116,8 +119,13 @@ class Room:
         # Read after subscribing: anything numbered up to here is in the database, anything after arrives here.
         last = await database_sync_to_async(_last_seq)(self.dialogue_id)
         self.next_seq = last + 1
-        loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._read()), loop.create_task(self._count_viewers())]
+        self._spawn(self._read())
+        self._spawn(self._count_viewers())
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _read(self) -> None:
         lost = False
@@ -168,8 +176,8 @@ class Room:
 
     def _gap_timeout(self) -> None:
         self._gap_timer = None
-        if self.held:
-            self._tasks.append(asyncio.get_running_loop().create_task(self._fill_gap()))
+        if self.held and not self.closed:
+            self._spawn(self._fill_gap())
 
     async def _fill_gap(self) -> None:
         await self._deliver_stored(self.next_seq, min(self.held) - 1)
@@ -250,17 +258,19 @@ class Room:
 
     def remove(self, viewer: Viewer) -> None:
         self.viewers.discard(viewer)
-        if not self.viewers and self._linger is None:
+        if not self.viewers and self._linger is None and not self.closed:
             self._linger = asyncio.get_running_loop().call_later(self.hub.linger, self._close_if_empty)
 
     def _close_if_empty(self) -> None:
         self._linger = None
         if not self.viewers:
-            self.hub.rooms.pop(self.dialogue_id, None)
-            asyncio.get_running_loop().create_task(self.close())
+            self.hub.forget(self)
+            self.hub.closing(self.close())
 
     async def close(self) -> None:
-        for task in self._tasks:
+        """Ends the room's subscription and tasks. Idempotent; the hub has forgotten the room already."""
+        self.closed = True
+        for task in list(self._tasks):
             task.cancel()
         if self._gap_timer is not None:
             self._gap_timer.cancel()
@@ -288,8 +298,14 @@ class Hub:
         self.linger = linger
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
+        self._closing: set[asyncio.Task[None]] = set()
+
     async def join(self, dialogue_id: int, viewer: Viewer) -> Room:
-        """Registers `viewer` in the dialogue's room, subscribing this process to it if it is the first."""
+        """Registers `viewer` in the dialogue's room, subscribing this process to it if it is the first.
+
+        A room whose subscription fails is forgotten and closed at once, with every viewer that was waiting for
+        it (each join raises): nothing of it lingers, so it can never evict or double the room that the next
+        join creates. There is at most one room, hence one subscription, per dialogue in a process."""
         room = self.rooms.get(dialogue_id)
         if room is None:
             room = self.rooms[dialogue_id] = Room(self, dialogue_id)
@@ -297,11 +313,22 @@ class Hub:
         try:
             await asyncio.shield(room.started)
         except Exception:
-            room.remove(viewer)
-            if self.rooms.get(dialogue_id) is room:
-                del self.rooms[dialogue_id]
+            room.viewers.discard(viewer)
+            self.forget(room)
+            self.closing(room.close())
             raise
         return room
+
+    def forget(self, room: Room) -> None:
+        """Removes `room` from the registry if it is still the dialogue's room (never a newer one)."""
+        if self.rooms.get(room.dialogue_id) is room:
+            del self.rooms[room.dialogue_id]
+
+    def closing(self, coroutine: Any) -> None:
+        """Runs a room's close in the background, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def shutdown(self) -> None:
         rooms, self.rooms = list(self.rooms.values()), {}
