@@ -23,12 +23,17 @@ from tests.support.browser import DESKTOP, screenshot, serious_accessibility_vio
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# The test server of each port: a test may restart it.
+_servers: dict = {}
+
+
 @pytest.fixture
 def server(db):
     redis_client().flushdb()
     port = free_port()
-    process = start_asgi_server(port, database_name=connection.settings_dict["NAME"])
+    _servers[port] = start_asgi_server(port, database_name=connection.settings_dict["NAME"])
     yield f"http://127.0.0.1:{port}"
+    process = _servers.pop(port)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=15)
     connection.close_pool()
@@ -265,4 +270,47 @@ def test_a_posted_answer_marks_the_question_answered_and_it_does_not_become_a_ca
     question.refresh_from_db()
     assert question.status == QuestionStatus.ANSWERED and question.case_id is None
     assert Case.objects.count() == 1  # the other approved question, not answered on air
+    assert viewer.evaluate("window.notReloaded") is True
+
+
+def test_reconnect_waits_are_fully_jittered_and_capped(open_page, dialogue):
+    page = open_page()
+    page.goto(reverse("dialogues:detail", args=[dialogue.pk]))
+    waits = page.evaluate(
+        """async () => {
+            const { reconnectDelay, CAP_MS } = await import("/static/js/dialogue-backoff.js");
+            const waits = [];
+            for (let attempt = 0; attempt < 40; attempt++) {
+                for (let i = 0; i < 50; i++) waits.push([attempt, reconnectDelay(attempt), CAP_MS]);
+            }
+            return waits;
+        }"""
+    )
+    cap = waits[0][2]
+    assert all(0 <= wait < min(cap, 500 * 2**attempt) for attempt, wait, _ in waits)
+    late = [wait for attempt, wait, _ in waits if attempt >= 10]
+    # Spread over the whole window, not bunched at its top: some pages come back at once, some near the cap.
+    assert min(late) < cap * 0.1 and max(late) > cap * 0.9
+
+
+def test_a_server_restart_loses_nothing_for_an_open_page(open_page, dialogue, personas, db):
+    question = dialogue.questions.order_by("id").first()
+    viewer = open_page()
+    viewer.goto(reverse("dialogues:detail", args=[dialogue.pk]))
+    live(viewer)
+    not_reloaded(viewer)
+    port = int(viewer.url.split(":")[2].split("/")[0])
+    process = _servers[port]
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=15)
+    viewer.locator("#dialogue-room[data-connected='']").wait_for(state="attached")
+    # Said while the page was away: stored, so resumed with since= once the server is back.
+    from caunoi.dialogues.services import answer_publish
+
+    answer_publish(
+        dialogue_id=dialogue.pk, question_id=question.pk, text="Đã trả lời khi mất kết nối.", by=personas["leader"]
+    )
+    _servers[port] = start_asgi_server(port, database_name=connection.settings_dict["NAME"])
+    expect(viewer.locator(f"#q-{question.pk} [data-answers] li")).to_have_count(1, timeout=20_000)
+    expect(viewer.locator(f"#q-{question.pk} [data-answered]")).to_be_visible()
     assert viewer.evaluate("window.notReloaded") is True
