@@ -33,6 +33,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Greatest
 
 from .models import Dialogue
 from .selectors import wire_messages_between
@@ -52,6 +54,10 @@ VIEWER_COUNT_EVERY = 5.0
 ROOM_LINGER = 10.0
 
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+# A HyperLogLog per dialogue of the people who joined its room (kept long after the dialogue for its figures
+# to be read again; the stored copy on the dialogue is what reports read).
+PEOPLE_KEY = "caunoi:dlg-people:{dialogue_id}"
+PEOPLE_KEEP_SECONDS = 7 * 24 * 3600
 # A Redis hash per live dialogue: each process's viewer count and when it reported it ("count:unix time").
 VIEWER_COUNTS_KEY = "caunoi:dlg-viewers:{dialogue_id}"
 
@@ -111,6 +117,8 @@ class Room:
         # publishes would otherwise keep every finished one).
         self._tasks: set[asyncio.Task[None]] = set()
         self._viewer_count = -1
+        self._joined: set[str] = set()  # who joined since the last count (for the number of people who watched)
+        self._peak_recorded = self._people_recorded = 0
         self.started: asyncio.Future[None] = asyncio.ensure_future(self._start())
 
     async def _start(self) -> None:
@@ -234,24 +242,44 @@ class Room:
                 viewer.push(message)  # a full buffer only skips this count; the next numbered frame decides
 
     async def _count_viewers(self) -> None:
-        key = VIEWER_COUNTS_KEY.format(dialogue_id=self.dialogue_id)
         while True:
-            await asyncio.sleep(VIEWER_COUNT_EVERY)
-            now = time.time()
+            await asyncio.sleep(self.hub.count_every)
             try:
-                await self.hub.redis.hset(key, self.hub.process_id, f"{len(self.viewers)}:{now:.0f}")
-                await self.hub.redis.expire(key, int(VIEWER_COUNT_EVERY * 4))
-                values = await self.hub.redis.hvals(key)
+                await self.count_viewers_once(time.time())
+            except asyncio.CancelledError:
+                raise
             except Exception:
                 logger.warning("dialogue %s: viewer count unavailable", self.dialogue_id, exc_info=True)
-                continue
-            total = viewers_reported(values, now)
-            if total != self._viewer_count:
-                self._viewer_count = total
-                self.send_local(json.dumps({"type": "viewers", "data": {"count": total}}))
 
-    def add(self, viewer: Viewer) -> None:
+    async def count_viewers_once(self, now: float) -> int:
+        """Reports this process's viewers, reads the room's total over every process, sends it to the local
+        viewers when it changed, and keeps the audience figures for reports: the peak of that total and the
+        number of different people seen (a HyperLogLog in Redis, fed with the people who joined since the last
+        round: one command per round, not one per connection). Returns the total."""
+        key = VIEWER_COUNTS_KEY.format(dialogue_id=self.dialogue_id)
+        redis = self.hub.redis
+        await redis.hset(key, self.hub.process_id, f"{len(self.viewers)}:{now:.0f}")
+        await redis.expire(key, int(VIEWER_COUNT_EVERY * 4))
+        total = viewers_reported(await redis.hvals(key), now)
+        people_key = PEOPLE_KEY.format(dialogue_id=self.dialogue_id)
+        if self._joined:
+            joined, self._joined = list(self._joined), set()
+            await redis.pfadd(people_key, *joined)
+            await redis.expire(people_key, PEOPLE_KEEP_SECONDS)
+        people = int(await redis.pfcount(people_key))
+        if total > self._peak_recorded or people > self._people_recorded:
+            await database_sync_to_async(_record_audience)(self.dialogue_id, total, people)
+            self._peak_recorded = max(total, self._peak_recorded)
+            self._people_recorded = max(people, self._people_recorded)
+        if total != self._viewer_count:
+            self._viewer_count = total
+            self.send_local(json.dumps({"type": "viewers", "data": {"count": total}}))
+        return total
+
+    def add(self, viewer: Viewer, who: str = "") -> None:
         self.viewers.add(viewer)
+        if who:
+            self._joined.add(who)
         if self._linger is not None:
             self._linger.cancel()
             self._linger = None
@@ -285,6 +313,13 @@ class Room:
                 logger.debug("closing a room's subscription failed", exc_info=True)
 
 
+def _record_audience(dialogue_id: int, peak: int, people: int) -> None:
+    """Raises the dialogue's stored audience figures to at least these (several processes write them)."""
+    Dialogue.objects.filter(pk=dialogue_id).update(
+        viewers_peak=Greatest("viewers_peak", Value(peak)), viewers_total=Greatest("viewers_total", Value(people))
+    )
+
+
 def _last_seq(dialogue_id: int) -> int:
     return Dialogue.objects.filter(pk=dialogue_id).values_list("last_seq", flat=True).first() or 0
 
@@ -292,7 +327,8 @@ def _last_seq(dialogue_id: int) -> int:
 class Hub:
     """The rooms of one event loop (one per process under uvicorn; one per test under pytest-asyncio)."""
 
-    def __init__(self, linger: float = ROOM_LINGER) -> None:
+    def __init__(self, linger: float = ROOM_LINGER, count_every: float = VIEWER_COUNT_EVERY) -> None:
+        self.count_every = count_every
         self.redis = aioredis.Redis.from_url(str(settings.REDIS_URL))
         self.rooms: dict[int, Room] = {}
         self.linger = linger
@@ -300,7 +336,7 @@ class Hub:
 
         self._closing: set[asyncio.Task[None]] = set()
 
-    async def join(self, dialogue_id: int, viewer: Viewer) -> Room:
+    async def join(self, dialogue_id: int, viewer: Viewer, who: str = "") -> Room:
         """Registers `viewer` in the dialogue's room, subscribing this process to it if it is the first.
 
         A room whose subscription fails is forgotten and closed at once, with every viewer that was waiting for
@@ -309,7 +345,7 @@ class Hub:
         room = self.rooms.get(dialogue_id)
         if room is None:
             room = self.rooms[dialogue_id] = Room(self, dialogue_id)
-        room.add(viewer)
+        room.add(viewer, who)
         try:
             await asyncio.shield(room.started)
         except Exception:
