@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
-from caunoi.agencies.models import Agency, Category
+from caunoi.agencies.models import Agency, Area, Category
 from caunoi.cases.services import Contact, case_submit
 from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
@@ -69,6 +69,7 @@ def dialogue_schedule(
     ends_at: dt.datetime,
     stream_url: str = "",
     category: Category | None = None,
+    area: Area | None = None,
 ) -> Dialogue:
     """Announces a dialogue (state scheduled). Inputs are validated by the form/serializer, except the rules
     checked here, which raise ValidationFailed: hosts are leaders (or administrators), it ends after it starts
@@ -89,6 +90,7 @@ def dialogue_schedule(
         title=normalize(title).strip(),
         description=normalize(description).strip(),
         agency=agency,
+        area=area,
         category=category,
         starts_at=starts_at,
         ends_at=ends_at,

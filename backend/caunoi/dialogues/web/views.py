@@ -386,6 +386,7 @@ def dialogue_schedule_page(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                     agency=data["agency"],
                     category=data["category"],
+                    area=data["area"],
                     hosts=data["hosts"],
                     moderators=data["moderators"],
                     starts_at=data["starts_at"],
