@@ -7,7 +7,9 @@ Client → server: {"action": <name>, "ref": <optional echo>, ...fields}
 Server → client:
   {"type": "hello", "data": {"roles": [...], "last_seq": N}} first, then the missed numbered frames;
   numbered frames {"seq": N, "type": ..., "data": {...}}: question, votes, question_removed, question_merged,
-    order, now_answering, answer, answered, state (everyone); question_submitted, question_rejected (staff);
+    order, now_answering, answer, answered {id, now_answering}, state {state}, schedule {starts_at, ends_at,
+    when, stream_url} (everyone); question_submitted, question_rejected (staff). Every change of the dialogue
+    is one of them, so a page that applies them in order is current without reloading;
   {"type": "viewers", "data": {"count": N}} unnumbered;
   {"type": "ok", "action": ..., "ref": ...} or {"type": "error", "code": ..., "message": ..., "errors"?: ...}
     in reply to an action. An error never closes the connection.
