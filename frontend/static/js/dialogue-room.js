@@ -64,7 +64,7 @@ if (root && stringsNode && "WebSocket" in window) {
     const asker = q.asker || t.participant.replace("%(number)s", String(q.asker_number));
     meta.append(el("span", "", t.askedBy.replace("%(name)s", asker)), " · ", count, answered);
     li.append(meta);
-    if (voting) {
+    if (voting && q.status !== "answered") {
       const button = el("button", "button button--secondary button--small", t.vote);
       button.type = "button";
       button.dataset.vote = q.id;
@@ -176,6 +176,7 @@ if (root && stringsNode && "WebSocket" in window) {
         node.classList.add("dlg-question--answered");
         const mark = node.querySelector("[data-answered]");
         if (mark) mark.hidden = false;
+        for (const vote of node.querySelectorAll("[data-vote-form], [data-vote]")) vote.remove(); // no votes once answered
         if (list) list.append(node);
       }
       if (!data.now_answering) hideNow();
