@@ -5,6 +5,7 @@ gap-fill tasks are not kept."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 import pytest_asyncio
@@ -101,3 +102,20 @@ async def test_finished_gap_fills_are_not_kept(room_hub, dialogue, personas):
         room.on_wire(f"p:{room.next_seq + 5}:{{}}")
         await asyncio.sleep(0.6)
     assert len(room._tasks) == baseline
+
+
+async def test_a_viewer_is_not_sent_again_what_its_replay_held_when_the_room_is_behind(room_hub, dialogue, personas):
+    """The database can be ahead of the room (a publish follows its commit): a viewer whose replay already
+    held numbers the room delivers afterwards gets each number once. (Seen as duplicates in the restart storm.)"""
+    sent: list[int] = []
+
+    async def send(message):
+        sent.append(json.loads(message["text"])["seq"])
+
+    watcher = Viewer(send, staff=False, on_slow=lambda: None)
+    room = await room_hub.join(dialogue.pk, watcher)
+    behind = room.next_seq
+    room.go_live(watcher, upto=behind + 1)  # its replay held two numbers the room has not delivered yet
+    for seq in (behind, behind + 1, behind + 2):
+        room.on_wire(f'p:{seq}:{{"seq":{seq}}}')
+    assert sent == [behind + 2]

@@ -12,7 +12,8 @@ Guarantees:
 - A viewer whose socket buffer is full (the server's `send` would have to wait) is dropped from the room at
   once and closed with CLOSE_TOO_SLOW: the client resumes with `since=` and loses nothing.
 - A viewer joining is registered before it reads its replay from the database; frames arriving meanwhile
-  are kept and sent after the replay, without duplicates.
+  are kept and sent after the replay, without duplicates, including frames the room receives only after the
+  replay read them (the room can be a moment behind the database: a publish follows its commit).
 
 It relies on the ASGI server's `send` completing without suspending while the socket's buffer has room, as
 uvicorn's three websocket implementations do (they only wait when the transport pauses writing).
@@ -76,7 +77,7 @@ def viewers_reported(values: list[Any], now: float) -> int:
 class Viewer:
     """One websocket connection in a room, as the hub sees it: its ASGI `send` and whether it is staff."""
 
-    __slots__ = ("gone", "on_slow", "pending", "ready", "send", "staff")
+    __slots__ = ("gone", "on_slow", "pending", "ready", "replayed_upto", "send", "staff")
 
     def __init__(self, send: ASGISend, *, staff: bool, on_slow: Callable[[], None]) -> None:
         self.send = send
@@ -85,6 +86,9 @@ class Viewer:
         self.ready = False  # False while the connection is sent its replay from the database
         self.gone = False  # the client went away: its consumer is told by the server, nothing to close
         self.pending: list[tuple[int, dict[str, Any]]] = []
+        # The last number its replay from the database held: the room may still be behind the database (a
+        # publish arrives a moment after its commit), and must not send those numbers a second time.
+        self.replayed_upto = 0
 
     def push(self, message: dict[str, Any]) -> bool:
         """Writes `message` now if the socket takes it without waiting; False if it would have to wait (the
@@ -214,6 +218,8 @@ class Room:
                 viewer.pending.append((seq, message))
                 if len(viewer.pending) > MAX_PENDING:
                     slow.append(viewer)
+            elif seq <= viewer.replayed_upto:
+                continue  # sent in its replay already
             elif not viewer.push(message):
                 slow.append(viewer)
         for viewer in slow:
@@ -225,7 +231,7 @@ class Room:
         """After `viewer` was sent the replay up to `upto`: sends what arrived meanwhile and lets the room write
         to it directly from now on. False if the viewer fell behind (it has been dropped)."""
         pending, viewer.pending = viewer.pending, []
-        viewer.ready = True
+        viewer.ready, viewer.replayed_upto = True, upto
         for seq, message in pending:
             if seq > upto and not viewer.push(message):
                 self.viewers.discard(viewer)
