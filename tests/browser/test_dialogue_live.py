@@ -169,10 +169,12 @@ def test_every_page_follows_the_dialogue_from_scheduled_to_ended(open_page, pers
     viewer.goto(reverse("dialogues:detail", args=[dialogue.pk]))
     moderator.goto(reverse("dialogues:moderate", args=[dialogue.pk]))
     host.goto(reverse("dialogues:host", args=[dialogue.pk]))
-    for page in (viewer, moderator, host):
+    asker.goto(reverse("dialogues:ask", args=[dialogue.pk]))  # too early: the form is not offered yet
+    for page in (viewer, moderator, host, asker):
         live(page)
     assert viewer.locator("[data-ask-link]").is_hidden()
-    not_reloaded(viewer, moderator)
+    assert asker.locator("#id_text").is_hidden()
+    not_reloaded(viewer, moderator, asker)
 
     with host.expect_navigation():
         host.locator("form[action$='/advance/'] button").click()  # scheduled → open for questions
@@ -181,10 +183,8 @@ def test_every_page_follows_the_dialogue_from_scheduled_to_ended(open_page, pers
     expect(viewer.locator("[data-ask-link]")).to_be_visible()
     expect(moderator.locator("[data-dialogue-state]")).to_have_text("Đang nhận câu hỏi")
 
-    asker.goto(reverse("dialogues:ask", args=[dialogue.pk]))
-    live(asker)
+    expect(asker.locator("#id_text")).to_be_visible()  # the form appeared in place
     asker.fill("#id_text", "Khi nào phường cấp sổ đỏ cho khu tập thể?")
-    not_reloaded(asker)
 
     with host.expect_navigation():
         host.locator("form[action$='/advance/'] button").click()  # → live

@@ -101,8 +101,16 @@ if (root && stringsNode && "WebSocket" in window) {
     voting = asking;
     root.dataset.voting = asking ? "1" : "";
     for (const form of root.querySelectorAll("[data-vote-form], [data-vote]")) form.hidden = !asking;
+    // The asker's page: the form appears when questions open; once they close, what was typed stays.
+    const form = root.querySelector("[data-ask-form]");
+    const notOpen = root.querySelector("[data-not-open-notice]");
     const closed = root.querySelector("[data-closed-notice]");
-    if (closed && !asking) {
+    if (form && asking) {
+      form.hidden = false;
+      if (notOpen) notOpen.hidden = true;
+      if (closed) closed.hidden = true;
+    }
+    if (closed && !asking && form && !form.hidden) {
       closed.textContent = t.closed;
       closed.hidden = false;
     }
