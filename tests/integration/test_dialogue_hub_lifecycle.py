@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 import pytest_asyncio
@@ -119,3 +120,24 @@ async def test_a_viewer_is_not_sent_again_what_its_replay_held_when_the_room_is_
     for seq in (behind, behind + 1, behind + 2):
         room.on_wire(f'p:{seq}:{{"seq":{seq}}}')
     assert sent == [behind + 2]
+
+
+async def test_a_removed_moderator_stops_receiving_staff_frames_within_a_round(room_hub, dialogue, personas):
+    moderator = personas["moderator"]
+    sent: list[str] = []
+
+    async def send(message):
+        sent.append(json.loads(message["text"]).get("type"))
+
+    desk = Viewer(send, staff=True, on_slow=lambda: None, user_id=moderator.pk)
+    room = await room_hub.join(dialogue.pk, desk)
+    room.go_live(desk, upto=room.next_seq - 1)
+    await room.count_viewers_once(time.time())
+    assert desk.staff is True
+
+    await sync_to_async(dialogue.moderators.remove)(moderator)
+    await room.count_viewers_once(time.time())
+    assert desk.staff is False
+    seq = room.next_seq
+    room.on_wire(f's:{seq}:{{"seq":{seq},"type":"question_submitted"}}')
+    assert "question_submitted" not in sent  # the waiting question (and its asker's name) no longer reaches them

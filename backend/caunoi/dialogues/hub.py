@@ -37,6 +37,9 @@ from django.conf import settings
 from django.db.models import Value
 from django.db.models.functions import Greatest
 
+from caunoi.accounts.models import User
+
+from .access import is_staff_of, room_roles
 from .models import Dialogue
 from .selectors import wire_messages_between
 from .services.broadcast import room_channel
@@ -77,11 +80,12 @@ def viewers_reported(values: list[Any], now: float) -> int:
 class Viewer:
     """One websocket connection in a room, as the hub sees it: its ASGI `send` and whether it is staff."""
 
-    __slots__ = ("gone", "on_slow", "pending", "ready", "replayed_upto", "send", "staff")
+    __slots__ = ("gone", "on_slow", "pending", "ready", "replayed_upto", "send", "staff", "user_id")
 
-    def __init__(self, send: ASGISend, *, staff: bool, on_slow: Callable[[], None]) -> None:
+    def __init__(self, send: ASGISend, *, staff: bool, on_slow: Callable[[], None], user_id: int | None = None) -> None:
         self.send = send
         self.staff = staff
+        self.user_id = user_id  # whose staff role the room checks again every round (see count_viewers_once)
         self.on_slow = on_slow
         self.ready = False  # False while the connection is sent its replay from the database
         self.gone = False  # the client went away: its consumer is told by the server, nothing to close
@@ -273,6 +277,7 @@ class Room:
             await redis.pfadd(people_key, *joined)
             await redis.expire(people_key, PEOPLE_KEEP_SECONDS)
         people = int(await redis.pfcount(people_key))
+        await self._recheck_staff()
         if total > self._peak_recorded or people > self._people_recorded:
             await database_sync_to_async(_record_audience)(self.dialogue_id, total, people)
             self._peak_recorded = max(total, self._peak_recorded)
@@ -281,6 +286,18 @@ class Room:
             self._viewer_count = total
             self.send_local(json.dumps({"type": "viewers", "data": {"count": total}}))
         return total
+
+    async def _recheck_staff(self) -> None:
+        """A moderator or host removed from the dialogue (or switched off) stops receiving the staff-only frames
+        (questions waiting for moderation, askers' names) within one round, without reconnecting. Staff are a
+        handful of connections: one query for all of them."""
+        staff = [viewer for viewer in self.viewers if viewer.staff and viewer.user_id is not None]
+        if not staff:
+            return
+        still = await database_sync_to_async(staff_user_ids)(self.dialogue_id, {v.user_id for v in staff})
+        for viewer in staff:
+            if viewer.user_id not in still:
+                viewer.staff = False
 
     def add(self, viewer: Viewer, who: str = "") -> None:
         self.viewers.add(viewer)
@@ -317,6 +334,13 @@ class Room:
                 await self._pubsub.aclose()
             except Exception:
                 logger.debug("closing a room's subscription failed", exc_info=True)
+
+
+def staff_user_ids(dialogue_id: int, user_ids: set[int | None]) -> set[int]:
+    """Which of `user_ids` are still moderators or hosts of the dialogue (roles as access.room_roles reads them)."""
+    dialogue = Dialogue.objects.get(pk=dialogue_id)
+    users = User.objects.filter(pk__in=[pk for pk in user_ids if pk is not None], is_active=True)
+    return {user.pk for user in users if is_staff_of(room_roles(user, dialogue))}
 
 
 def _record_audience(dialogue_id: int, peak: int, people: int) -> None:
