@@ -83,7 +83,7 @@ class QuestionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     MERGED = "merged", _("Merged with a similar question")
-    ANSWERED = "answered", _("Answered on air")
+    ANSWERED = "answered", _("Answered")
 
 
 # What everyone in the room may see; pending and rejected questions are for moderators and hosts only.

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0001_initial'),
-        ('dialogues', '0003_dialoguequestion_show_name'),
+        ('dialogues', '0004_citizen_verbose_names'),
     ]
 
     operations = [
