@@ -15,6 +15,16 @@ growth of the server processes from /proc while all but the first 50 viewers con
 Goals: p99 ≤ 1.5× bare, 100% delivered, CPU per delivery ≤ 2×, memory per idle connection ≤ 2×.
 Clients do not negotiate permessage-deflate (as deployments should disable it for the room: compressing per
 viewer would cost more than everything else).
+
+Restart storm (BENCH_STORM=1, the default; BENCH_STORM_VIEWERS, default the first of BENCH_VIEWERS): N viewers
+that behave as the room's pages do (dialogue-backoff.js: full jitter, 0.5 s base, 30 s cap; resume with
+since=<last number seen>) watch a room while answers are published at BENCH_RATE; both uvicorn processes are
+restarted (SIGTERM, then started again on the same ports) in the middle. Reported: how many viewers came back
+and caught up to the last message, missing and duplicate numbered messages over all viewers (goal 0 and 0),
+and the reconnection time (socket closed → hello from the restarted server) p50/p99.
+
+The default N is 10,000 for a real run. On a machine of two shared cores run it at a reduced N, e.g.
+BENCH_VIEWERS=1000 (the load client then shares the cores with both servers, PostgreSQL and Redis).
 """
 
 from __future__ import annotations
@@ -36,7 +46,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKEND = ROOT / "backend"
 sys.path[:0] = [str(BACKEND), str(ROOT)]
 
-VIEWER_COUNTS = [int(n) for n in os.environ.get("BENCH_VIEWERS", "1000").split(",") if n]
+VIEWER_COUNTS = [int(n) for n in os.environ.get("BENCH_VIEWERS", "10000").split(",") if n]
+STORM = os.environ.get("BENCH_STORM", "1") == "1"
+STORM_VIEWERS = int(os.environ.get("BENCH_STORM_VIEWERS", "0")) or VIEWER_COUNTS[0]
+# The room pages' reconnect policy (frontend/static/js/dialogue-backoff.js).
+BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
+STORM_BEFORE, STORM_DURING_SECONDS, STORM_AFTER = 40, 0.0, 40
+CATCH_UP_SECONDS = 120
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "200"))
 RATE = float(os.environ.get("BENCH_RATE", "20"))
 PAYLOAD_BYTES = 300
@@ -345,6 +361,135 @@ def report(bare: Result, room: Result) -> None:
     print(f"  delivered: {delivered:.2%} (goal 100%) {'met' if room.delivered >= room.expected else 'NOT met'}")
 
 
+@dataclass
+class StormViewer:
+    """One page in the room, as dialogue-room.js behaves: resumes with since= after a random wait."""
+
+    port: int
+    last_seq: int = 0
+    seen: set[int] = field(default_factory=set)
+    duplicates: int = 0
+    first_seq: int = 0
+    closed_at: float | None = None
+    reconnections: list[float] = field(default_factory=list)
+    hellos: int = 0
+
+
+def backoff(attempt: int) -> float:
+    import random
+
+    return random.random() * min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempt, 16))
+
+
+async def storm_viewer(viewer: StormViewer, dialogue: object, stop_event: asyncio.Event, semaphore) -> None:
+    import json
+
+    from websockets.asyncio.client import connect
+
+    attempt = 0
+    while not stop_event.is_set():
+        url = f"ws://127.0.0.1:{viewer.port}/ws/dialogues/{dialogue}/?since={viewer.last_seq}"
+        try:
+            async with semaphore:
+                ws = await connect(url, origin=ORIGIN, compression=None, ping_interval=None, max_queue=None)
+            async with ws:
+                async for raw in ws:
+                    frame = json.loads(raw)
+                    if frame.get("type") == "hello":
+                        viewer.hellos += 1
+                        attempt = 0
+                        if viewer.closed_at is not None:
+                            viewer.reconnections.append(time.perf_counter() - viewer.closed_at)
+                            viewer.closed_at = None
+                        continue
+                    seq = frame.get("seq")
+                    if not isinstance(seq, int):
+                        continue
+                    if seq in viewer.seen:
+                        viewer.duplicates += 1
+                    viewer.seen.add(seq)
+                    if not viewer.first_seq:
+                        viewer.first_seq = seq
+                    viewer.last_seq = max(viewer.last_seq, seq)
+        except Exception:  # noqa: S110 - a refused or dropped connection: back off and resume, as pages do
+            pass
+        if stop_event.is_set():
+            return
+        if viewer.closed_at is None:
+            viewer.closed_at = time.perf_counter()
+        await asyncio.sleep(backoff(attempt))
+        attempt += 1
+
+
+async def storm_run(viewers: int, database: str, setup: dict[str, object]) -> None:
+    """Both ASGI processes restarted under `viewers` viewers; every viewer must come back and catch up."""
+    from caunoi.dialogues.models import Dialogue
+    from caunoi.dialogues.services import answer_publish
+    from caunoi.dialogues.testing import free_port, start_asgi_server
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    ports = [free_port(), free_port()]
+    quiet = {"LOG_LEVEL": "WARNING"}
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        return start_asgi_server(port, database_name=database, extra_env=quiet)
+
+    def publish(count: int) -> None:
+        host = get_user_model().objects.get(username="bench-host")
+        for i in range(count):
+            answer_publish(dialogue_id=setup["dialogue"], question_id=setup["question"], text=f"storm {i}", by=host)
+            time.sleep(1 / RATE)
+        connection.close()
+
+    servers = await asyncio.gather(*(asyncio.to_thread(start, port) for port in ports))
+    room = [StormViewer(port=ports[i % 2]) for i in range(viewers)]
+    stop_event = asyncio.Event()
+    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    tasks = [asyncio.create_task(storm_viewer(v, setup["dialogue"], stop_event, semaphore)) for v in room]
+    try:
+        deadline = time.perf_counter() + 120
+        while sum(1 for v in room if v.hellos) < viewers and time.perf_counter() < deadline:
+            await asyncio.sleep(0.2)
+        connected = sum(1 for v in room if v.hellos)
+        before = asyncio.create_task(asyncio.to_thread(publish, STORM_BEFORE))
+        await asyncio.sleep(STORM_BEFORE / RATE / 2)
+        restart_started = time.perf_counter()
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            await asyncio.to_thread(server.wait, 30)
+        servers = await asyncio.gather(*(asyncio.to_thread(start, port) for port in ports))
+        restart_seconds = time.perf_counter() - restart_started
+        await before
+        await asyncio.to_thread(publish, STORM_AFTER)
+        final = await asyncio.to_thread(
+            lambda: Dialogue.objects.filter(pk=setup["dialogue"]).values_list("last_seq", flat=True).get()
+        )
+        deadline = time.perf_counter() + CATCH_UP_SECONDS
+        while time.perf_counter() < deadline and any(v.last_seq < final for v in room):
+            await asyncio.sleep(0.5)
+        caught_up = sum(1 for v in room if v.last_seq >= final)
+        back = sum(1 for v in room if v.hellos >= 2)
+        missing = sum(len(set(range(v.first_seq or final + 1, final + 1)) - v.seen) for v in room)
+        duplicates = sum(v.duplicates for v in room)
+        times = sorted(t for v in room for t in v.reconnections)
+        print(f"\nrestart storm: {viewers} viewers ({connected} connected before), both processes restarted")
+        print(f"  servers down and back in {restart_seconds:.1f} s; {STORM_BEFORE + STORM_AFTER} answers published")
+        print(f"  viewers back: {back}/{viewers}; caught up to #{final}: {caught_up}/{viewers}")
+        print(f"  missing messages: {missing} (goal 0); duplicate messages: {duplicates} (goal 0)")
+        if times:
+            p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
+            print(f"  reconnection (closed → hello) p50 {p50:.2f} s, p99 {p99:.2f} s, max {times[-1]:.2f} s")
+    finally:
+        stop_event.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for server in servers:
+            stop(server)
+
+
 def main() -> None:
     import uvloop
 
@@ -355,6 +500,8 @@ def main() -> None:
             room = uvloop.run(room_run(viewers, database, setup))
             report(bare, room)
             sys.stdout.flush()
+        if STORM:
+            uvloop.run(storm_run(STORM_VIEWERS, database, setup))
     finally:
         drop_database(dsn, database)
 

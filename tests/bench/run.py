@@ -10,8 +10,10 @@ measured in the same run. Figures, never assertions; run on a quiet machine.
                    SQL statement (goal ≤ 2×; REPORT_BENCH_CASES sets the size)
   stats_bench.py   the public league table and the dashboard read from the aggregates, p95 at two history
                    sizes (STATS_BENCH_CASES=20000,200000; the target 200000,2000000) and their ratio (goal ≤ 1.2)
-  fanout_bench.py  live-dialogue fan-out to N viewers (BENCH_VIEWERS=1000[,5000]) on two uvicorn processes against
-                   a bare `websockets` broadcast server (goals: p99 ≤ 1.5×, 100% delivered, CPU and memory ≤ 2×)
+  fanout_bench.py  live-dialogue fan-out to N viewers (BENCH_VIEWERS=10000; 1000 on a small machine) on two
+                   uvicorn processes against a bare `websockets` broadcast server (goals: p99 ≤ 1.5×, 100%
+                   delivered, CPU and memory ≤ 2×); then a restart storm of both processes under N viewers
+                   (every viewer back and caught up, 0 missing, 0 duplicates; reconnection p50/p99)
   analytics_bench.py  the item page with usage counting on, off and with Redis down; one count's own time
                    against the page's (goal ≤ 10%); the flush of 20k counts to PostgreSQL
   public_read_bench.py  the home and an item page through deploy/local-cluster (nginx's page cache) against a

@@ -64,8 +64,10 @@ def test_list_and_api_announce_dialogues(dialogue, room):
     assert [d["id"] for d in listed] == [dialogue.pk]
     assert listed[0]["websocket"] == f"/ws/dialogues/{dialogue.pk}/" and listed[0]["state"] == "live"
     detail = Client().get(f"/api/v1/dialogues/{dialogue.pk}/").json()
-    assert [q["text"] for q in detail["questions"]] == [room["answered"].text, room["approved"].text]
-    assert detail["questions"][0]["answers"][0]["text"] == "Cuối năm nay."
+    # Questions still to answer first, then the answered ones (a posted answer marks its question answered).
+    assert [q["text"] for q in detail["questions"]] == [room["approved"].text, room["answered"].text]
+    assert detail["questions"][1]["answers"][0]["text"] == "Cuối năm nay."
+    assert [q["status"] for q in detail["questions"]] == ["approved", "answered"]
     assert detail["last_seq"] == Dialogue.objects.get(pk=dialogue.pk).last_seq
     assert detail["now_answering"] == room["answered"].pk
     assert "ba@example.org" not in str(detail)
@@ -173,7 +175,9 @@ def test_move_up_reorders(dialogue, room, personas):
 
 def test_ending_from_the_host_page_opens_cases(dialogue, room, personas):
     client = client_for(personas["leader"])
-    response = client.post(reverse("dialogues:advance", args=[dialogue.pk]), {"to_state": "ended"}, follow=True)
+    response = client.post(
+        reverse("dialogues:advance", args=[dialogue.pk]), {"to_state": "ended", "confirm": "1"}, follow=True
+    )
     assert response.status_code == 200
     room["approved"].refresh_from_db()
     assert room["approved"].case is not None and room["approved"].case.channel == "dialogue"

@@ -134,8 +134,9 @@ async def test_question_goes_from_asker_through_moderation_and_votes_to_an_answe
     assert (await act(host, "answer", question=question_id, text="Quý III năm nay."))["type"] == "ok"
     answer = await viewer.expect("answer")
     assert answer["data"]["text"] == "Quý III năm nay." and answer["data"]["question"] == question_id
+    # The posted answer marks the question answered; marking it again (answered aloud) changes nothing.
+    assert (await viewer.expect("answered"))["data"] == {"id": question_id, "now_answering": question_id}
     assert (await act(host, "mark_answered", question=question_id))["type"] == "ok"
-    assert (await viewer.expect("answered"))["data"] == {"id": question_id}
 
     question = await DialogueQuestion.objects.aget(pk=question_id)
     assert question.status == QuestionStatus.ANSWERED and question.vote_count == 2
@@ -164,7 +165,7 @@ async def test_reject_merge_and_reorder_reach_everyone(dialogue, personas):
     assert (await viewer.expect("order"))["data"] == {"ids": [second, first]}
     assert (await act(moderator, "merge", question=second, into=first))["type"] == "ok"
     merged = await viewer.expect("question_merged")
-    assert merged["data"] == {"id": second, "into": first, "votes": 0}
+    assert merged["data"] == {"id": second, "into": first, "votes": 0, "into_text": "Câu hỏi thứ nhất về học phí?"}
     bad = await act(moderator, "merge", question=first, into=spam)
     assert bad["code"] == "conflict"
     # The viewer never saw the rejected question's frame (staff only).
@@ -315,3 +316,30 @@ async def test_anonymous_vote_needs_the_browser_id(dialogue, personas):
     assert (await act(anonymous, "vote", question=question_id))["code"] == "no_voter"
     await anonymous.disconnect()
     await moderator.disconnect()
+
+
+async def test_roles_and_account_state_are_checked_again_on_every_action(dialogue, personas):
+    """A moderator removed from the dialogue, or whose account is switched off, loses their powers at once,
+    not when their socket reconnects."""
+    from caunoi.dialogues.services import question_ask
+
+    moderator, host = personas["moderator"], personas["leader"]
+    first = await sync_to_async(question_ask)(dialogue=dialogue, asker_name="An", text="Câu hỏi thứ nhất về đất?")
+    second = await sync_to_async(question_ask)(dialogue=dialogue, asker_name="An", text="Câu hỏi thứ hai về đất?")
+    desk, _ = await connect(dialogue.pk, user=moderator)
+    hosting, _ = await connect(dialogue.pk, user=host)
+    assert (await act(desk, "approve", question=first.pk))["type"] == "ok"
+
+    await sync_to_async(dialogue.moderators.remove)(moderator)
+    refused = await act(desk, "approve", question=second.pk)
+    assert refused["type"] == "error" and refused["code"] == "forbidden"
+
+    host.is_active = False
+    await sync_to_async(host.save)(update_fields=["is_active"])
+    refused = await act(hosting, "pick", question=first.pk)
+    assert refused["type"] == "error" and refused["code"] == "forbidden"
+    refused = await act(hosting, "vote", question=first.pk)
+    assert refused["type"] == "error" and refused["code"] == "forbidden"
+    assert (await DialogueQuestion.objects.aget(pk=second.pk)).status == QuestionStatus.PENDING
+    await desk.disconnect()
+    await hosting.disconnect()

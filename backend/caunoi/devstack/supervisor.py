@@ -1,7 +1,8 @@
 """`python -m caunoi.devstack run`: the whole project on one machine, in one terminal.
 
-Order: embedded services (for unset variables) → migrate → sync_calendar → seed_demo → web server,
-worker, beat and the inbound mail server as children → wait for /readyz → print where to go. Then it supervises:
+Order: embedded services (for unset variables) → migrate → sync_calendar → seed_demo → seed_demo_dialogues →
+web server, worker, beat and the inbound mail server as children → wait for /readyz → print where to go. Then it
+supervises:
 
 - SIGINT, SIGTERM or SIGHUP: children get SIGTERM, and SIGKILL (their whole process group) after
   STOP_GRACE seconds; then the embedded services this run started are stopped; exit code 0.
@@ -40,6 +41,7 @@ SETUP_STEPS = (
     ("migrate", ["migrate", "--noinput"]),
     ("sync_calendar", ["sync_calendar"]),
     ("seed_demo", ["seed_demo"]),
+    ("seed_demo_dialogues", ["seed_demo_dialogues"]),  # one live and one scheduled dialogue to watch at once
 )
 
 

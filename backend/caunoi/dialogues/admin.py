@@ -4,7 +4,7 @@ them; editing rows here would bypass the room."""
 from django.contrib import admin
 from django.db import models
 
-from .models import Dialogue, DialogueMessage, DialogueQuestion
+from .models import Dialogue, DialogueMessage, DialogueQuestion, RestrictedWords
 
 
 @admin.register(Dialogue)
@@ -13,7 +13,7 @@ class DialogueAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     search_fields = ("title",)
     filter_horizontal = ("hosts", "moderators")
-    readonly_fields = ("state", "last_seq", "now_answering", "scheduled_by")
+    readonly_fields = ("state", "last_seq", "now_answering", "scheduled_by", "viewers_peak", "viewers_total")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the scheduling form does
 
 
@@ -37,3 +37,13 @@ class DialogueMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(RestrictedWords)
+class RestrictedWordsAdmin(admin.ModelAdmin):
+    """Word lists that hold questions for review: an agency's (all its dialogues and those of the agencies
+    below it) or one dialogue's (moderators also edit that one on their desk)."""
+
+    list_display = ("__str__", "agency", "dialogue", "updated_at")
+    autocomplete_fields = ("agency",)
+    raw_id_fields = ("dialogue",)

@@ -8,4 +8,10 @@ class DialoguesConfig(AppConfig):
     verbose_name = _("Online dialogues")  # the admin's "Quản lý …"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to cases' anonymisation signal)
+        from caunoi.reports.hooks import register_dialogue_figures, register_dialogue_participation
+
+        from . import figures, receivers  # noqa: F401  (receivers connects to cases' anonymisation signal)
+
+        # The reports sit on this app's floor and cannot import it: they read dialogue figures through hooks.
+        register_dialogue_participation(figures.dialogue_participation)
+        register_dialogue_figures(figures.dialogue_figures, figures.figures_by_agency)

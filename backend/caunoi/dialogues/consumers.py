@@ -62,8 +62,11 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             return
         await self.accept()
         self._task = asyncio.current_task()
-        self.viewer = Viewer(self.base_send, staff=self.entry.staff, on_slow=self._too_slow)
-        self.room = await hub().join(dialogue_id, self.viewer)
+        user_id = self.entry.user.pk if self.entry.user is not None else None
+        self.viewer = Viewer(self.base_send, staff=self.entry.staff, on_slow=self._too_slow, user_id=user_id)
+        # Who is counted among the people who watched: the account or device, else the address.
+        who = self.entry.person or f"ip:{self.entry.address}"
+        self.room = await hub().join(dialogue_id, self.viewer, who)
         replay = await in_thread(messages_after)(dialogue_id, since, staff=self.entry.staff)
         data: dict[str, Any] = {"roles": sorted(self.entry.roles), "last_seq": replay.last_seq}
         if replay.too_far_behind:

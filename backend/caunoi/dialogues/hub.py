@@ -12,7 +12,8 @@ Guarantees:
 - A viewer whose socket buffer is full (the server's `send` would have to wait) is dropped from the room at
   once and closed with CLOSE_TOO_SLOW: the client resumes with `since=` and loses nothing.
 - A viewer joining is registered before it reads its replay from the database; frames arriving meanwhile
-  are kept and sent after the replay, without duplicates.
+  are kept and sent after the replay, without duplicates, including frames the room receives only after the
+  replay read them (the room can be a moment behind the database: a publish follows its commit).
 
 It relies on the ASGI server's `send` completing without suspending while the socket's buffer has room, as
 uvicorn's three websocket implementations do (they only wait when the transport pauses writing).
@@ -33,7 +34,12 @@ from typing import Any
 import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Greatest
 
+from caunoi.accounts.models import User
+
+from .access import is_staff_of, room_roles
 from .models import Dialogue
 from .selectors import wire_messages_between
 from .services.broadcast import room_channel
@@ -52,6 +58,10 @@ VIEWER_COUNT_EVERY = 5.0
 ROOM_LINGER = 10.0
 
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+# A HyperLogLog per dialogue of the people who joined its room (kept long after the dialogue for its figures
+# to be read again; the stored copy on the dialogue is what reports read).
+PEOPLE_KEY = "caunoi:dlg-people:{dialogue_id}"
+PEOPLE_KEEP_SECONDS = 7 * 24 * 3600
 # A Redis hash per live dialogue: each process's viewer count and when it reported it ("count:unix time").
 VIEWER_COUNTS_KEY = "caunoi:dlg-viewers:{dialogue_id}"
 
@@ -70,15 +80,19 @@ def viewers_reported(values: list[Any], now: float) -> int:
 class Viewer:
     """One websocket connection in a room, as the hub sees it: its ASGI `send` and whether it is staff."""
 
-    __slots__ = ("gone", "on_slow", "pending", "ready", "send", "staff")
+    __slots__ = ("gone", "on_slow", "pending", "ready", "replayed_upto", "send", "staff", "user_id")
 
-    def __init__(self, send: ASGISend, *, staff: bool, on_slow: Callable[[], None]) -> None:
+    def __init__(self, send: ASGISend, *, staff: bool, on_slow: Callable[[], None], user_id: int | None = None) -> None:
         self.send = send
         self.staff = staff
+        self.user_id = user_id  # whose staff role the room checks again every round (see count_viewers_once)
         self.on_slow = on_slow
         self.ready = False  # False while the connection is sent its replay from the database
         self.gone = False  # the client went away: its consumer is told by the server, nothing to close
         self.pending: list[tuple[int, dict[str, Any]]] = []
+        # The last number its replay from the database held: the room may still be behind the database (a
+        # publish arrives a moment after its commit), and must not send those numbers a second time.
+        self.replayed_upto = 0
 
     def push(self, message: dict[str, Any]) -> bool:
         """Writes `message` now if the socket takes it without waiting; False if it would have to wait (the
@@ -106,8 +120,13 @@ class Room:
         self._gap_timer: asyncio.TimerHandle | None = None
         self._linger: asyncio.TimerHandle | None = None
         self._pubsub: Any = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self.closed = False
+        # Running tasks only: each removes itself when done (a gap fill is short-lived; a busy room with lost
+        # publishes would otherwise keep every finished one).
+        self._tasks: set[asyncio.Task[None]] = set()
         self._viewer_count = -1
+        self._joined: set[str] = set()  # who joined since the last count (for the number of people who watched)
+        self._peak_recorded = self._people_recorded = 0
         self.started: asyncio.Future[None] = asyncio.ensure_future(self._start())
 
     async def _start(self) -> None:
@@ -116,8 +135,13 @@ class Room:
         # Read after subscribing: anything numbered up to here is in the database, anything after arrives here.
         last = await database_sync_to_async(_last_seq)(self.dialogue_id)
         self.next_seq = last + 1
-        loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._read()), loop.create_task(self._count_viewers())]
+        self._spawn(self._read())
+        self._spawn(self._count_viewers())
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _read(self) -> None:
         lost = False
@@ -168,8 +192,8 @@ class Room:
 
     def _gap_timeout(self) -> None:
         self._gap_timer = None
-        if self.held:
-            self._tasks.append(asyncio.get_running_loop().create_task(self._fill_gap()))
+        if self.held and not self.closed:
+            self._spawn(self._fill_gap())
 
     async def _fill_gap(self) -> None:
         await self._deliver_stored(self.next_seq, min(self.held) - 1)
@@ -198,6 +222,8 @@ class Room:
                 viewer.pending.append((seq, message))
                 if len(viewer.pending) > MAX_PENDING:
                     slow.append(viewer)
+            elif seq <= viewer.replayed_upto:
+                continue  # sent in its replay already
             elif not viewer.push(message):
                 slow.append(viewer)
         for viewer in slow:
@@ -209,7 +235,7 @@ class Room:
         """After `viewer` was sent the replay up to `upto`: sends what arrived meanwhile and lets the room write
         to it directly from now on. False if the viewer fell behind (it has been dropped)."""
         pending, viewer.pending = viewer.pending, []
-        viewer.ready = True
+        viewer.ready, viewer.replayed_upto = True, upto
         for seq, message in pending:
             if seq > upto and not viewer.push(message):
                 self.viewers.discard(viewer)
@@ -226,41 +252,76 @@ class Room:
                 viewer.push(message)  # a full buffer only skips this count; the next numbered frame decides
 
     async def _count_viewers(self) -> None:
-        key = VIEWER_COUNTS_KEY.format(dialogue_id=self.dialogue_id)
         while True:
-            await asyncio.sleep(VIEWER_COUNT_EVERY)
-            now = time.time()
+            await asyncio.sleep(self.hub.count_every)
             try:
-                await self.hub.redis.hset(key, self.hub.process_id, f"{len(self.viewers)}:{now:.0f}")
-                await self.hub.redis.expire(key, int(VIEWER_COUNT_EVERY * 4))
-                values = await self.hub.redis.hvals(key)
+                await self.count_viewers_once(time.time())
+            except asyncio.CancelledError:
+                raise
             except Exception:
                 logger.warning("dialogue %s: viewer count unavailable", self.dialogue_id, exc_info=True)
-                continue
-            total = viewers_reported(values, now)
-            if total != self._viewer_count:
-                self._viewer_count = total
-                self.send_local(json.dumps({"type": "viewers", "data": {"count": total}}))
 
-    def add(self, viewer: Viewer) -> None:
+    async def count_viewers_once(self, now: float) -> int:
+        """Reports this process's viewers, reads the room's total over every process, sends it to the local
+        viewers when it changed, and keeps the audience figures for reports: the peak of that total and the
+        number of different people seen (a HyperLogLog in Redis, fed with the people who joined since the last
+        round: one command per round, not one per connection). Returns the total."""
+        key = VIEWER_COUNTS_KEY.format(dialogue_id=self.dialogue_id)
+        redis = self.hub.redis
+        await redis.hset(key, self.hub.process_id, f"{len(self.viewers)}:{now:.0f}")
+        await redis.expire(key, int(VIEWER_COUNT_EVERY * 4))
+        total = viewers_reported(await redis.hvals(key), now)
+        people_key = PEOPLE_KEY.format(dialogue_id=self.dialogue_id)
+        if self._joined:
+            joined, self._joined = list(self._joined), set()
+            await redis.pfadd(people_key, *joined)
+            await redis.expire(people_key, PEOPLE_KEEP_SECONDS)
+        people = int(await redis.pfcount(people_key))
+        await self._recheck_staff()
+        if total > self._peak_recorded or people > self._people_recorded:
+            await database_sync_to_async(_record_audience)(self.dialogue_id, total, people)
+            self._peak_recorded = max(total, self._peak_recorded)
+            self._people_recorded = max(people, self._people_recorded)
+        if total != self._viewer_count:
+            self._viewer_count = total
+            self.send_local(json.dumps({"type": "viewers", "data": {"count": total}}))
+        return total
+
+    async def _recheck_staff(self) -> None:
+        """A moderator or host removed from the dialogue (or switched off) stops receiving the staff-only frames
+        (questions waiting for moderation, askers' names) within one round, without reconnecting. Staff are a
+        handful of connections: one query for all of them."""
+        staff = [viewer for viewer in self.viewers if viewer.staff and viewer.user_id is not None]
+        if not staff:
+            return
+        still = await database_sync_to_async(staff_user_ids)(self.dialogue_id, {v.user_id for v in staff})
+        for viewer in staff:
+            if viewer.user_id not in still:
+                viewer.staff = False
+
+    def add(self, viewer: Viewer, who: str = "") -> None:
         self.viewers.add(viewer)
+        if who:
+            self._joined.add(who)
         if self._linger is not None:
             self._linger.cancel()
             self._linger = None
 
     def remove(self, viewer: Viewer) -> None:
         self.viewers.discard(viewer)
-        if not self.viewers and self._linger is None:
+        if not self.viewers and self._linger is None and not self.closed:
             self._linger = asyncio.get_running_loop().call_later(self.hub.linger, self._close_if_empty)
 
     def _close_if_empty(self) -> None:
         self._linger = None
         if not self.viewers:
-            self.hub.rooms.pop(self.dialogue_id, None)
-            asyncio.get_running_loop().create_task(self.close())
+            self.hub.forget(self)
+            self.hub.closing(self.close())
 
     async def close(self) -> None:
-        for task in self._tasks:
+        """Ends the room's subscription and tasks. Idempotent; the hub has forgotten the room already."""
+        self.closed = True
+        for task in list(self._tasks):
             task.cancel()
         if self._gap_timer is not None:
             self._gap_timer.cancel()
@@ -275,6 +336,20 @@ class Room:
                 logger.debug("closing a room's subscription failed", exc_info=True)
 
 
+def staff_user_ids(dialogue_id: int, user_ids: set[int | None]) -> set[int]:
+    """Which of `user_ids` are still moderators or hosts of the dialogue (roles as access.room_roles reads them)."""
+    dialogue = Dialogue.objects.get(pk=dialogue_id)
+    users = User.objects.filter(pk__in=[pk for pk in user_ids if pk is not None], is_active=True)
+    return {user.pk for user in users if is_staff_of(room_roles(user, dialogue))}
+
+
+def _record_audience(dialogue_id: int, peak: int, people: int) -> None:
+    """Raises the dialogue's stored audience figures to at least these (several processes write them)."""
+    Dialogue.objects.filter(pk=dialogue_id).update(
+        viewers_peak=Greatest("viewers_peak", Value(peak)), viewers_total=Greatest("viewers_total", Value(people))
+    )
+
+
 def _last_seq(dialogue_id: int) -> int:
     return Dialogue.objects.filter(pk=dialogue_id).values_list("last_seq", flat=True).first() or 0
 
@@ -282,26 +357,44 @@ def _last_seq(dialogue_id: int) -> int:
 class Hub:
     """The rooms of one event loop (one per process under uvicorn; one per test under pytest-asyncio)."""
 
-    def __init__(self, linger: float = ROOM_LINGER) -> None:
+    def __init__(self, linger: float = ROOM_LINGER, count_every: float = VIEWER_COUNT_EVERY) -> None:
+        self.count_every = count_every
         self.redis = aioredis.Redis.from_url(str(settings.REDIS_URL))
         self.rooms: dict[int, Room] = {}
         self.linger = linger
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
-    async def join(self, dialogue_id: int, viewer: Viewer) -> Room:
-        """Registers `viewer` in the dialogue's room, subscribing this process to it if it is the first."""
+        self._closing: set[asyncio.Task[None]] = set()
+
+    async def join(self, dialogue_id: int, viewer: Viewer, who: str = "") -> Room:
+        """Registers `viewer` in the dialogue's room, subscribing this process to it if it is the first.
+
+        A room whose subscription fails is forgotten and closed at once, with every viewer that was waiting for
+        it (each join raises): nothing of it lingers, so it can never evict or double the room that the next
+        join creates. There is at most one room, hence one subscription, per dialogue in a process."""
         room = self.rooms.get(dialogue_id)
         if room is None:
             room = self.rooms[dialogue_id] = Room(self, dialogue_id)
-        room.add(viewer)
+        room.add(viewer, who)
         try:
             await asyncio.shield(room.started)
         except Exception:
-            room.remove(viewer)
-            if self.rooms.get(dialogue_id) is room:
-                del self.rooms[dialogue_id]
+            room.viewers.discard(viewer)
+            self.forget(room)
+            self.closing(room.close())
             raise
         return room
+
+    def forget(self, room: Room) -> None:
+        """Removes `room` from the registry if it is still the dialogue's room (never a newer one)."""
+        if self.rooms.get(room.dialogue_id) is room:
+            del self.rooms[room.dialogue_id]
+
+    def closing(self, coroutine: Any) -> None:
+        """Runs a room's close in the background, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def shutdown(self) -> None:
         rooms, self.rooms = list(self.rooms.values()), {}

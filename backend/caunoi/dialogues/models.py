@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from caunoi.agencies.models import Agency, Category
+from caunoi.agencies.models import Agency, Area, Category
 from caunoi.core.models import TimeStampedModel
 
 
@@ -36,6 +36,11 @@ class Dialogue(TimeStampedModel):
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="dialogues")
     # Questions not answered on air become cases in this category (the portal's "other" when unset).
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT)
+    # Where the dialogue is about: its unanswered questions become cases of this area (routed within the agency).
+    # No index: the table is small and never searched by area.
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     hosts = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("hosts"), related_name="hosted_dialogues")
     moderators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("moderators"), blank=True, related_name="moderated_dialogues"
@@ -54,6 +59,10 @@ class Dialogue(TimeStampedModel):
     # The last sequence number given to a message of this dialogue. Incremented with UPDATE … RETURNING in the
     # transaction that stores the message: the row lock orders concurrent broadcasts and numbers stay dense.
     last_seq = models.BigIntegerField(default=0)
+    # Audience figures for reports, written by the room hub: the most viewers at once (over every process) and
+    # how many different people watched (a Redis HyperLogLog's estimate, copied here as it grows).
+    viewers_peak = models.IntegerField(default=0, db_default=0)
+    viewers_total = models.IntegerField(default=0, db_default=0)
     # Set when the askers' personal data was removed, ANONYMISE_AFTER_MONTHS after the dialogue ended.
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
@@ -98,6 +107,9 @@ class DialogueQuestion(TimeStampedModel):
     position = models.IntegerField(default=0)
     vote_count = models.IntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Restricted words found in the question when it was asked (RestrictedWords): the moderation desk holds it
+    # apart for review and shows why. Empty for most questions.
+    held_words = models.CharField(max_length=400, blank=True, default="", db_default="")
     # The case opened for it after the dialogue when it was approved but not answered on air.
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -174,3 +186,24 @@ class DialogueMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dialogue_id}#{self.seq} {self.type}"
+
+
+class RestrictedWords(TimeStampedModel):
+    """Words that hold a question for review on the moderation desk: for one dialogue, or for every dialogue of
+    an agency (and the agencies below it). Matched without regard to case or diacritics, as whole words."""
+
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dialogue = models.ForeignKey(Dialogue, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    words = models.TextField(_("restricted words"), help_text=_("One word or phrase per line."))
+
+    class Meta:
+        verbose_name = _("restricted words")
+        verbose_name_plural = _("restricted words")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=False) | models.Q(dialogue__isnull=False), name="dlg_words_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.dialogue or self.agency)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Min, Prefetch, QuerySet
+from django.db.models import Case, Min, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+
+from caunoi.core.text import vn_fold
 
 from .models import PUBLIC_STATUSES, Audience, Dialogue, DialogueMessage, DialogueQuestion, LiveAnswer, QuestionStatus
 
@@ -33,11 +37,18 @@ def dialogues_announced() -> QuerySet[Dialogue]:
 
 
 def public_questions(dialogue: Dialogue) -> list[DialogueQuestion]:
-    """Approved and answered questions with their live answers, in running order."""
+    """Approved questions in running order, then the answered ones in the order they were answered, each
+    with its live answers."""
     return list(
         dialogue.questions.filter(status__in=PUBLIC_STATUSES)
         .prefetch_related(Prefetch("answers", queryset=LiveAnswer.objects.select_related("host")))
-        .order_by("position", "-vote_count", "id")
+        .order_by(
+            Case(When(status=QuestionStatus.ANSWERED, then=1), default=0),
+            "answered_at",
+            "position",
+            "-vote_count",
+            "id",
+        )
     )
 
 
@@ -46,12 +57,13 @@ def staff_questions(dialogue: Dialogue, status: str) -> list[DialogueQuestion]:
 
 
 def transcript(dialogue: Dialogue) -> list[DialogueQuestion]:
-    """The questions answered on air, each with its answers, in the order they were answered."""
+    """The questions answered on air (a typed answer, or marked answered when answered aloud), each with its
+    answers, in the order they were answered."""
     return list(
         dialogue.questions.annotate(first_answer=Min("answers__created_at"))
-        .filter(first_answer__isnull=False)
+        .filter(Q(first_answer__isnull=False) | Q(status=QuestionStatus.ANSWERED))
         .prefetch_related(Prefetch("answers", queryset=LiveAnswer.objects.select_related("host")))
-        .order_by("first_answer", "id")
+        .order_by(Coalesce("first_answer", "answered_at"), "id")
     )
 
 
@@ -82,4 +94,12 @@ def wire_messages_between(dialogue_id: int, first: int, last: int) -> list[tuple
 
 
 def unanswered_approved(dialogue: Dialogue) -> QuerySet[DialogueQuestion]:
+    """The questions that become cases when the dialogue ends: approved, not answered, no case yet."""
     return dialogue.questions.filter(status=QuestionStatus.APPROVED, case__isnull=True).order_by("id")
+
+
+def most_similar_first(question: DialogueQuestion, candidates: list[DialogueQuestion]) -> list[DialogueQuestion]:
+    """`candidates` with those closest in wording to `question` first (diacritics and case aside): the
+    moderation desk offers the likeliest duplicate as the default to merge into."""
+    folded = vn_fold(question.text)
+    return sorted(candidates, key=lambda other: -SequenceMatcher(None, folded, vn_fold(other.text)).ratio())

@@ -7,7 +7,9 @@ Client → server: {"action": <name>, "ref": <optional echo>, ...fields}
 Server → client:
   {"type": "hello", "data": {"roles": [...], "last_seq": N}} first, then the missed numbered frames;
   numbered frames {"seq": N, "type": ..., "data": {...}}: question, votes, question_removed, question_merged,
-    order, now_answering, answer, answered, state (everyone); question_submitted, question_rejected (staff);
+    order, now_answering, answer, answered {id, now_answering}, state {state}, schedule {starts_at, ends_at,
+    when, stream_url} (everyone); question_submitted, question_rejected (staff). Every change of the dialogue
+    is one of them, so a page that applies them in order is current without reloading;
   {"type": "viewers", "data": {"count": N}} unnumbered;
   {"type": "ok", "action": ..., "ref": ...} or {"type": "error", "code": ..., "message": ..., "errors"?: ...}
     in reply to an action. An error never closes the connection.
@@ -40,7 +42,16 @@ from caunoi.core.errors import ApplicationError, NotFound
 from caunoi.core.policy import normalise_email, normalise_phone
 
 from . import services
-from .access import ActionNotAllowed, UnknownAction, access_dialogue, access_room_action, is_staff_of, room_roles
+from .access import (
+    ACTION_ROLES,
+    VIEWER,
+    ActionNotAllowed,
+    UnknownAction,
+    access_dialogue,
+    access_room_action,
+    is_staff_of,
+    room_roles,
+)
 from .api.serializers import AnswerInput, MergeInput, QuestionInput, QuestionRef, ReorderInput
 from .devices import device_of
 from .ratelimit import action_allowed
@@ -169,7 +180,7 @@ def run_action(entry: RoomEntry, action: str, request: dict[str, Any]) -> dict[s
     reply frame: {"type": "ok", ...} or {"type": "error", ...}; never raises for bad input or refusals."""
     with translation.override(entry.language):
         try:
-            access_room_action(entry.roles, action)
+            access_room_action(roles_now(entry, action), action)
             serializer = _INPUTS[action](data=request)
             if not serializer.is_valid():
                 return json.loads(error_frame("invalid", None, _("Some fields are not valid."), serializer.errors))
@@ -189,6 +200,21 @@ def run_action(entry: RoomEntry, action: str, request: dict[str, Any]) -> dict[s
         except ApplicationError as exc:
             return json.loads(error_frame(_error_code(exc), None, str(exc.message), exc.extra))
     return {"type": "ok", "action": action, **result}
+
+
+def roles_now(entry: RoomEntry, action: str) -> frozenset[str]:
+    """The roles of the connection's person as they are now, not as they were when the socket opened: a
+    moderator removed from the dialogue, or an account switched off, loses its powers on its next action.
+    Anonymous connections have nothing to lose (no lookup). An action every viewer may take (ask, vote) only
+    checks that the account is still active; the others read the roles again."""
+    if entry.user is None:
+        return entry.roles
+    user = User.objects.filter(pk=entry.user.pk, is_active=True).first()
+    if user is None:
+        return frozenset()  # not even a viewer's actions: the account may no longer act
+    if ACTION_ROLES.get(action) == VIEWER:
+        return entry.roles | {VIEWER}
+    return room_roles(user, access_dialogue(entry.dialogue_id))
 
 
 def _blocked(entry: RoomEntry, data: dict[str, Any]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -9,10 +10,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import Role, User
-from caunoi.agencies.models import Agency, Category
+from caunoi.agencies.models import Agency, Area, Category
 from caunoi.cases.services import Contact, case_submit
 from caunoi.core import clock
 from caunoi.core.errors import ValidationFailed
@@ -20,6 +22,7 @@ from caunoi.core.text import normalize
 from caunoi.core.transactions import service_transaction
 from caunoi.deadlines.calendar import WorkingCalendar
 from caunoi.deadlines.selectors import calendar_in_force
+from caunoi.portals.selectors import BUILT_IN
 from caunoi.publication.services import item_propose_from_dialogue
 
 from ..models import NEXT_STATE, Dialogue, DialogueQuestion, State
@@ -66,6 +69,7 @@ def dialogue_schedule(
     ends_at: dt.datetime,
     stream_url: str = "",
     category: Category | None = None,
+    area: Area | None = None,
 ) -> Dialogue:
     """Announces a dialogue (state scheduled). Inputs are validated by the form/serializer, except the rules
     checked here, which raise ValidationFailed: hosts are leaders (or administrators), it ends after it starts
@@ -86,6 +90,7 @@ def dialogue_schedule(
         title=normalize(title).strip(),
         description=normalize(description).strip(),
         agency=agency,
+        area=area,
         category=category,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -96,6 +101,40 @@ def dialogue_schedule(
     dialogue.moderators.set(moderators)
     dialogue_announced.send(sender=Dialogue, dialogue=dialogue, by=by)
     return dialogue
+
+
+@service_transaction
+def dialogue_reschedule(
+    *, dialogue_id: int, by: User, starts_at: dt.datetime, ends_at: dt.datetime, stream_url: str
+) -> Dialogue:
+    """Changes when the dialogue takes place and its video link, and tells every open page of the room (event
+    "schedule"). Raises ValidationFailed if it would end before it starts, or if a dialogue not started yet
+    would start in the past; DialogueStateError once it has ended."""
+    dialogue = Dialogue.objects.select_for_update(no_key=True).get(pk=dialogue_id)
+    if dialogue.state in {State.ENDED, State.PUBLISHED}:
+        raise DialogueStateError(_("The dialogue has ended: its schedule can no longer change."))
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [str(_("The end must be after the start."))]
+    if dialogue.state == State.SCHEDULED and starts_at <= clock.now():
+        errors["starts_at"] = [str(_("The start must be in the future."))]
+    if errors:
+        raise ValidationFailed(errors)
+    dialogue.starts_at, dialogue.ends_at, dialogue.stream_url = starts_at, ends_at, stream_url.strip()
+    dialogue.save(update_fields=["starts_at", "ends_at", "stream_url", "updated_at"])
+    message_broadcast(dialogue_id=dialogue.pk, type_="schedule", data=schedule_data(dialogue))
+    return dialogue
+
+
+def schedule_data(dialogue: Dialogue) -> dict[str, str]:
+    """The "schedule" event: times as ISO strings and as the pages write them (Vietnam time)."""
+    start, end = localtime(dialogue.starts_at), localtime(dialogue.ends_at)
+    return {
+        "starts_at": dialogue.starts_at.isoformat(),
+        "ends_at": dialogue.ends_at.isoformat(),
+        "when": f"{start:%H:%M, %d/%m/%Y}–{end:%H:%M, %d/%m/%Y}",
+        "stream_url": dialogue.stream_url,
+    }
 
 
 @dataclass(frozen=True)
@@ -134,6 +173,10 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
     if category is None:
         logger.error("dialogue %s: no category to open cases in; questions left as they are", dialogue.pk)
         return []
+    # Routed by the rules in force like any case, but within the dialogue's own agency: a question put to a
+    # province's leaders is that province's to answer (its own departments where a rule says so, else the
+    # agency itself), never sent to a national desk because it came through the "dialogue" channel.
+    within = dataclasses.replace(BUILT_IN, agency_id=dialogue.agency_id, agency_path=dialogue.agency.path)
     opened = []
     for question in unanswered_approved(dialogue).select_for_update():
         text = question.text
@@ -142,10 +185,12 @@ def _open_cases(dialogue: Dialogue) -> list[DialogueQuestion]:
             title=_case_title(text),
             body=f"{text}\n\n{_asked_during(dialogue)}",
             category=category,
-            area=None,
+            area=dialogue.area,
             channel="dialogue",
             contact=Contact(name=question.asker_name, email=question.contact_email, phone=question.contact_phone),
+            show_name_publicly=question.show_name,  # the asker's choice in the room holds for the case too
             submitter=question.asker,
+            site=within,
             screen_flood=False,  # approved by the dialogue's moderators already
         )
         question.case = submitted.case

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caunoi.accounts.models import User
@@ -20,6 +21,7 @@ from caunoi.core import clock
 from caunoi.core.errors import NotFound
 from caunoi.core.text import normalize
 from caunoi.core.transactions import service_transaction
+from caunoi.notifications.services import notification_enqueue
 
 from ..models import (
     ASKING_STATES,
@@ -34,6 +36,8 @@ from ..models import (
 from ..selectors import question_data
 from .broadcast import message_broadcast
 from .errors import AlreadyVoted, DialogueStateError, QuestionStateError
+from .urls import portal_url
+from .words import restricted_words_in
 
 
 def _lock_dialogue(dialogue_id: int) -> Dialogue:
@@ -70,11 +74,13 @@ def question_ask(
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if dialogue.state not in ASKING_STATES:
         raise DialogueStateError(_("This dialogue is not taking questions now."))
+    text = normalize(text).strip()
     question = DialogueQuestion.objects.create(
         dialogue=dialogue,
         asker_name=normalize(asker_name).strip(),
         show_name=show_name,
-        text=normalize(text).strip(),
+        text=text,
+        held_words=", ".join(restricted_words_in(dialogue, text))[:400],
         contact_email=email.strip(),
         contact_phone=phone.strip(),
         asker=user if user is not None and user.is_authenticated else None,
@@ -178,9 +184,33 @@ def question_merge(*, dialogue_id: int, question_id: int, into_id: int, by: User
     message_broadcast(
         dialogue_id=dialogue_id,
         type_="question_merged",
-        data={"id": question.pk, "into": into.pk, "votes": into.vote_count},
+        data={"id": question.pk, "into": into.pk, "votes": into.vote_count, "into_text": into.text},
     )
+    _tell_asker_merged(question, into)
     return question
+
+
+def _tell_asker_merged(question: DialogueQuestion, into: DialogueQuestion) -> None:
+    """The asker of a merged question is told which question theirs joined (by e-mail, else SMS, when they
+    left either): their question leaves the room's list, and its answer will be the other's. Everyone in the
+    room is told by the broadcast; an asker who already left learns it here."""
+    context = {
+        "dialogue": into.dialogue.title,
+        "question": question.text,
+        "into": into.text,
+        "room_url": portal_url(reverse("dialogues:detail", args=[into.dialogue_id])),
+    }
+    channel, recipient = (
+        ("email", question.contact_email) if question.contact_email else ("sms", question.contact_phone)
+    )
+    notification_enqueue(
+        channel=channel,
+        recipient=recipient,
+        template="dialogue_question_merged",
+        context=context,
+        dedupe_key=f"dialogue-merged:{question.pk}",
+        subject_ref=f"dialogue:{into.dialogue_id}",
+    )
 
 
 @service_transaction
@@ -227,29 +257,38 @@ def question_pick(*, dialogue_id: int, question_id: int, by: User) -> DialogueQu
 
 @service_transaction
 def answer_publish(*, dialogue_id: int, question_id: int, text: str, by: User) -> LiveAnswer:
-    """A host's typed answer to an approved (or already answered) question, sent to everyone. Raises
-    DialogueStateError unless the dialogue is live (checked by the statement that numbers the broadcast)."""
-    _lock_dialogue(dialogue_id)
-    question = DialogueQuestion.objects.filter(pk=question_id, dialogue_id=dialogue_id).only("status").first()
-    if question is None:
-        raise NotFound(_("Question not found."))
+    """A host's typed answer to an approved (or already answered) question, sent to everyone. The question is
+    answered from then on: it shows as answered, joins the transcript and does not become a case when the
+    dialogue ends. Raises DialogueStateError unless the dialogue is live."""
+    dialogue = _live_dialogue(dialogue_id)
+    question = _locked_question(question_id, dialogue_id)
     if question.status not in {QuestionStatus.APPROVED, QuestionStatus.ANSWERED}:
         raise QuestionStateError(_("Only approved questions can be answered."))
-    answer = LiveAnswer.objects.create(question_id=question_id, host=by, text=normalize(text).strip())
+    answer = LiveAnswer.objects.create(question=question, host=by, text=normalize(text).strip())
     message_broadcast(
         dialogue_id=dialogue_id,
         type_="answer",
         data={"id": answer.pk, "question": question_id, "text": answer.text, "host": by.get_full_name() or by.username},
-        require_state=State.LIVE,
     )
+    if question.status == QuestionStatus.APPROVED:
+        question.status, question.answered_at = QuestionStatus.ANSWERED, clock.now()
+        question.save(update_fields=["status", "answered_at", "updated_at"])
+        message_broadcast(
+            dialogue_id=dialogue_id,
+            type_="answered",
+            data={"id": question.pk, "now_answering": dialogue.now_answering_id},
+        )
     return answer
 
 
 @service_transaction
 def question_mark_answered(*, dialogue_id: int, question_id: int, by: User) -> DialogueQuestion:
-    """Approved → answered (it will not become a case after the dialogue)."""
+    """Approved → answered, for a question answered aloud (it will not become a case after the dialogue).
+    A question already answered (a typed answer marks it) is left as it is."""
     dialogue = _live_dialogue(dialogue_id)
     question = _locked_question(question_id, dialogue_id)
+    if question.status == QuestionStatus.ANSWERED:
+        return question
     if question.status != QuestionStatus.APPROVED:
         raise QuestionStateError(_("Only approved questions can be marked answered."))
     question.status, question.answered_at = QuestionStatus.ANSWERED, clock.now()
@@ -257,5 +296,7 @@ def question_mark_answered(*, dialogue_id: int, question_id: int, by: User) -> D
     if dialogue.now_answering_id == question.pk:
         dialogue.now_answering = None
         dialogue.save(update_fields=["now_answering", "updated_at"])
-    message_broadcast(dialogue_id=dialogue_id, type_="answered", data={"id": question.pk})
+    message_broadcast(
+        dialogue_id=dialogue_id, type_="answered", data={"id": question.pk, "now_answering": dialogue.now_answering_id}
+    )
     return question

@@ -12,5 +12,7 @@ urlpatterns = [
     path("dialogues/<int:dialogue_id>/moderate/", views.dialogue_moderate, name="moderate"),
     path("dialogues/<int:dialogue_id>/host/", views.dialogue_host, name="host"),
     path("dialogues/<int:dialogue_id>/act/<slug:action>/", views.dialogue_act, name="act"),
+    path("dialogues/<int:dialogue_id>/reschedule/", views.dialogue_reschedule_page, name="reschedule"),
+    path("dialogues/<int:dialogue_id>/words/", views.dialogue_words_page, name="words"),
     path("dialogues/<int:dialogue_id>/advance/", views.dialogue_advance_page, name="advance"),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,18 +34,32 @@ from ..access import (
 from ..api.serializers import QuestionInput
 from ..devices import device_mint, device_of
 from ..models import ASKING_STATES, NEXT_STATE, QuestionStatus, State
-from ..selectors import dialogues_announced, public_questions, staff_questions, transcript
+from ..selectors import (
+    dialogues_announced,
+    most_similar_first,
+    public_questions,
+    staff_questions,
+    transcript,
+    unanswered_approved,
+)
 from ..services.lifecycle import NOTICE_WORKING_DAYS
+from ..services.words import dialogue_words, restricted_words_set
 from ..ws import VOTER_COOKIE, RoomEntry, person_of, run_action
-from .forms import ScheduleForm
+from .forms import RescheduleForm, ScheduleForm
 
 LIVE_REFRESH_SECONDS = 30
+SCHEDULED_REFRESH_SECONDS = 60
 VOTER_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _room_strings() -> dict[str, str]:
+def _room_strings() -> dict[str, Any]:
     """The words dialogue-room.js writes into the page, translated here (the module has no catalogue)."""
     return {
+        "states": {state.value: str(state.label) for state in State},
+        "asking": sorted(ASKING_STATES),
+        "closed": _("This dialogue is no longer taking questions. Your text is still here: copy it if you need it."),
+        "ended": _("The dialogue has ended. Thank you for taking part."),
+        "newPending": _("New question waiting"),
         "askedBy": _("Asked by %(name)s"),
         "participant": _("Participant %(number)s"),
         "votes": _("votes"),
@@ -88,7 +103,8 @@ def dialogue_detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
             "questions": questions,
             "now_answering": next((q for q in questions if q.pk == dialogue.now_answering_id), None),
             "asking": dialogue.state in ASKING_STATES,
-            "refresh_seconds": LIVE_REFRESH_SECONDS if dialogue.state in ASKING_STATES else None,
+            # Without JavaScript the page refreshes itself until the dialogue ends (a scheduled one less often).
+            "refresh_seconds": _refresh_seconds(dialogue.state),
             "is_moderator": MODERATOR in roles,
             "is_host": HOST in roles,
             "strings": _room_strings(),
@@ -105,10 +121,22 @@ def dialogue_detail(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     return response
 
 
+def _refresh_seconds(state: str) -> int | None:
+    if state in ASKING_STATES:
+        return LIVE_REFRESH_SECONDS
+    return SCHEDULED_REFRESH_SECONDS if state == State.SCHEDULED else None
+
+
 @require_http_methods(["GET", "POST"])
 def dialogue_ask(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = _dialogue_or_404(dialogue_id)
-    context: dict[str, Any] = {"dialogue": dialogue, "data": {}, "errors": {}, "open": dialogue.state in ASKING_STATES}
+    context: dict[str, Any] = {
+        "dialogue": dialogue,
+        "data": {},
+        "errors": {},
+        "open": dialogue.state in ASKING_STATES,
+        "strings": _room_strings(),
+    }
     if request.method == "GET":
         return render(request, "dialogues/ask.html", context)
     if honeypot.caught(request.POST):  # a quiet refusal (caunoi.abuse.honeypot)
@@ -208,31 +236,19 @@ def _moved_up(dialogue_id: int, question: str) -> list[int]:
 @login_required
 def dialogue_moderate(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = _dialogue_or_404(dialogue_id, request.user, MODERATOR)
+    waiting = staff_questions(dialogue, QuestionStatus.PENDING)
+    approved = staff_questions(dialogue, QuestionStatus.APPROVED)
+    for question in waiting:
+        question.merge_targets = most_similar_first(question, approved)  # type: ignore[attr-defined]
     return render(
         request,
         "dialogues/moderate.html",
         {
             "dialogue": dialogue,
-            "pending": staff_questions(dialogue, QuestionStatus.PENDING),
-            "approved": staff_questions(dialogue, QuestionStatus.APPROVED),
-            "strings": _room_strings(),
-        },
-    )
-
-
-@login_required
-def dialogue_host(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
-    approved = staff_questions(dialogue, QuestionStatus.APPROVED)
-    return render(
-        request,
-        "dialogues/host.html",
-        {
-            "dialogue": dialogue,
+            "held": [q for q in waiting if q.held_words],
+            "pending": [q for q in waiting if not q.held_words],
             "approved": approved,
-            "now_answering": next((q for q in approved if q.pk == dialogue.now_answering_id), None),
-            "next_state": NEXT_STATE.get(State(dialogue.state)),
-            "next_state_label": State(NEXT_STATE[State(dialogue.state)]).label if dialogue.state in NEXT_STATE else "",
+            "words": dialogue_words(dialogue),
             "strings": _room_strings(),
         },
     )
@@ -240,12 +256,97 @@ def dialogue_host(request: HttpRequest, dialogue_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def dialogue_words_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """The dialogue's restricted words, from the moderation desk."""
+    dialogue = _dialogue_or_404(dialogue_id, request.user, MODERATOR)
+    try:
+        restricted_words_set(dialogue_id=dialogue.pk, words=request.POST.get("words", ""), by=request.user)  # type: ignore[arg-type]
+    except ValidationFailed as exc:
+        messages.error(request, "; ".join(str(m) for errors in exc.errors.values() for m in errors))
+    else:
+        messages.success(request, _("The restricted words were saved. New questions are checked against them."))
+    return redirect("dialogues:moderate", dialogue_id=dialogue.pk)
+
+
+@login_required
+def dialogue_host(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
+    return _host_page(request, dialogue)
+
+
+def _host_page(
+    request: HttpRequest, dialogue: Any, reschedule: RescheduleForm | None = None, status: int = 200
+) -> HttpResponse:
+    if reschedule is None:
+        reschedule = RescheduleForm(
+            initial={
+                "starts_at": localtime(dialogue.starts_at),
+                "ends_at": localtime(dialogue.ends_at),
+                "stream_url": dialogue.stream_url,
+            }
+        )
+    approved = staff_questions(dialogue, QuestionStatus.APPROVED)
+    return render(
+        request,
+        "dialogues/host.html",
+        {
+            "dialogue": dialogue,
+            "approved": approved,
+            "answered": staff_questions(dialogue, QuestionStatus.ANSWERED),
+            "now_answering": next((q for q in approved if q.pk == dialogue.now_answering_id), None),
+            "next_state": NEXT_STATE.get(State(dialogue.state)),
+            "next_state_label": State(NEXT_STATE[State(dialogue.state)]).label if dialogue.state in NEXT_STATE else "",
+            "reschedule": reschedule,
+            "reschedule_errors": {field: [str(e) for e in errs] for field, errs in reschedule.errors.items()},
+            "strings": _room_strings(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def dialogue_reschedule_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
+    """A host changes the times or the video link; every open page of the room shows the change."""
+    dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dialogue_reschedule(
+                dialogue_id=dialogue.pk,
+                by=request.user,  # type: ignore[arg-type]
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                stream_url=form.cleaned_data["stream_url"],
+            )
+        except ValidationFailed as exc:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(field, error)
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The schedule was changed. Everyone in the room sees it now."))
+            return redirect("dialogues:host", dialogue_id=dialogue.pk)
+    return _host_page(request, dialogue, reschedule=form, status=400)
+
+
+@login_required
+@require_POST
 def dialogue_advance_page(request: HttpRequest, dialogue_id: int) -> HttpResponse:
     dialogue = _dialogue_or_404(dialogue_id, request.user, HOST)
+    to_state = request.POST.get("to_state", "")
+    if to_state == State.ENDED and dialogue.state == State.LIVE and request.POST.get("confirm") != "1":
+        # Ending cannot be undone and sends questions to agencies: the host sees which, and confirms.
+        return render(
+            request,
+            "dialogues/end_confirm.html",
+            {"dialogue": dialogue, "becoming_cases": list(unanswered_approved(dialogue))},
+        )
     try:
         result = services.dialogue_advance(
             dialogue_id=dialogue.pk,
-            to_state=request.POST.get("to_state", ""),
+            to_state=to_state,
             by=request.user,  # type: ignore[arg-type]
         )
     except ApplicationError as exc:
@@ -285,6 +386,7 @@ def dialogue_schedule_page(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                     agency=data["agency"],
                     category=data["category"],
+                    area=data["area"],
                     hosts=data["hosts"],
                     moderators=data["moderators"],
                     starts_at=data["starts_at"],

@@ -28,6 +28,7 @@ from ..api.serializers import LeagueQuerySerializer, ReportQuerySerializer
 from ..charts import backlog_chart, category_chart, month_label, on_time_chart
 from ..export_jobs import QUERY_FIELDS
 from ..exports import export_csv, export_filename, export_quarterly_xlsx, export_xlsx, scope_label
+from ..hooks import dialogue_figures
 from ..league import league_cached
 from ..periods import current_quarter
 from ..report import Report, report_cached
@@ -72,7 +73,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["errors"] = errors
         return render(request, "reports/dashboard.html", context, status=400)
     category_rows = [(category.display_name, figures.received) for category, figures in report.by_category]
+    by_dialogue, by_agency = dialogue_figures(report.scope.paths, report.period.start, report.period.end)
     context.update(
+        dialogues=by_dialogue,
+        dialogue_agencies=by_agency,
         report=report,
         scope_label=scope_label(report),
         kind_labels=report.kind_labels,
