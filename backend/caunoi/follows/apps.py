@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowsConfig(AppConfig):
@@ -7,6 +8,7 @@ class FollowsConfig(AppConfig):
 
     name = "caunoi.follows"
     label = "follows"
+    verbose_name = _("Following and support")  # the admin's "Quản lý …"
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the publication signals

@@ -34,6 +34,8 @@ class Subscription(models.Model):
     digest_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("follow by e-mail")
+        verbose_name_plural = _("follows by e-mail")
         constraints = [
             models.UniqueConstraint(
                 fields=["email", "target", "target_id"], condition=Q(ended_at__isnull=True), name="one_live_follow"
@@ -60,6 +62,8 @@ class Support(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
         constraints = [models.UniqueConstraint(fields=["item", "supporter"], name="one_support_per_person")]
 
     def __str__(self) -> str:

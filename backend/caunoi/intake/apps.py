@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
@@ -7,3 +8,4 @@ class IntakeConfig(AppConfig):
 
     name = "caunoi.intake"
     label = "intake"
+    verbose_name = _("Intake channels")  # the admin's "Quản lý …"
