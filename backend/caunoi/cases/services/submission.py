@@ -140,6 +140,7 @@ def case_submit(
                 "area": area.pk if area else None, "channel": channel, "contact": asdict(contact),
                 "consent": consent_to_publish, "show_name": show_name_publicly,
                 "submitter": submitter.pk if submitter is not None else None,
+                "site": site.id,  # the same text sent to another portal is another request
             }  # fmt: skip
             fingerprint = submission_fingerprint(what, attachments)
             token = derived_access_token(idempotency_key, fingerprint)

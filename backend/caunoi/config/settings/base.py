@@ -333,7 +333,11 @@ SPECTACULAR_SETTINGS = {
         }
     },
     # Two choice sets share the field name "kind" (a case's kind, an area's kind).
-    "ENUM_NAME_OVERRIDES": {"AreaKindEnum": "caunoi.agencies.models.Area.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "caunoi.agencies.models.Area.Kind",
+        "CaseKindEnum": "caunoi.cases.models.Kind",
+        "RedactionKindEnum": "caunoi.publication.models.RedactionKind",
+    },
     # Every operation documents the error statuses and bodies the API answers with (caunoi.core.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -31,10 +31,10 @@ from .review_serializers import (
     ApproveInput,
     EditInput,
     RedactInput,
-    RejectInput,
     ReviewItemSerializer,
     ReviewPageSerializer,
     ReviewQuery,
+    ReviewRejectInput,
     UnpublishInput,
     UnredactInput,
 )
@@ -102,7 +102,7 @@ class Decision:
 
 DECISIONS: dict[str, Decision] = {
     "approve": Decision(ApproveInput, lambda i, u, d: services.item_publish(item=i, by=u)),
-    "reject": Decision(RejectInput, lambda i, u, d: services.item_decline(item=i, reason=d["reason"], by=u)),
+    "reject": Decision(ReviewRejectInput, lambda i, u, d: services.item_decline(item=i, reason=d["reason"], by=u)),
     "redact": Decision(
         RedactInput,
         lambda i, u, d: services.item_redaction_add(
@@ -136,7 +136,7 @@ class ReviewDecisionView(APIView):
         "409 when the item's status does not allow it.",
         request=PolymorphicProxySerializer(
             component_name="ReviewDecisionInput",
-            serializers=[RejectInput, RedactInput, UnredactInput, EditInput, UnpublishInput],
+            serializers=[ReviewRejectInput, RedactInput, UnredactInput, EditInput, UnpublishInput],
             resource_type_field_name=None,
         ),
         responses={200: ReviewItemSerializer},

@@ -91,7 +91,7 @@ class ApproveInput(StrictSerializer):
     """Publish the item (redactions applied)."""
 
 
-class RejectInput(StrictSerializer):
+class ReviewRejectInput(StrictSerializer):
     reason = serializers.CharField(max_length=500, help_text="Why it is not to be published (staff only).")
 
 

@@ -48,11 +48,11 @@ from .open311_params import Open311Error, flatten, intake_data, list_query
 from .open311_serializers import (
     CreatedSerializer,
     DiscoverySerializer,
+    Open311TokenSerializer,
     ServiceDefinitionSerializer,
     ServiceRequestInput,
     ServiceRequestSerializer,
     ServiceSerializer,
-    TokenSerializer,
 )
 from .open311_xml import Open311XMLRenderer
 
@@ -314,7 +314,7 @@ class RequestDetailView(Open311View):
 class TokenView(Open311View):
     @extend_schema(
         summary="Open311: the request id a token stands for",
-        responses={200: TokenSerializer(many=True), 404: OPEN311_ERRORS},
+        responses={200: Open311TokenSerializer(many=True), 404: OPEN311_ERRORS},
     )
     def get(self, request: Request, token: str) -> Response:
         try:

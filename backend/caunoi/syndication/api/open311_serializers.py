@@ -117,7 +117,7 @@ class DiscoverySerializer(serializers.Serializer):
     endpoints = EndpointSerializer(many=True)
 
 
-class TokenSerializer(serializers.Serializer):
+class Open311TokenSerializer(serializers.Serializer):
     service_request_id = serializers.CharField()
     token = serializers.CharField()
 
