@@ -4,6 +4,8 @@ that a read costs the same whatever the history. Exact up to 60 days, a coarse b
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from types import SimpleNamespace
 
 import pytest
 from caunoi.cases.services import case_claim
@@ -78,3 +80,14 @@ def test_a_median_beyond_the_exact_range_reads_as_its_bins_lower_bound(personas)
     # interpolates between them, so the late one is read as its bin's lower bound, 91.
     assert (live.median_days, live.p90_days) == (pytest.approx((2 + 98) / 2), pytest.approx(2 + 0.9 * 96))
     assert (ours.median_days, ours.p90_days) == (pytest.approx((2 + 91) / 2), pytest.approx(2 + 0.9 * 89))
+
+
+def test_the_release_migration_fills_the_bins_of_rows_built_before_them(history):  # noqa: F811
+    fill = importlib.import_module("caunoi.reports.migrations.0004_flat_fill_day_bins").fill_day_bins
+    with travel(dt.datetime(2026, 7, 1, 12, tzinfo=VN)):
+        stats_rebuild_all()
+    built = {row.pk: (row.answer_bins, row.citizen_bins) for row in AgencyPeriodStats.objects.all()}
+    AgencyPeriodStats.objects.update(answer_bins=None, citizen_bins=None)
+    fill(None, SimpleNamespace(connection=connection))
+    assert {row.pk: (row.answer_bins, row.citizen_bins) for row in AgencyPeriodStats.objects.all()} == built
+    assert any(bins for bins, _ in built.values())
