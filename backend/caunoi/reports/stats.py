@@ -126,17 +126,16 @@ def _percentile(histogram: dict[int, int], fraction: float) -> float | None:
 
 
 def _grouped_rows(
-    sets: Sequence[GroupSet], where: str, params: dict[str, Any]
-) -> list[tuple[GroupSet, Key, list[int | None]]]:
-    """The sums and the binned histograms of every grouping, in one pass over the period's rows (GROUPING
-    SETS): (grouping, key, [the _SUMS..., the answer bins..., the citizen bins...]). Every row costs the same
-    (fixed bins, day_bins.py), so the read's cost follows the number of rows, not the answers they count."""
+    sets: Sequence[GroupSet], selected: str, where: str, params: dict[str, Any]
+) -> list[tuple[GroupSet, Key, list[Any]]]:
+    """`selected` (aggregates) for every grouping of `sets`, in one pass over the rows `where` picks
+    (GROUPING SETS): (grouping, key, [the aggregates...])."""
     used = [name for name in DIMENSIONS if any(name in group for group in sets)]
     columns = [_COLUMNS[name] for name in used]
     grouping = ", ".join("(" + ", ".join(_COLUMNS[name] for name in group) + ")" for group in sets)
     mask = f"GROUPING({', '.join(columns)})" if columns else "0"
     rows = _run(
-        f"SELECT {''.join(f'{c}, ' for c in columns)}{mask}, {_SUMS}, {_BIN_SUMS}"  # noqa: S608 (constants)
+        f"SELECT {''.join(f'{c}, ' for c in columns)}{mask}, {selected}"  # noqa: S608 (constants)
         " FROM reports_agencyperiodstats s JOIN agencies_agency a ON a.id = s.agency_id"
         f" {where} GROUP BY GROUPING SETS ({grouping})",
         params,
@@ -154,12 +153,14 @@ def _grouped_rows(
 def _sums(
     sets: Sequence[GroupSet], scope: Scope, period: Period, filters: Filters, today: dt.date
 ) -> dict[GroupSet, dict[Key, Figures]]:
-    """Everything the aggregates hold for each grouping, in one statement."""
+    """Everything the aggregates hold for each grouping, in one statement: the sums and the binned histograms.
+    Every row costs the same (fixed bins, day_bins.py), so the read follows the number of rows, not the
+    answers they count."""
     rows_sql, params = _rows_of(period.first_day, period.last_day, today)
     params |= {"scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
     where = f"WHERE {rows_sql}{_where(scope, filters)}"
     result: dict[GroupSet, dict[Key, Figures]] = {group: ({(): Figures()} if not group else {}) for group in sets}
-    for group, key, row in _grouped_rows(sets, where, params):
+    for group, key, row in _grouped_rows(sets, f"{_SUMS}, {_BIN_SUMS}", where, params):
         values = [int(value or 0) for value in row[:_SUM_COUNT]]
         received, answered, on_time, returns, transfers, transferred, appeals, ratings, score_sum = values[:9]
         if not any(values) and group:
@@ -201,18 +202,14 @@ def _cached_sums(
 
 
 def _open_now(sets: Sequence[GroupSet], scope: Scope, filters: Filters) -> dict[GroupSet, dict[Key, int]]:
-    """Open cases past their due date, by grouping, as the last refresh counted them (rows of period `now`)."""
+    """Open cases past their due date, by grouping, as the last refresh counted them (rows of period `now`),
+    every grouping in one statement."""
     params = {"scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
-    result: dict[GroupSet, dict[Key, int]] = {}
-    for group in sets:
-        selected = [_COLUMNS[name] for name in group]
-        group_by = f"GROUP BY {', '.join(selected)}" if selected else ""
-        rows = _run(
-            f"SELECT {''.join(f'{c}, ' for c in selected)}sum(s.overdue_end) FROM reports_agencyperiodstats s"  # noqa: S608
-            f" JOIN agencies_agency a ON a.id = s.agency_id WHERE s.period = 'now'{_where(scope, filters)} {group_by}",
-            params,
-        )
-        result[group] = {tuple(row[: len(selected)]): int(row[len(selected)]) for row in rows if row[-1]}
+    where = f"WHERE s.period = 'now'{_where(scope, filters)}"
+    result: dict[GroupSet, dict[Key, int]] = {group: {} for group in sets}
+    for group, key, (overdue,) in _grouped_rows(sets, "sum(s.overdue_end)", where, params):
+        if overdue:
+            result[group][key] = int(overdue)
     return result
 
 
