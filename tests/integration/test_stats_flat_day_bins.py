@@ -54,6 +54,7 @@ def test_every_rows_bins_are_its_exact_histogram_binned(history):  # noqa: F811
     rows = AgencyPeriodStats.objects.exclude(period="now")
     assert any(row.answer_days for row in rows)
     for row in rows:
+        assert row.answer_bins is not None and row.citizen_bins is not None, row
         assert len(row.answer_bins) == len(row.citizen_bins) == BIN_COUNT
         assert histogram_of(row.answer_bins) == binned(row.answer_days), row
         assert histogram_of(row.citizen_bins) == binned(row.citizen_days), row
