@@ -12,6 +12,9 @@ from psycopg.conninfo import make_conninfo
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caunoi.config.settings")
+    # No connection pool: a pool hands back connections to the database it was opened on, so after
+    # use_database() switches databases the next queries would still reach the previous one.
+    os.environ["DATABASE_POOL_MAX_SIZE"] = "0"
     import django
 
     django.setup()

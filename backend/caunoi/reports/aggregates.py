@@ -3,6 +3,8 @@
 Why: the figures are defined over the case timeline (figures.py), and computing them from it costs a scan of
 every event of the period, growing with history and with the number of readers. The aggregates hold the same
 sums per (local day, agency, kind, category), and per ended month, so a read sums a few rows per group.
+The histograms of days are kept twice: exact ({days: answers}, what a rebuild is checked against) and in
+fixed bins (day_bins.py), which the readers sum, so a row costs a read the same however many answers it holds.
 
 How they stay current (all through `stats_refresh`, run every minute by the beat, see config/celery.py):
 - events and ratings are append-only, so the days to rebuild are the days of the rows added since the last
@@ -32,6 +34,7 @@ from django.db import connection, transaction
 
 from caunoi.core import clock
 
+from .day_bins import bins_from_histogram_sql
 from .figures import ANSWER_CLOCK_STARTED, ANSWER_DUE, working_unit_sql
 from .models import AgencyPeriodStats, StatsPeriod, StatsProgress
 from .periods import local_midnight, next_month
@@ -117,14 +120,17 @@ WITH ev AS (
 INSERT INTO reports_agencyperiodstats (
     period, first_day, agency_id, kind, category_id, received, answered, answered_on_time,
     answered_transferred, returns, transfers_out, appeals, ratings, rating_sum, rating_counts,
-    answer_days, citizen_days, backlog_end, overdue_end, refreshed_at
+    answer_days, citizen_days, answer_bins, citizen_bins, backlog_end, overdue_end, refreshed_at
 )
 SELECT %(period)s, k.first_day, k.agency_id, k.kind, k.category_id,
     COALESCE(f.received, 0), COALESCE(f.answered, 0), COALESCE(f.answered_on_time, 0),
     COALESCE(f.answered_transferred, 0), COALESCE(f.returns, 0), COALESCE(s.transfers_out, 0),
     COALESCE(f.appeals, 0), COALESCE(r.ratings, 0), COALESCE(r.rating_sum, 0),
     COALESCE(r.rating_counts, ARRAY[0, 0, 0, 0, 0]), COALESCE(ad.histogram, '{{}}'::jsonb),
-    COALESCE(cd.histogram, '{{}}'::jsonb), COALESCE(b.backlog_end, 0), COALESCE(b.overdue_end, 0), %(now)s
+    COALESCE(cd.histogram, '{{}}'::jsonb),
+    {answer_bins},
+    {citizen_bins},
+    COALESCE(b.backlog_end, 0), COALESCE(b.overdue_end, 0), %(now)s
 FROM keys k
 LEFT JOIN flows f USING (first_day, agency_id, kind, category_id)
 LEFT JOIN answer_days ad USING (first_day, agency_id, kind, category_id)
@@ -152,6 +158,8 @@ def _build_sql(period: str) -> tuple[str, dict[str, Any]]:
         citizen_days=citizen_days,
         answer_due=ANSWER_DUE,
         clock_started=ANSWER_CLOCK_STARTED,
+        answer_bins=bins_from_histogram_sql("COALESCE(ad.histogram, '{}'::jsonb)"),
+        citizen_bins=bins_from_histogram_sql("COALESCE(cd.histogram, '{}'::jsonb)"),
         score_counts=", ".join(f"count(*) FILTER (WHERE r.score = {score})" for score in range(1, 6)),
     )
     return sql, unit_params

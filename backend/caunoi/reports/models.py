@@ -18,6 +18,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .day_bins import BIN_COUNT
+
 
 class WorkingDay(models.Model):
     day = models.DateField(primary_key=True)
@@ -78,6 +80,10 @@ class AgencyPeriodStats(models.Model):
     # Histograms {days: answers}: medians and percentiles of any sum of rows are exact, unlike averages.
     answer_days = models.JSONField(default=dict)
     citizen_days = models.JSONField(default=dict)
+    # The same histograms in BIN_COUNT fixed bins (day_bins.py), what the readers sum: a read's cost stays the
+    # same as the history grows. Null on the open-cases rows (period `now`), which count no answers.
+    answer_bins = ArrayField(models.PositiveIntegerField(), size=BIN_COUNT, null=True)
+    citizen_bins = ArrayField(models.PositiveIntegerField(), size=BIN_COUNT, null=True)
     # Month rows only: open cases and open past-due cases at the month's end (the charts' backlog).
     backlog_end = models.PositiveIntegerField(default=0)
     overdue_end = models.PositiveIntegerField(default=0)

@@ -3,8 +3,10 @@ the dashboard, the exports and the API show.
 
 A read sums the rows of the period's groups: month rows for the months of the period that have ended, day
 rows for the rest. Its cost follows the number of (agency, kind, category) groups active in the period,
-not the number of events, so it stays flat as the history grows. Medians and percentiles are exact: the
-rows keep histograms of days, not averages. "Overdue now" and this month's backlog come from the open cases
+not the number of events, so it stays flat as the history grows; every grouping of a read is one statement
+(GROUPING SETS). Medians and percentiles come from histograms of days, not averages, kept in fixed bins
+(day_bins.py) so that a row costs the same however many answers it counts: exact up to 60 days, beyond that
+the lower bound of a coarse bin. "Overdue now" and this month's backlog come from the open cases
 as the minute's refresh counted them (rows of period `now`). A period that ended before `closed_before()` is cached
 for ever: nothing rewrites its rows any more.
 
@@ -27,6 +29,7 @@ from caunoi.core import clock
 from caunoi.core.replica import read_alias
 
 from .aggregates import closed_before
+from .day_bins import BIN_COUNT, bin_sums_sql, histogram_of
 from .figures import DIMENSIONS, Figures, GroupSet, Key
 from .hooks import dialogue_participation
 from .models import StatsPeriod
@@ -42,6 +45,8 @@ _SUMS = (
     "sum(s.answered_transferred), sum(s.appeals), sum(s.ratings), sum(s.rating_sum), "
     + ", ".join(f"sum(s.rating_counts[{score}])" for score in range(1, 6))
 )
+_SUM_COUNT = 14
+_BIN_SUMS = ", ".join([*bin_sums_sql("s.answer_bins"), *bin_sums_sql("s.citizen_bins")])
 
 
 def _run(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -120,72 +125,55 @@ def _percentile(histogram: dict[int, int], fraction: float) -> float | None:
     return low + (position - math.floor(position)) * (high - low)
 
 
-def _histograms(
-    sets: Sequence[GroupSet], where: str, params: dict[str, Any]
-) -> dict[tuple[str, GroupSet, Key], dict[int, int]]:
-    """The days-to-answer ("a") and citizen's-days ("c") histograms summed for every grouping, in one pass
-    over the rows' histograms (GROUPING SETS): (histogram, grouping, key) → {days: answers}."""
+def _grouped_rows(
+    sets: Sequence[GroupSet], selected: str, where: str, params: dict[str, Any]
+) -> list[tuple[GroupSet, Key, list[Any]]]:
+    """`selected` (aggregates) for every grouping of `sets`, in one pass over the rows `where` picks
+    (GROUPING SETS): (grouping, key, [the aggregates...])."""
     used = [name for name in DIMENSIONS if any(name in group for group in sets)]
     columns = [_COLUMNS[name] for name in used]
-    grouping = ", ".join(
-        "(" + ", ".join([*(_COLUMNS[name] for name in group), "h.which", "h.key"]) + ")" for group in sets
-    )
+    grouping = ", ".join("(" + ", ".join(_COLUMNS[name] for name in group) + ")" for group in sets)
     mask = f"GROUPING({', '.join(columns)})" if columns else "0"
     rows = _run(
-        f"SELECT {''.join(f'{c}, ' for c in columns)}{mask}, h.which, h.key::int, sum(h.value::int)"  # noqa: S608
+        f"SELECT {''.join(f'{c}, ' for c in columns)}{mask}, {selected}"  # noqa: S608 (constants)
         " FROM reports_agencyperiodstats s JOIN agencies_agency a ON a.id = s.agency_id"
-        " CROSS JOIN LATERAL (SELECT 'a' AS which, key, value FROM jsonb_each_text(s.answer_days)"
-        " UNION ALL SELECT 'c', key, value FROM jsonb_each_text(s.citizen_days)) h"
         f" {where} GROUP BY GROUPING SETS ({grouping})",
         params,
     )
     width = len(columns)
-    result: dict[tuple[str, GroupSet, Key], dict[int, int]] = {}
+    result = []
     for row in rows:
         # GROUPING(): a bit per column, the first column the most significant; 1 = not grouped by it.
         grouped = tuple(name for index, name in enumerate(used) if not row[width] & (1 << (width - 1 - index)))
         values = dict(zip(used, row[:width], strict=True))
-        key = tuple(values[name] for name in grouped)
-        which, days, count = row[width + 1 :]
-        result.setdefault((which, grouped, key), {})[days] = int(count)
+        result.append((grouped, tuple(values[name] for name in grouped), list(row[width + 1 :])))
     return result
 
 
 def _sums(
     sets: Sequence[GroupSet], scope: Scope, period: Period, filters: Filters, today: dt.date
 ) -> dict[GroupSet, dict[Key, Figures]]:
-    """Everything the aggregates hold for each grouping; one statement per grouping for the sums, one for
-    the histograms of every grouping."""
+    """Everything the aggregates hold for each grouping, in one statement: the sums and the binned histograms.
+    Every row costs the same (fixed bins, day_bins.py), so the read follows the number of rows, not the
+    answers they count."""
     rows_sql, params = _rows_of(period.first_day, period.last_day, today)
     params |= {"scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
     where = f"WHERE {rows_sql}{_where(scope, filters)}"
-    histograms = _histograms(sets, where, params)
-    result: dict[GroupSet, dict[Key, Figures]] = {}
-    for group in sets:
-        columns = [_COLUMNS[name] for name in group]
-        select = "".join(f"{column}, " for column in columns)
-        group_by = f"GROUP BY {', '.join(columns)}" if columns else ""
-        width = len(columns)
-        figures: dict[Key, Figures] = {(): Figures()} if not group else {}
-        for row in _run(
-            f"SELECT {select}{_SUMS} FROM reports_agencyperiodstats s"  # noqa: S608 (constants of this module)
-            f" JOIN agencies_agency a ON a.id = s.agency_id {where} {group_by}",
-            params,
-        ):
-            key, values = tuple(row[:width]), [int(value or 0) for value in row[width:]]
-            received, answered, on_time, returns, transfers, transferred, appeals, ratings, score_sum = values[:9]
-            if not any(values) and group:
-                continue
-            f = figures.setdefault(key, Figures())
-            f.received, f.answered, f.answered_on_time, f.returns = received, answered, on_time, returns
-            f.transfers, f.answered_transferred, f.appeals, f.ratings = transfers, transferred, appeals, ratings
-            f.rating_average = score_sum / ratings if ratings else None
-            f.rating_distribution = {score: values[8 + score] for score in range(1, 6)}
-        for key, f in figures.items():
-            f.median_days = _percentile(histograms.get(("a", group, key), {}), 0.5)
-            f.p90_days = _percentile(histograms.get(("a", group, key), {}), 0.9)
-            f.citizen_median_days = _percentile(histograms.get(("c", group, key), {}), 0.5)
-        result[group] = figures
+    result: dict[GroupSet, dict[Key, Figures]] = {group: ({(): Figures()} if not group else {}) for group in sets}
+    for group, key, row in _grouped_rows(sets, f"{_SUMS}, {_BIN_SUMS}", where, params):
+        values = [int(value or 0) for value in row[:_SUM_COUNT]]
+        received, answered, on_time, returns, transfers, transferred, appeals, ratings, score_sum = values[:9]
+        if not any(values) and group:
+            continue
+        f = result[group].setdefault(key, Figures())
+        f.received, f.answered, f.answered_on_time, f.returns = received, answered, on_time, returns
+        f.transfers, f.answered_transferred, f.appeals, f.ratings = transfers, transferred, appeals, ratings
+        f.rating_average = score_sum / ratings if ratings else None
+        f.rating_distribution = {score: values[8 + score] for score in range(1, 6)}
+        answer_days = histogram_of(row[_SUM_COUNT : _SUM_COUNT + BIN_COUNT])
+        f.median_days = _percentile(answer_days, 0.5)
+        f.p90_days = _percentile(answer_days, 0.9)
+        f.citizen_median_days = _percentile(histogram_of(row[_SUM_COUNT + BIN_COUNT :]), 0.5)
     return result
 
 
@@ -214,18 +202,14 @@ def _cached_sums(
 
 
 def _open_now(sets: Sequence[GroupSet], scope: Scope, filters: Filters) -> dict[GroupSet, dict[Key, int]]:
-    """Open cases past their due date, by grouping, as the last refresh counted them (rows of period `now`)."""
+    """Open cases past their due date, by grouping, as the last refresh counted them (rows of period `now`),
+    every grouping in one statement."""
     params = {"scope": scope.like_patterns, "kind": filters.kind, "category": filters.category_id}
-    result: dict[GroupSet, dict[Key, int]] = {}
-    for group in sets:
-        selected = [_COLUMNS[name] for name in group]
-        group_by = f"GROUP BY {', '.join(selected)}" if selected else ""
-        rows = _run(
-            f"SELECT {''.join(f'{c}, ' for c in selected)}sum(s.overdue_end) FROM reports_agencyperiodstats s"  # noqa: S608
-            f" JOIN agencies_agency a ON a.id = s.agency_id WHERE s.period = 'now'{_where(scope, filters)} {group_by}",
-            params,
-        )
-        result[group] = {tuple(row[: len(selected)]): int(row[len(selected)]) for row in rows if row[-1]}
+    where = f"WHERE s.period = 'now'{_where(scope, filters)}"
+    result: dict[GroupSet, dict[Key, int]] = {group: {} for group in sets}
+    for group, key, (overdue,) in _grouped_rows(sets, "sum(s.overdue_end)", where, params):
+        if overdue:
+            result[group][key] = int(overdue)
     return result
 
 
