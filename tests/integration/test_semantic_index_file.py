@@ -103,3 +103,22 @@ def test_the_words_half_reads_capped_postings_not_every_row(monkeypatch):
     query = sp.csr_matrix(np.array([[0.5, 0.5]], dtype=np.float32))
     found = word_candidates(query, words, postings, 10)
     assert sorted(found.tolist()) == [4, 9]  # row 4 by its rare term, row 9 the heaviest of the common one
+
+
+def test_a_rewritten_text_is_found_by_its_new_words_without_refitting_the_words(cases, monkeypatch):
+    monkeypatch.setattr(index_module, "REFIT_GROWTH", 10.0)  # four texts: one more is growth enough to refit
+    call_command("build_semantic_index")
+    index = vector_index()
+    index.refresh(force=True)
+    fitted = index._vectorizer
+    karaoke = cases[2]
+    Case.objects.filter(pk=karaoke.pk).update(
+        title="Thủ tục làm sổ đỏ lần đầu cho gia đình", body="Xin hỏi cần giấy tờ gì?"
+    )
+    embed_objects(object_type=ObjectType.CASE, ids=[karaoke.pk])
+    index.refresh(force=True)
+    assert index._vectorizer is fitted  # no refit for one edit
+    found = [(n.object_type, n.object_id) for n in index.nearest(text=QUERY, vector=embed_one(QUERY), k=10)]
+    assert found.count(("case", karaoke.pk)) == 1  # by its new text, once
+    old = index.nearest(text="hàng xóm hát karaoke đến nửa đêm", vector=None, k=10)
+    assert ("case", karaoke.pk) not in [(n.object_type, n.object_id) for n in old]

@@ -54,6 +54,7 @@ MEANING_CANDIDATES = 100
 WORD_CANDIDATES = 200
 MAX_POSTINGS = 5_000  # rows a term's postings list keeps (the heaviest): a term in more weighs little
 POSTINGS_TAIL = 20_000  # rows appended since the postings were built, scanned directly until rebuilt
+DEAD = -1  # the id of a row whose text was rewritten (with an index file): never offered
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,17 @@ class VectorIndex:
         new_seqs: list[int] = []
         new_terms: list[str] = []
         rewritten = False
+        dead: list[int] = []
         covered = self._file.seq if self._file is not None else 0
         for object_type, object_id, vector, terms, seq in rows:
             type_code = _TYPES.index(object_type)
             row = self._row_of.get((type_code, object_id))
+            if row is not None and self._file is not None:
+                # At the file's scale refitting the words for one edit would stall every process: the new
+                # text becomes a new row (read through the postings' tail) and the old one is left dead.
+                self._terms[row] = ""
+                dead.append(row)
+                row = None
             if row is not None:
                 self._terms[row] = terms
                 self._row_seq[row] = seq
@@ -184,6 +192,8 @@ class VectorIndex:
             self._ids = np.concatenate([self._ids, np.asarray(new_ids, dtype=np.int64)])
             self._row_seq = np.concatenate([self._row_seq, np.asarray(new_seqs, dtype=np.int64)])
             self._terms.extend(new_terms)
+        if dead:
+            self._ids[dead] = DEAD
         grown = len(self._terms) > self._fitted_rows * REFIT_GROWTH
         if self._vectorizer is None or rewritten or grown:
             self._refit()
@@ -305,6 +315,7 @@ class VectorIndex:
         if query is not None:
             by_words = word_candidates(query, words, postings, postings_rows)
         rows = np.union1d(np.fromiter(found, dtype=np.int64, count=len(found)), by_words)
+        rows = rows[self._ids[rows] != DEAD]
         word_scores = (
             np.asarray((words[rows] @ query.T).todense()).ravel().astype(np.float32)
             if query is not None and len(rows)
