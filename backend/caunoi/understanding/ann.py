@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -84,7 +85,12 @@ class MeaningFile:
         return np.asarray(found.keys, dtype=np.uint64), 1.0 - np.asarray(found.distances, dtype=np.float32)
 
     def vectors(self, keys: np.ndarray) -> list[np.ndarray | None]:
-        return list(self.index.get(keys, dtype=np.float32)) if len(keys) else []
+        if not len(keys):
+            return []
+        found = self.index.get(keys, dtype="f32")
+        if isinstance(found, tuple):
+            return list(found)
+        return [found] if found is None or found.ndim == 1 else list(found)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -110,11 +116,11 @@ def open_file(current: MeaningFile | None) -> MeaningFile | None:
         return current  # half written by another host's task: the next check maps it
     if index is None:
         return current
-    index.expansion_search = settings.SEMANTIC_HNSW_EXPANSION
+    index.expansion_search = settings.SEMANTIC_HNSW_EXPANSION  # type: ignore[misc]  # a setter at run time
     return MeaningFile(index, seq, stamp)
 
 
-def _rows(where: str, params: list[object]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+def _rows(where: str, params: list[Any]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
     """(keys, float32 vectors, highest seq) of the stored vectors matching `where`, in batches by seq."""
     after = 0
     while True:
@@ -178,6 +184,9 @@ def index_update() -> tuple[int, int, int]:
         count, seq = index_build()
         return count, 0, seq
     index = Index.restore(str(index_path()))  # a private copy to change; the mapped one serves meanwhile
+    if index is None:  # not a usearch file: start over
+        count, seq = index_build()
+        return count, 0, seq
     seq = _highest_seq()
     added = removed = 0
     for keys, vectors, _last in _rows("e.seq > %s AND e.seq <= %s", [current.seq, seq]):
