@@ -55,6 +55,8 @@ def _own_login_counters(settings):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Nor the meaning index file a developer built (understanding/ann.py): without one, lookups are exact.
+    settings.SEMANTIC_INDEX_DIR = tmp_path / "semantic-index"
     return settings.MEDIA_ROOT
 
 

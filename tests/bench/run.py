@@ -21,6 +21,9 @@ measured in the same run. Figures, never assertions; run on a quiet machine.
   semantic_bench.py  understanding text on the labelled evaluation set (tests/support/semantic_eval.py): duplicate
                    recall@5 against the trigram lookup, search nDCG@10 against lexical, routing top-1/top-3
                    against the rules, intake latency added, lookup p95, vector search scaling, memory
+  semantic_scale_bench.py  the similar-cases lookup through the HNSW file and capped postings at 1M items +
+                   200k cases of synthetic vectors and words (goal p95 ≤ 30 ms): build time, file size, recall@10,
+                   memory per web process (SEMANTIC_SCALE_ITEMS / SEMANTIC_SCALE_CASES set the size)
   backup_bench.py  manage.py backup + restore of 200k cases, 2M events and 20k attachments against pg_dump,
                    pg_restore and a plain copy (goal ≤ 1.5×), every row and file compared (goal 0 differences)
 
@@ -56,6 +59,7 @@ BENCHMARKS = (
     "public_read",
     "backup",
     "semantic",
+    "semantic_scale",
 )
 
 

@@ -111,5 +111,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    # The meaning half's HNSW file (caunoi/understanding/ann.py) takes in the vectors written since, so the
+    # rows every web process holds beside it stay few; a no-op until build_semantic_index made the file.
+    "update-semantic-index": {
+        "task": "caunoi.understanding.tasks.update_semantic_index",
+        "schedule": 10 * 60,
+        "options": {"expires": 9 * 60},
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -29,3 +29,16 @@ def retrain_routing_model() -> int | None:
 
     model = routing_model_train()
     return model.pk if model is not None else None
+
+
+@shared_task(acks_late=True)
+def update_semantic_index() -> int:
+    """Brings the meaning half's index file up to date (ann.py): vectors written since added or replaced,
+    objects closed or unpublished removed. Does nothing until `manage.py build_semantic_index` made one, so a
+    small installation stays on brute force. Returns how many vectors were added."""
+    from . import ann
+
+    if not ann.index_path().exists():
+        return 0
+    added, _removed, _seq = ann.index_update()
+    return added

@@ -198,6 +198,11 @@ MEDIA_URL = "/media-not-served/"
 SEMANTIC_ENABLED = env_bool("SEMANTIC_ENABLED", True)
 SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", 1, minimum=1)  # per process: web processes share few cores
 SEMANTIC_INDEX_CHECK_SECONDS = env_int("SEMANTIC_INDEX_CHECK_SECONDS", 2, minimum=0)  # staleness of the index
+# The meaning half's HNSW file (understanding/ann.py), built by `manage.py build_semantic_index` and kept current
+# by the update_semantic_index task; on a disk every web process of a machine reads. Without it: brute force.
+SEMANTIC_INDEX_DIR = Path(env_str("SEMANTIC_INDEX_DIR") or LOCAL_DIR / "semantic-index")
+SEMANTIC_HNSW_EXPANSION = env_int("SEMANTIC_HNSW_EXPANSION", 96, minimum=16)  # search breadth: recall vs time
+SEMANTIC_INDEX_BUILD_THREADS = env_int("SEMANTIC_INDEX_BUILD_THREADS", 0, minimum=0)  # 0: every core
 ROUTING_SUGGESTIONS_ENABLED = env_bool("ROUTING_SUGGESTIONS_ENABLED", True)
 
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
