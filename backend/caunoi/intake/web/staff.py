@@ -55,7 +55,7 @@ def enter(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/enter.html", _context({"received_on": clock.local_date().isoformat()}, {}))
     data = request.POST.copy()
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
-    serializer = StaffEnteredSerializer(data=data)
+    serializer = StaffEnteredSerializer(data=data, context={"web_form": True})  # the form's own fields too
     if not serializer.is_valid():
         context = _context(request.POST, serializer.errors)
         context["files_dropped"] = bool(request.FILES)
