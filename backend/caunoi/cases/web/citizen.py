@@ -7,6 +7,7 @@ the API's serializers, so the page and the API say the same things.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -52,55 +53,55 @@ def _kept(data: QueryDict) -> dict[str, str]:
     return {key: data.get(key, "") for key in data if key != "csrfmiddlewaretoken"}
 
 
+def _send(
+    request: HttpRequest,
+    tracking_code: str,
+    *,
+    form: str,
+    fields: Any,
+    input_class: Any,
+    data: Any,
+    run: Callable[..., Any],
+    main_field: str,
+    done: str,
+) -> HttpResponse:
+    """One citizen form of the track page: validate, run the service, or send the form back (400, or the
+    service's status) with the messages beside the fields and the text as typed."""
+    case = case_tracked_in_session(request, tracking_code)
+    checked = input_class(data=data, context={"web_form": True})
+    if not checked.is_valid():
+        return _refused(request, tracking_code, form=form, fields=fields, errors=checked.errors)
+    try:
+        run(case=case, **checked.validated_data)
+    except ApplicationError as exc:
+        errors = exc.extra.get("errors") or {main_field: [str(exc.message)]}
+        return _refused(request, tracking_code, form=form, fields=fields, errors=errors, status=exc.status_code)
+    messages.success(request, done)
+    return redirect("cases:track-detail", tracking_code=tracking_code)
+
+
 @require_POST
 def track_reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    case = case_tracked_in_session(request, tracking_code)
     data = request.POST.copy()
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
-    form = CitizenReplyInput(data=data, context={"web_form": True})
-    if not form.is_valid():
-        return _refused(request, tracking_code, form="reply", fields=REPLY_FIELDS, errors=form.errors)
-    try:
-        case_citizen_reply(case=case, **form.validated_data)
-    except ApplicationError as exc:
-        errors = exc.extra.get("errors") or {"body": [str(exc.message)]}
-        return _refused(
-            request, tracking_code, form="reply", fields=REPLY_FIELDS, errors=errors, status=exc.status_code
-        )
-    messages.success(request, _("Your reply has been sent; the deadline runs again."))
-    return redirect("cases:track-detail", tracking_code=tracking_code)
+    return _send(
+        request, tracking_code, form="reply", fields=REPLY_FIELDS, input_class=CitizenReplyInput, data=data,
+        run=case_citizen_reply, main_field="body", done=_("Your reply has been sent; the deadline runs again."),
+    )  # fmt: skip
 
 
 @require_POST
 def track_rating(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    case = case_tracked_in_session(request, tracking_code)
-    form = RatingInput(data=request.POST, context={"web_form": True})
-    if not form.is_valid():
-        return _refused(request, tracking_code, form="rating", fields=RATING_FIELDS, errors=form.errors)
-    try:
-        case_rate(case=case, **form.validated_data)
-    except ApplicationError as exc:
-        errors = exc.extra.get("errors") or {"score": [str(exc.message)]}
-        return _refused(
-            request, tracking_code, form="rating", fields=RATING_FIELDS, errors=errors, status=exc.status_code
-        )
-    messages.success(request, _("Thank you for rating the answer."))
-    return redirect("cases:track-detail", tracking_code=tracking_code)
+    return _send(
+        request, tracking_code, form="rating", fields=RATING_FIELDS, input_class=RatingInput, data=request.POST,
+        run=case_rate, main_field="score", done=_("Thank you for rating the answer."),
+    )  # fmt: skip
 
 
 @require_POST
 def track_appeal(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """The citizen's appeal from the track page. A refusal is shown beside the reason, which is kept."""
-    case = case_tracked_in_session(request, tracking_code)
-    form = AppealInput(data=request.POST, context={"web_form": True})
-    if not form.is_valid():
-        return _refused(request, tracking_code, form="appeal", fields=APPEAL_FIELDS, errors=form.errors)
-    try:
-        case_appeal(case=case, reason=form.validated_data["reason"])
-    except ApplicationError as exc:
-        errors = {"reason": [str(exc.message)]}
-        return _refused(
-            request, tracking_code, form="appeal", fields=APPEAL_FIELDS, errors=errors, status=exc.status_code
-        )
-    messages.success(request, _("Your appeal has been sent: the answer will be reconsidered."))
-    return redirect("cases:track-detail", tracking_code=tracking_code)
+    return _send(
+        request, tracking_code, form="appeal", fields=APPEAL_FIELDS, input_class=AppealInput, data=request.POST,
+        run=case_appeal, main_field="reason", done=_("Your appeal has been sent: the answer will be reconsidered."),
+    )  # fmt: skip
