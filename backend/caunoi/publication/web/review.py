@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from .. import services
 from ..access import access_item_for_review, may_review
 from ..models import PublishedItem, RedactionKind, Status
 from ..selectors import review_list
+
+REVIEW_PAGE_SIZE = 50
 
 
 def _reviewer(request: HttpRequest) -> User:
@@ -34,10 +37,19 @@ def review_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Status.PENDING_REVIEW)
     if status not in Status.values:
         status = Status.PENDING_REVIEW
+    query = request.GET.get("q", "")[:200]
+    items = review_list(user, status=status, query=query).select_related("agency")
+    # Every waiting item is reachable: numbered pages (get_page turns a bad or too-high number into the
+    # nearest page rather than an error), the status and the search kept in each page's link.
+    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = QueryDict(mutable=True)
+    kept["status"] = status
+    if query:
+        kept["q"] = query
     return render(
         request,
         "portal/review_list.html",
-        {"items": review_list(user, status=status)[:200], "status": status, "statuses": Status.choices},
+        {"page": page, "status": status, "statuses": Status.choices, "q": query, "kept": kept.urlencode()},
     )
 
 
