@@ -419,3 +419,43 @@ def test_the_page_to_return_to_is_only_ever_on_this_site(provider):
     again = Client()
     authorize = again.get("/accounts/sso/start/?next=/submit/")["Location"]
     assert come_back(again, provider.consent(authorize, "sub-next"))["Location"] == "/submit/"
+
+
+def test_an_account_made_by_sign_on_sets_a_password_without_an_old_one(provider):
+    provider.set_user("sub-newpass", {"name": "Trần Văn Bình", "email": "binh@example.org", "email_verified": True})
+    sign_in(web := Client(), provider, "sub-newpass")
+    user = logged_in_user(web)
+    assert user is not None and not user.has_usable_password()
+    page = web.get("/accounts/password/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'name="old_password"' not in page  # there is none to give
+    assert 'name="new_password1"' in page
+    assert "/accounts/password/" in web.get("/accounts/sso/").content.decode()  # offered where unlinking is
+
+    mismatch = web.post("/accounts/password/", {"new_password1": "Ruộng lúa 2026!", "new_password2": "khác"})
+    assert mismatch.status_code == 400  # the message beside the field; nothing changed
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+
+    done = web.post("/accounts/password/", {"new_password1": "Ruộng lúa 2026!", "new_password2": "Ruộng lúa 2026!"})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Ruộng lúa 2026!")
+    assert logged_in_user(web) == user  # still logged in
+    only = ExternalIdentity.objects.get(subject="sub-newpass")
+    assert web.post("/accounts/sso/", {"unlink": only.pk}).status_code == 302  # now it has another way in
+    assert not ExternalIdentity.objects.filter(pk=only.pk).exists()
+
+
+def test_setting_a_first_password_needs_the_providers_proof_in_this_session(provider):
+    provider.set_user("sub-proof", {"name": "Trần Văn Bình"})
+    sign_in(web := Client(), provider, "sub-proof")
+    user = logged_in_user(web)
+    assert user is not None
+    other = Client()
+    other.force_login(user)  # a session that never went through the provider (no proof of who is there)
+    response = other.post(
+        "/accounts/password/", {"new_password1": "Ruộng lúa 2026!", "new_password2": "Ruộng lúa 2026!"}
+    )
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert not user.has_usable_password()

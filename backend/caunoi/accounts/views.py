@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -38,7 +39,7 @@ from .forms import (
 from .models import Role
 from .services import citizen_register, user_change_email
 from .sso.config import provider_for_request
-from .sso.session import remember_identity
+from .sso.session import remember_identity, session_identity
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
 PENDING = "two_factor_pending"
@@ -273,9 +274,22 @@ class PasswordResetConfirmView(FormStatus, auth_views.PasswordResetConfirmView):
 
 
 class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):
-    """A logged-in person changes their password (the current one first); the session stays logged in."""
+    """A logged-in person changes their password (the current one first); the session stays logged in.
+
+    An account made by single sign-on has no password to give first: it sets its first one, but only from a
+    session that signed in through the provider, which is its proof of who is there (a session from anywhere
+    else could otherwise give itself a lasting way in)."""
 
     template_name = "accounts/password_change.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.has_usable_password() and session_identity(request) is None:
+            return render(request, self.template_name, {"needs_sign_on": True}, status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self) -> Any:
+        return SetPasswordForm if not self.request.user.has_usable_password() else super().get_form_class()
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
