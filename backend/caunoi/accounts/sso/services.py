@@ -129,8 +129,8 @@ def identity_link(*, user: User, identity: VerifiedIdentity) -> ExternalIdentity
 
 class LastWayIn(SignInRefused):
     default_message = _(
-        "This is the only way into your account: it has no password. Set a password first (“Set a password for this account”, "
-        "on this page), then unlink."
+        "This is the only way into your account: it has no password. Set a password first "
+        "(“Set a password for this account”, on this page), then unlink."
     )
 
 
