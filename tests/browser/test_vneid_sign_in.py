@@ -29,7 +29,7 @@ def provider(settings):
     sso_client._clients.clear()
 
 
-def test_log_in_with_vneid_and_send_a_request(page, provider, reference_data):
+def test_log_in_with_vneid_and_send_a_request(page, live_server, provider, reference_data):
     provider.set_user("079190000001", {"name": "Đỗ Thị Mai", "acr": "2"})
     page.goto("/accounts/login/?next=/submit/")
     assert serious_accessibility_violations(page) == []
@@ -68,7 +68,16 @@ def test_log_in_with_vneid_and_send_a_request(page, provider, reference_data):
     # Staff handling the case see how surely the citizen was identified.
     official = User.objects.create_user(username="can-bo", password="mật khẩu cán bộ 1", role=Role.OFFICIAL)
     Membership.objects.create(user=official, agency=case.agency)
+    # Logging out here offers to end the VNeID session too (a shared computer at a commune office).
     page.click("button:has-text('Đăng xuất')")
+    expect(page.locator("h1")).to_have_text("Bạn đã đăng xuất")
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "sso-logged-out-vi")
+    page.click("text=Đăng xuất khỏi cả VNeID")
+    page.wait_for_url(f"{provider.issuer}/oauth2/end_session?*")
+    page.click("button:has-text('End session')")
+    page.wait_for_url(live_server.url + "/")
+
     page.goto(f"/accounts/login/?next=/staff/cases/{case.pk}/")
     page.fill("#id_username", "can-bo")
     page.fill("#id_password", "mật khẩu cán bộ 1")

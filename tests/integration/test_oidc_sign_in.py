@@ -297,7 +297,13 @@ def test_staff_still_give_their_second_factor_after_the_provider(provider, perso
     after_code = web.post("/accounts/login/code/", {"otp_code": code})
     assert after_code.status_code == 302 and after_code["Location"] == "/"  # staff land on the home page
     assert logged_in_user(web) == official
-    assert web.session["sso_identity"] == {"user": official.pk, "provider": "VNeID", "level": 2}
+    kept = web.session["sso_identity"]
+    assert {name: kept[name] for name in ("user", "provider", "level")} == {
+        "user": official.pk,
+        "provider": "VNeID",
+        "level": 2,
+    }
+    assert kept["id_token"].count(".") == 2  # after the second factor too: logging out can end the provider's session
 
 
 def test_the_login_page_offers_the_provider_only_when_one_is_configured(provider, settings):
@@ -459,3 +465,44 @@ def test_setting_a_first_password_needs_the_providers_proof_in_this_session(prov
     assert response.status_code == 403
     user.refresh_from_db()
     assert not user.has_usable_password()
+
+
+def _link_on(page: str, prefix: str) -> str:
+    import html
+    import re
+
+    found = re.search(rf'href="({re.escape(prefix)}[^"]*)"', page)
+    assert found, f"no link to {prefix} on the page"
+    return html.unescape(found.group(1))
+
+
+def test_logging_out_after_sign_on_offers_to_end_the_providers_session_too(provider):
+    provider.set_user("sub-logout", {"name": "Phạm Thị Hoa"})
+    sign_in(web := Client(), provider, "sub-logout")
+    assert logged_in_user(web) is not None
+    response = web.post("/accounts/logout/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200
+    assert logged_in_user(web) is None  # logged out here at once, whatever the person does next
+    page = response.content.decode()
+    assert "VNeID" in page
+    link = query_of(_link_on(page, f"{provider.issuer}/oauth2/end_session"))
+    assert link["id_token_hint"].count(".") == 2  # the ID token it issued, so it knows whose session ends
+    assert link["client_id"] == "cau-noi"
+    assert link["post_logout_redirect_uri"] == "http://testserver/"
+    assert response["Cache-Control"].startswith("private") or "no-store" in response["Cache-Control"]
+
+
+def test_logging_out_after_a_password_login_goes_home_as_before(provider, personas):
+    web = Client()
+    web.force_login(personas["citizen"])
+    response = web.post("/accounts/logout/")
+    assert response.status_code == 302 and logged_in_user(web) is None
+
+
+def test_logging_out_when_the_provider_is_unreachable_still_logs_out(provider, settings):
+    provider.set_user("sub-gone", {"name": "Phạm Thị Hoa"})
+    sign_in(web := Client(), provider, "sub-gone")
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens there
+    sso_client._clients.clear()
+    response = web.post("/accounts/logout/")
+    assert response.status_code == 302 and logged_in_user(web) is None

@@ -39,6 +39,7 @@ from .forms import (
 from .models import Role
 from .services import citizen_register, user_change_email
 from .sso.config import provider_for_request
+from .sso.logout import provider_logout
 from .sso.session import remember_identity, session_identity
 
 # Between the password and the code: who passed the first step, with which backend, and where to go next.
@@ -271,6 +272,21 @@ class PasswordResetConfirmView(FormStatus, auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logs out here at once; after a sign-on through a provider, the page then offers to end the provider's
+    session too. A link, not a redirect: the logout is a form, and the pages' `form-action 'self'` would stop a
+    form's redirect to another site (the person would be stuck on a blank page)."""
+
+    template_name = "accounts/logged_out.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        provider, end_session = provider_logout(request)
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if not end_session:
+            return response
+        return render(request, self.template_name, {"provider": provider, "end_session_url": end_session})
 
 
 class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):

@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -65,6 +66,7 @@ class VerifiedIdentity:
     subject: str
     level: int | None
     claims: dict[str, Any]
+    id_token: str = ""  # as issued: the hint that names this session when the person logs out (end_session_url)
 
     @property
     def email_verified(self) -> bool:
@@ -187,7 +189,25 @@ def verified_identity(request: HttpRequest, config: ProviderConfig) -> VerifiedI
         subject=str(claims["sub"]),
         level=identity_level(claims, config),
         claims=claims,
+        id_token=str(token.get("id_token") or ""),
     )
+
+
+def end_session_url(config: ProviderConfig, *, id_token: str, post_logout_redirect_uri: str, locale: str) -> str:
+    """The provider's logout address for the session `id_token` came from (OpenID Connect RP-Initiated Logout
+    1.0 §2), or "" when the provider has none or cannot be reached: logging out here never waits on it."""
+    try:
+        endpoint = str(_metadata(config).get("end_session_endpoint") or "")
+    except SsoFailure:
+        return ""
+    if not endpoint.startswith(("https://", "http://")):
+        return ""
+    parameters = {"client_id": config.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+    if id_token:
+        parameters["id_token_hint"] = id_token
+    if locale:
+        parameters["ui_locales"] = locale
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(parameters)}"
 
 
 def _clear_state(request: HttpRequest, config: ProviderConfig) -> None:

@@ -14,11 +14,21 @@ SESSION_KEY = "sso_identity"
 class SessionIdentity:
     provider: str  # the provider's name, as the login button shows it ("VNeID")
     level: int | None
+    key: str = ""  # which provider configuration (config.ProviderConfig.key), for logging out there too
+    id_token: str = ""
 
 
-def remember_identity(request: HttpRequest, *, user_id: int, provider: str, level: int | None) -> None:
+def remember_identity(
+    request: HttpRequest, *, user_id: int, provider: str, level: int | None, key: str = "", id_token: str = ""
+) -> None:
     """Called once the session is logged in as `user_id` through the provider (logging out forgets it)."""
-    request.session[SESSION_KEY] = {"user": user_id, "provider": provider, "level": level}
+    request.session[SESSION_KEY] = {
+        "user": user_id,
+        "provider": provider,
+        "level": level,
+        "key": key,
+        "id_token": id_token,
+    }
 
 
 def session_identity(request: Any) -> SessionIdentity | None:
@@ -32,4 +42,9 @@ def session_identity(request: Any) -> SessionIdentity | None:
     if not isinstance(stored, dict) or stored.get("user") != user.pk:
         return None
     level = stored.get("level")
-    return SessionIdentity(provider=str(stored.get("provider", "")), level=level if isinstance(level, int) else None)
+    return SessionIdentity(
+        provider=str(stored.get("provider", "")),
+        level=level if isinstance(level, int) else None,
+        key=str(stored.get("key") or ""),
+        id_token=str(stored.get("id_token") or ""),
+    )

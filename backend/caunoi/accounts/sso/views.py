@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import two_factor
 from ..models import ExternalIdentity, Role
 from ..views import PENDING  # the password login's second step reads it: SSO stands in for the password only
-from .client import Flow, SsoFailure, authorization_redirect, pending_flow, verified_identity
+from .client import (
+    Flow,
+    SsoFailure,
+    VerifiedIdentity,
+    authorization_redirect,
+    pending_flow,
+    verified_identity,
+)
 from .config import ProviderConfig, provider_by_key, provider_for_request
 from .services import SignInRefused, identity_link, identity_sign_in, identity_unlink
 from .session import remember_identity
@@ -77,7 +84,7 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
             if not user.is_authenticated or user.pk != flow.user_id:  # logged out or in as someone else since
                 return _failure_page(request, config, SsoFailure("expired", "the account changed during linking"))
             identity_link(user=user, identity=identity)  # type: ignore[arg-type]
-            remember_identity(request, user_id=user.pk, provider=config.name, level=identity.level)
+            remember_identity(request, user_id=user.pk, **_proof(config, identity))
             messages.success(request, _("Your account is linked to %(provider)s.") % {"provider": config.name})
             return redirect(_landing(flow.next, user))
         account = identity_sign_in(identity=identity)
@@ -95,12 +102,17 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
             "user": account.pk,
             "backend": BACKEND,
             "next": _landing(flow.next, account),
-            "identity": {"provider": config.name, "level": identity.level},
+            "identity": _proof(config, identity),
         }
         return redirect("accounts:login-code")
     auth_login(request, account, backend=BACKEND)
-    remember_identity(request, user_id=account.pk, provider=config.name, level=identity.level)
+    remember_identity(request, user_id=account.pk, **_proof(config, identity))
     return redirect(_landing(flow.next, account))
+
+
+def _proof(config: ProviderConfig, identity: VerifiedIdentity) -> dict[str, Any]:
+    """What the session keeps of the sign-on (session.remember_identity's arguments)."""
+    return {"provider": config.name, "level": identity.level, "key": config.key, "id_token": identity.id_token}
 
 
 # What each failure means for the person, and what to do; the technical detail goes to the log only.
