@@ -18,7 +18,7 @@ def test_the_queue_lists_filters_and_opens_cases(page, personas, reference_data)
     page.fill("input[name=password]", "correct horse 42")
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff/queue/")
-    assert page.locator("nav a[aria-current=page]").inner_text() == "Danh sách hồ sơ cần xử lý"
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Hồ sơ cần xử lý"
     table = page.locator("main table")
     assert land.tracking_code in table.inner_text()
     assert feedback.tracking_code in table.inner_text()
