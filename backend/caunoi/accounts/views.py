@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,7 +37,7 @@ from .forms import (
     RegistrationForm,
     SetupForm,
 )
-from .models import Role
+from .models import Role, User
 from .services import citizen_register, user_change_email
 from .sso.config import provider_for_request
 from .sso.logout import provider_logout
@@ -289,6 +290,12 @@ class LogoutView(auth_views.LogoutView):
         return render(request, self.template_name, {"provider": provider, "end_session_url": end_session})
 
 
+def _first_password(request: HttpRequest) -> bool:
+    """Whether the logged-in account has no password yet (made by single sign-on)."""
+    user = request.user
+    return isinstance(user, User) and not user.has_usable_password()
+
+
 class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):
     """A logged-in person changes their password (the current one first); the session stays logged in.
 
@@ -298,14 +305,13 @@ class PasswordChangeView(FormStatus, auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated and not user.has_usable_password() and session_identity(request) is None:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if _first_password(request) and session_identity(request) is None:
             return render(request, self.template_name, {"needs_sign_on": True}, status=403)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self) -> Any:
-        return SetPasswordForm if not self.request.user.has_usable_password() else super().get_form_class()
+        return SetPasswordForm if _first_password(self.request) else super().get_form_class()
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

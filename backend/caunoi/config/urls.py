@@ -9,6 +9,7 @@ from caunoi.config.metrics import metrics
 from caunoi.core import health
 from caunoi.core.language import switch_language
 from caunoi.core.schema import SchemaView
+from caunoi.follows.api.urls import follow_urlpatterns, support_urlpatterns
 
 api_v1 = [
     path("auth/", include("caunoi.accounts.api.urls")),
@@ -16,7 +17,9 @@ api_v1 = [
     path("cases/", include("caunoi.cases.api.urls")),
     path("queue/", include(queue_urlpatterns)),
     path("erasure-requests/", include(erasure_urlpatterns)),
+    path("published/", include(support_urlpatterns)),
     path("published/", include("caunoi.publication.api.urls")),
+    path("follows/", include(follow_urlpatterns)),
     path("dialogues/", include("caunoi.dialogues.api.urls")),
     path("reports/", include("caunoi.reports.api.urls")),
     path("publication-reviews/", include("caunoi.publication.api.review_urls")),

@@ -129,9 +129,9 @@ SCOPES: tuple[Scope, ...] = (
     Scope("dialogue_device"),
     # Checked by their views (caunoi.follows.views), which show the refusal on the page: following by e-mail
     # sends a confirmation mail each time; "me too" counts once per person, and per address these bound how
-    # many device ids one client can spend.
-    Scope("follow"),
-    Scope("support"),
+    # many device ids one client can spend. Their API routes are counted here, by the middleware.
+    Scope("follow", frozenset({"api-follow"})),
+    Scope("support", frozenset({"api-published-support"})),
     # Single sign-on: each return from the provider costs a call to its token endpoint (and a start, a fresh
     # state in the session), so one address cannot make us hammer the provider.
     Scope("sso", frozenset({"accounts:sso-start", "accounts:sso-callback"}), methods=frozenset({"GET", "HEAD"})),
