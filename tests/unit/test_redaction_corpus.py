@@ -114,6 +114,25 @@ CORPUS: list[tuple[str, str, str, str]] = [
     ("Công văn số 215 Sở Xây dựng gửi ngày 3/4 đã trả lời việc này.", "", "", ""),
     ("Tuyến đường Trường Chinh sẽ được mở rộng trong năm 2026.", "", "", ""),
     ("Nhà tôi ở 245 Trường Chinh bị ngập mỗi khi mưa.", "", "", "Nhà tôi ở {A} bị ngập mỗi khi mưa."),
+    # A year then a street is not an address: nobody lives at "2024, đường Lê Lợi".
+    ("Theo Luật Đất đai 2024, đường Lê Lợi thuộc diện mở rộng.", "", "", ""),
+    ("Từ năm 2019, đường Nguyễn Trãi đã cấm xe tải.", "", "", ""),
+    # --- a person's page on a social network points at them as surely as a phone number
+    (
+        "Trang cá nhân của tôi: facebook.com/nguyenvana.1990, nhắn qua đó.",
+        "",
+        "",
+        "Trang cá nhân của tôi: {O}, nhắn qua đó.",
+    ),
+    (
+        "Liên hệ https://www.facebook.com/profile.php?id=100012345678 hoặc zalo.me/0912345678 nhé.",
+        "",
+        "",
+        "Liên hệ {O} hoặc {O} nhé.",
+    ),
+    ("Video ở tiktok.com/@hoanganh_98 và instagram.com/hoang.anh.", "", "", "Video ở {O} và {O}."),
+    ("Mời ông theo dõi fanpage chính thức của UBND quận: facebook.com/ubndquanbadinh.", "", "", ""),
+    ("Thông tin được đăng trên kênh chính thức của Sở tại zalo.me/sotuphaphanoi.", "", "", ""),
 ]
 
 MARKERS = {
@@ -122,6 +141,7 @@ MARKERS = {
     "I": redaction.ID_NUMBER,
     "N": redaction.NAME,
     "A": redaction.ADDRESS,
+    "O": redaction.OTHER,
 }
 
 

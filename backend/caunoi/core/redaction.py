@@ -53,7 +53,23 @@ _HOUSE_NO = r"\d{1,4}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)*"
 _LANE = rf"(?:,?\s*(?:ngõ|ngách|hẻm|kiệt|Ngõ|Ngách|Hẻm|Kiệt)\s+(?:số\s+)?{_HOUSE_NO})"
 # After "phố", "đường" the words are a street whatever they look like ("phố Đội Cấn").
 _STREET = rf"(?:,?\s*(?:phố|đường|Phố|Đường)\s+{_CAP_WORD}(?:[^\S\n]+{_CAP_WORD}){{0,3}})"
+# A bare number is a house number only when the street follows it at once: "45B đường Trần Phú", but not
+# "Luật Đất đai 2024, đường Lê Lợi" (a year, then a street that is no one's address).
+_STREET_NEXT = rf"(?:[^\S\n]+(?:phố|đường|Phố|Đường)\s+{_CAP_WORD}(?:[^\S\n]+{_CAP_WORD}){{0,3}})"
 
+# A person's page on a social network (Facebook, Zalo, TikTok, Instagram, X, YouTube): the address up to the
+# first space, with or without the scheme and "www."/"m.", only when it names a profile (a path after the host).
+_SOCIAL_RE = re.compile(
+    r"(?<![\w@./-])(?:https?://)?(?:(?:www|m|web|vn)\.)?"
+    r"(?:facebook\.com|fb\.com|fb\.me|zalo\.me|tiktok\.com|instagram\.com|twitter\.com|x\.com|youtube\.com)"
+    r"/[^\s<>\"'),;]*[^\s<>\"'),;.!?]",
+    re.IGNORECASE,
+)
+# An agency's or newspaper's own page, as answers cite them ("fanpage chính thức của UBND: facebook.com/…").
+_OFFICIAL_PAGE_BEFORE = re.compile(
+    r"fanpage|trang (?:chinh thuc|thong tin)|kenh (?:chinh thuc|thong tin)|cong thong tin|"
+    r"cua (?:ubnd|uy ban|so|bo|cuc|phong|cong an|bao|dai|truong|benh vien)\b"
+)
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _SEP = r"[\s.\-]?"
 _PHONE_RES = [
@@ -149,7 +165,7 @@ _ADDRESS_RES = [
     ),
     # "123 Nguyễn Trãi", "45B đường Trần Phú", "12/3 Lê Lợi"
     # Not after a hyphen: "HD-2026-42" is a tracking code.
-    re.compile(rf"(?<![\w/.,-])(?<!\d\s){_HOUSE_NO}{_LANE}*(?:{_STREET}|[^\S\n]+{_STREET_NAME})"),
+    re.compile(rf"(?<![\w/.,-])(?<!\d\s){_HOUSE_NO}{_LANE}*(?:{_STREET_NEXT}|[^\S\n]+{_STREET_NAME})"),
 ]
 # Hamlets, villages and residential groups: small enough to point at a household ("tổ 5", "thôn Đông").
 _HAMLET_RE = re.compile(
@@ -370,8 +386,12 @@ def _is_place(folded_words: str) -> bool:
 
 
 def _contact_details(text: str) -> list[Finding]:
-    """E-mail addresses, ID numbers and phone numbers: the personal data with a fixed shape."""
+    """E-mail addresses, social network pages, ID numbers and phone numbers: the personal data with a fixed
+    shape."""
     found = [Finding(EMAIL, m.group(), m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
+    for m in _SOCIAL_RE.finditer(text):
+        if not _OFFICIAL_PAGE_BEFORE.search(_fold(text[max(0, m.start() - 40) : m.start()])):
+            found.append(Finding(OTHER, m.group(), m.start(), m.end()))
     # ID numbers before phones: a tie at the same place goes to the earlier kind.
     for regex in _ID_RES:
         found += [Finding(ID_NUMBER, m.group(), m.start(), m.end()) for m in regex.finditer(text)]
