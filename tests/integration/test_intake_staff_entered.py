@@ -159,3 +159,32 @@ def test_the_staff_page_stores_scans_and_shows_a_printable_receipt_once(personas
     other = type(web)()
     other.force_login(personas["official_b"])
     assert other.get(response["Location"]).status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_front_desk_chooses_a_commune_as_citizens_do(personas, web):
+    web.force_login(personas["official_a"])
+    form = {key: value for key, value in LETTER.items() if key != "area"}
+    listed = web.post("/staff/intake/new/", {**form, "province": "tinh-01", "show_communes": "1"})
+    html = listed.content.decode()
+    assert listed.status_code == 200 and 'value="xa-00070"' in html and "Lò Văn Páo" in html
+    assert not Case.objects.exists()
+    sent = web.post(
+        "/staff/intake/new/", {**form, "province": "tinh-01", "commune": "xa-00070", "communes_for": "tinh-01"}
+    )
+    assert sent.status_code == 302
+    assert Case.objects.get().area.code == "xa-00070"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_front_desk_never_cuts_a_long_letter_and_says_how_long_it_is(personas, web):
+    web.force_login(personas["official_a"])
+    page = web.get("/staff/intake/new/").content.decode()
+    assert "maxlength" not in page  # a browser would cut a pasted letter without a word
+    assert 'data-character-count="10000"' in page
+    letter = "Nội dung thư rất dài. " * 600  # 13,200 characters
+    response = web.post("/staff/intake/new/", {**LETTER, "body": letter})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_body-error"' in html and "13" in html
+    assert letter.strip() in html  # all of it comes back

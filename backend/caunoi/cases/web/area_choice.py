@@ -52,6 +52,15 @@ def chosen_area(data: QueryDict | dict[str, Any]) -> tuple[str, dict[str, list[s
     return commune, {}
 
 
+def place_errors_where_chosen(errors: dict[str, Any], data: QueryDict | dict[str, Any]) -> dict[str, Any]:
+    """The serializer's errors with one about `area` (an unknown code) moved beside the list it came from."""
+    if "area" not in errors:
+        return errors
+    errors = dict(errors)
+    errors["commune" if data.get("commune") else "province"] = errors.pop("area")
+    return errors
+
+
 @require_GET
 @cache_control(max_age=3600, public=True)  # the area tree changes with administrative reforms, not hourly
 def communes_json(request: HttpRequest) -> JsonResponse:

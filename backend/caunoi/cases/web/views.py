@@ -41,7 +41,7 @@ from ..models import Case, Channel, Kind
 from ..selectors import answer_templates_for, due_explanation, forwarding_state, is_overdue, status_label
 from ..services.idempotency import KEY_PATTERN, IdempotencyKeyReused
 from ..timeline import routing_lines, staff_timeline
-from .area_choice import chosen_area, communes_of, wants_communes_listed
+from .area_choice import chosen_area, communes_of, place_errors_where_chosen, wants_communes_listed
 from .errors import SentBack, error_texts
 
 # Cases a browser session has proved it may follow (by tracking code and access code), by id.
@@ -108,9 +108,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     serializer = CaseSubmitSerializer(data=data, context={"web_form": True})  # the form's own fields too
     if not serializer.is_valid() or area_errors:
         # The citizen's input comes back as typed; files cannot be refilled by a browser, so the page says so.
-        errors = {**serializer.errors, **area_errors}
-        if "area" in errors:  # an unknown code: said beside the list it came from
-            errors["commune" if request.POST.get("commune") else "province"] = errors.pop("area")
+        errors = place_errors_where_chosen({**serializer.errors, **area_errors}, request.POST)
         context = _form_context(request, request.POST, errors)
         context["files_dropped"] = bool(request.FILES)
         return render(request, "cases/submit.html", context, status=400)

@@ -17,6 +17,7 @@ from caunoi.agencies.models import Area, Category
 from caunoi.cases.attachments import ALLOWED_EXTENSIONS
 from caunoi.cases.models import STAFF_ENTERED_CHANNELS, Kind
 from caunoi.cases.selectors import due_explanation, status_label
+from caunoi.cases.web.area_choice import chosen_area, communes_of, place_errors_where_chosen, wants_communes_listed
 from caunoi.cases.web.errors import error_texts
 from caunoi.core import clock
 from caunoi.core.errors import NotFound
@@ -37,9 +38,11 @@ def _context(data: QueryDict | dict[str, Any], errors: dict[str, Any]) -> dict[s
         "channels": [(c.value, c.label) for c in STAFF_ENTERED_CHANNELS],
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "provinces": Area.objects.filter(kind=Area.Kind.PROVINCE).order_by("name"),
+        "communes": communes_of(str(data.get("province") or "")),
         "accept_attribute": ",".join(ALLOWED_EXTENSIONS),
         "accepted_types": ", ".join(e.lstrip(".").upper() for e in ALLOWED_EXTENSIONS),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
+        "attachment_max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "today": today.isoformat(),
         "earliest": (today - dt.timedelta(days=max_backdate_days())).isoformat(),
         "max_backdate_days": max_backdate_days(),
@@ -53,11 +56,17 @@ def enter(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "GET":
         return render(request, "intake/enter.html", _context({"received_on": clock.local_date().isoformat()}, {}))
+    if wants_communes_listed(request.POST):  # the province step without JavaScript (as on the citizen's form)
+        context = _context(request.POST, {})
+        context["files_dropped"] = bool(request.FILES)
+        return render(request, "intake/enter.html", context)
     data = request.POST.copy()
+    data["area"], area_errors = chosen_area(request.POST)
     data.setlist("attachments", request.FILES.getlist("attachments"))  # type: ignore[arg-type]
     serializer = StaffEnteredSerializer(data=data, context={"web_form": True})  # the form's own fields too
-    if not serializer.is_valid():
-        context = _context(request.POST, serializer.errors)
+    if not serializer.is_valid() or area_errors:
+        errors = place_errors_where_chosen({**serializer.errors, **area_errors}, request.POST)
+        context = _context(request.POST, errors)
         context["files_dropped"] = bool(request.FILES)
         return render(request, "intake/enter.html", context, status=400)
     submitted = case_enter_for_citizen(data=serializer.validated_data, by=request.user)  # type: ignore[arg-type]
