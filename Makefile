@@ -2,7 +2,7 @@
 #
 #   make run            the whole project on http://127.0.0.1:8000/ (embedded PostgreSQL and Redis
 #                       unless DATABASE_URL / REDIS_URL are set); RUN_ARGS='--port 8001' to change it
-#   make test           pytest (PYTEST_ARGS='-k deadline -x' to narrow it)
+#   make test           pytest on every core (PYTEST_ARGS='-k deadline -x' to narrow it, PYTEST_WORKERS=0 for one process)
 #   make check          lint, types and tests
 #   make down           stop the embedded PostgreSQL and Redis (data stays in .local/)
 
@@ -23,6 +23,9 @@ endif
 
 RUN_ARGS ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core (each has its own test database and Redis database, see
+# tests/support/xdist_worker.py). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= auto
 
 # mypy's Django plugin and makemessages load the settings, which refuse to start without these. Neither
 # connects to anything, so placeholders do when the variables are unset.
@@ -54,7 +57,7 @@ run: venv
 # Chromium and nginx come from Debian: installed first when missing (as root), so a fresh machine passes.
 test: venv
 	bash tests/tools/install-system-packages
-	$(TEST_SETTINGS) PYTHONPATH=backend $(DEVSTACK) exec -- python -m pytest $(PYTEST_ARGS)
+	$(TEST_SETTINGS) PYTHONPATH=backend $(DEVSTACK) exec -- python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check backend tests
