@@ -19,6 +19,7 @@ from typing import Any, cast
 import numpy as np
 from django.db import connections, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from caunoi.cases.models import Case
 from caunoi.core import clock
@@ -69,6 +70,14 @@ class Suggestion:
     @property
     def is_case(self) -> bool:
         return self.object_type == ObjectType.CASE
+
+    @property
+    def faq_url(self) -> str | None:
+        """A published answer's agency's public FAQ (faq.py), where the answers asked again and again are
+        gathered; None for a case or an answer imported without an agency here."""
+        if self.is_case or self.obj.agency_id is None:
+            return None
+        return reverse("understanding:faq", args=[self.obj.agency.code])
 
 
 def _nearest(text: str, vector: np.ndarray | None) -> list[Neighbour]:
