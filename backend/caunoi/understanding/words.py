@@ -58,6 +58,8 @@ _hasher = HashingVectorizer(
 
 def counts(texts: Sequence[str]) -> sp.csr_matrix:
     """Each text's term counts (folded texts in, as stored in Embedding.terms)."""
+    if not len(texts):
+        return sp.csr_matrix((0, FEATURES), dtype=np.float32)
     return _hasher.transform(texts).tocsr()
 
 
