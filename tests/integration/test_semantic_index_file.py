@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 from caunoi.cases.models import Case
 from caunoi.core import clock
-from caunoi.understanding import ann
+from caunoi.understanding import ann, words
 from caunoi.understanding import index as index_module
 from caunoi.understanding.embedder import embed_one
-from caunoi.understanding.index import capped_postings, vector_index, word_candidates
+from caunoi.understanding.index import vector_index
 from caunoi.understanding.models import ObjectType
 from caunoi.understanding.services import embed_objects
 from django.core.management import call_command
@@ -46,7 +45,7 @@ def cases(personas):
 
 def lookup(vector):
     found = vector_index().nearest(text=QUERY, vector=vector, k=5)
-    return [(n.object_type, n.object_id, round(n.score, 2)) for n in found]
+    return [(n.object_type, n.object_id) for n in found], [n.score for n in found]
 
 
 def test_lookups_through_the_index_file_find_what_brute_force_finds(cases, settings):
@@ -58,7 +57,28 @@ def test_lookups_through_the_index_file_find_what_brute_force_finds(cases, setti
     vector_index().refresh(force=True)
     assert vector_index().uses_file
     assert vector_index()._matrix.shape[0] == 0  # every vector is in the mapped file, none held here
-    assert lookup(vector) == exact
+    found, scores = lookup(vector)
+    assert found == exact[0]
+    assert scores == pytest.approx(exact[1], abs=0.01)  # the file's vectors are int8: cosines within ≈ 0.005
+
+
+def words_lookup(text=QUERY):
+    return [
+        (n.object_type, n.object_id, round(n.words, 4)) for n in vector_index().nearest(text=text, vector=None, k=5)
+    ]
+
+
+def test_the_words_half_is_read_from_mapped_files_and_scores_as_the_in_memory_one(cases):
+    in_memory = words_lookup()
+    unaccented = words_lookup("xin hoi lam so do lan dau")
+    assert in_memory and unaccented and not vector_index().uses_file
+    call_command("build_semantic_index")
+    index = vector_index()
+    index.refresh(force=True)
+    assert index.uses_file and index.words_file is not None
+    assert len(index) == 0  # no row held in this process: its words and vector are in the mapped files
+    assert words_lookup() == in_memory
+    assert words_lookup("xin hoi lam so do lan dau") == unaccented
 
 
 def test_vectors_written_after_the_file_are_held_in_process_until_the_update_takes_them_in(cases):
@@ -90,19 +110,20 @@ def test_without_the_file_the_process_holds_every_vector_again(cases):
     assert not vector_index().uses_file and vector_index()._matrix.shape[0] == len(cases)
 
 
-def test_the_words_half_reads_capped_postings_not_every_row(monkeypatch):
-    monkeypatch.setattr(index_module, "MAX_POSTINGS", 3)
-    monkeypatch.setattr(index_module, "WORD_CANDIDATES", 2)
-    # Term 0 is in ten rows with growing weights, term 1 only in row 4.
-    rows = [*range(10), 4]
-    terms = [0] * 10 + [1]
-    weights = [0.1 * (i + 1) for i in range(10)] + [0.9]
-    words = sp.csr_matrix((weights, (rows, terms)), shape=(12, 2), dtype=np.float32)
-    postings = capped_postings(words[:10])
-    assert sorted(postings[:, 0].nonzero()[0].tolist()) == [7, 8, 9]  # the heaviest three
-    query = sp.csr_matrix(np.array([[0.5, 0.5]], dtype=np.float32))
-    found = word_candidates(query, words, postings, 10)
-    assert sorted(found.tolist()) == [4, 9]  # row 4 by its rare term, row 9 the heaviest of the common one
+def test_the_words_half_reads_capped_postings_not_every_row(monkeypatch, tmp_path):
+    monkeypatch.setattr(words, "MAX_POSTINGS", 3)
+    monkeypatch.setattr(words, "WORD_CANDIDATES", 2)
+    # "khaisinh" is in ten texts, weighing more in shorter ones (rows 9, 8, 7 the heaviest); "sodo" only in 4.
+    texts = [" ".join(["khaisinh", *(f"w{i}x{j}" for j in range(12 - i))]) for i in range(10)]
+    texts[4] += " sodo"
+    directory = words.write_words(tmp_path, ann.key_of(1, np.arange(1, 11)), texts)
+    mapped = words.open_words(directory, None)
+    column = int(words.counts(["khaisinh"]).indices[0])
+    start, end = mapped.post_indptr[column], mapped.post_indptr[column + 1]
+    assert mapped.post_rows[start:end].tolist() == [9, 8, 7]  # the heaviest three, heaviest first
+    found, _weights = mapped.candidates(mapped.weights.transform(["khaisinh sodo"]))
+    assert sorted((found >> 1).tolist()) == [5, 10]  # row 4 by its rare word, row 9 the heaviest of the common one
+    assert isinstance(mapped.post_rows, np.memmap)  # read from the file, not loaded
 
 
 def test_a_rewritten_text_is_found_by_its_new_words_without_refitting_the_words(cases, monkeypatch):
@@ -110,15 +131,32 @@ def test_a_rewritten_text_is_found_by_its_new_words_without_refitting_the_words(
     call_command("build_semantic_index")
     index = vector_index()
     index.refresh(force=True)
-    fitted = index._vectorizer
+    fitted = index._weights
     karaoke = cases[2]
     Case.objects.filter(pk=karaoke.pk).update(
         title="Thủ tục làm sổ đỏ lần đầu cho gia đình", body="Xin hỏi cần giấy tờ gì?"
     )
     embed_objects(object_type=ObjectType.CASE, ids=[karaoke.pk])
     index.refresh(force=True)
-    assert index._vectorizer is fitted  # no refit for one edit
+    assert index._weights is fitted  # the files' weights: no refit for one edit
     found = [(n.object_type, n.object_id) for n in index.nearest(text=QUERY, vector=embed_one(QUERY), k=10)]
     assert found.count(("case", karaoke.pk)) == 1  # by its new text, once
     old = index.nearest(text="hàng xóm hát karaoke đến nửa đêm", vector=None, k=10)
     assert ("case", karaoke.pk) not in [(n.object_type, n.object_id) for n in old]
+
+
+def test_a_cases_own_vector_is_read_from_the_process_or_the_file_not_the_database(
+    cases, settings, django_assert_num_queries
+):
+    from caunoi.understanding.similar import stored_vector
+
+    exact = stored_vector(cases[0])
+    call_command("build_semantic_index")
+    vector_index().refresh(force=True)
+    settings.SEMANTIC_INDEX_CHECK_SECONDS = 3600  # no check for new rows inside the block below
+    with django_assert_num_queries(0):
+        mapped = vector_index().vector_of(ObjectType.CASE, cases[0].pk)
+    assert mapped is not None
+    assert np.linalg.norm(mapped) == pytest.approx(1.0, abs=1e-3)  # at the stored vectors' scale, not int8's
+    assert float(mapped @ exact) > 0.99
+    assert vector_index().vector_of(ObjectType.CASE, 10**9) is None

@@ -30,7 +30,9 @@ from usearch.index import Index
 
 from caunoi.core.replica import read_alias
 
+from . import words as words_files
 from .embedder import DIM, MODEL_NAME, from_bytes
+from .words import WordsFile
 
 TYPES = ("case", "item")  # a key is object_id * 2 + the type's position here
 BATCH = 20_000
@@ -71,10 +73,12 @@ def new_index() -> Index:
 
 @dataclass(frozen=True)
 class MeaningFile:
-    """A memory-mapped index file and the highest `seq` it covers."""
+    """A memory-mapped index file, the words files written with it (words.py) and the highest `seq` both
+    cover."""
 
     index: Index
     seq: int
+    words: WordsFile
     stamp: tuple[int, int]  # (inode, mtime_ns) of the file: a new one is mapped when it changes
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -110,14 +114,18 @@ def open_file(current: MeaningFile | None) -> MeaningFile | None:
     if current is not None and current.stamp == stamp:
         return current
     try:
-        seq = int(json.loads(_meta_path().read_text())["seq"])
+        meta = json.loads(_meta_path().read_text())
+        seq = int(meta["seq"])
         index = Index.restore(str(path), view=True)
     except (FileNotFoundError, ValueError, KeyError, RuntimeError):
         return current  # half written by another host's task: the next check maps it
-    if index is None:
+    words = words_files.open_words(words_files.meta_words(meta, path.parent), None)
+    if index is None or words is None:
+        # Not written by this version (no words files beside it) or replaced meanwhile: the update task
+        # builds it again; until then, or until the next check, what was mapped (or brute force) answers.
         return current
     index.expansion_search = settings.SEMANTIC_HNSW_EXPANSION  # type: ignore[misc]  # a setter at run time
-    return MeaningFile(index, seq, stamp)
+    return MeaningFile(index, seq, words, stamp)
 
 
 def _rows(where: str, params: list[Any]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
@@ -146,13 +154,14 @@ def _highest_seq() -> int:
         return int(cursor.fetchone()[0])
 
 
-def write(index: Index, seq: int) -> Path:
-    """Saves `index` as the index file covering rows up to `seq`, atomically (readers map either file)."""
+def write(index: Index, seq: int, words: Path) -> Path:
+    """Saves `index` as the index file covering rows up to `seq`, with the words files written in the
+    directory `words` (words.write_words), atomically (readers map either build)."""
     path = index_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     for target, save in (
         (path, lambda name: index.save(name)),
-        (_meta_path(), lambda name: Path(name).write_text(json.dumps({"seq": seq, "count": len(index)}))),
+        (_meta_path(), lambda name: Path(name).write_text(words_files.dumps_meta(seq, len(index), words))),
     ):
         # The file first, then its seq: a reader seeing the new file with the old seq re-reads a few rows.
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=".building-")
@@ -163,7 +172,32 @@ def write(index: Index, seq: int) -> Path:
         finally:
             if os.path.exists(name):
                 os.unlink(name)
+    words_files.remove_old(path.parent, keep={words})
     return path
+
+
+def build_words(seq: int) -> Path:
+    """Writes the words files of every live object's folded text up to `seq` (a new directory)."""
+    keys: list[np.ndarray] = []
+    texts: list[str] = []
+    after = 0
+    while True:
+        with connections[read_alias()].cursor() as cursor:
+            cursor.execute(
+                "SELECT e.object_type, e.object_id, e.terms, e.seq FROM understanding_embedding e "  # noqa: S608
+                f"WHERE e.seq > %s AND e.seq <= %s AND e.model = %s AND ({_LIVE}) ORDER BY e.seq LIMIT %s",
+                [after, seq, MODEL_NAME, BATCH],
+            )
+            rows = cursor.fetchall()
+        if rows:
+            keys.append(key_of(np.array([TYPES.index(r[0]) for r in rows]), np.array([r[1] for r in rows])))
+            texts.extend(r[2] for r in rows)
+            after = rows[-1][3]
+        if len(rows) < BATCH:
+            break
+    index_path().parent.mkdir(parents=True, exist_ok=True)
+    all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+    return words_files.write_words(index_path().parent, all_keys, texts)
 
 
 def index_build() -> tuple[int, int]:
@@ -172,7 +206,7 @@ def index_build() -> tuple[int, int]:
     index = new_index()
     for keys, vectors, _last in _rows(f"e.seq <= %s AND ({_LIVE})", [seq]):
         index.add(keys, vectors, threads=settings.SEMANTIC_INDEX_BUILD_THREADS)
-    write(index, seq)
+    write(index, seq, build_words(seq))
     return len(index), seq
 
 
@@ -180,7 +214,7 @@ def index_update() -> tuple[int, int, int]:
     """Brings the index file up to date in place (it is built first when missing): adds the vectors written
     since, replaces the rewritten ones, removes the objects no longer live. (added, removed, seq)."""
     current = open_file(None)
-    if current is None:
+    if current is None:  # none yet, or one written without words files
         count, seq = index_build()
         return count, 0, seq
     index = Index.restore(str(index_path()))  # a private copy to change; the mapped one serves meanwhile
@@ -199,7 +233,9 @@ def index_update() -> tuple[int, int, int]:
     present = gone[index.contains(gone)] if len(gone) else gone
     if len(present):
         removed += int(index.remove(present))
-    write(index, seq)
+    # The words files are written again whole: their idf and capped lists depend on every row, and the
+    # rows held in each process between two updates stay few.
+    write(index, seq, build_words(seq))
     return added, removed, seq
 
 

@@ -128,6 +128,19 @@ def _syllables(text: str) -> list[tuple[str, str]]:
     return [(word, vn_fold(word)) for word in _WORD.findall(text)]
 
 
+def as_written(text: str, folded_phrases: Sequence[str]) -> list[str]:
+    """Each folded phrase ("giay chung nhan") as `text` writes it ("giấy chứng nhận"), lower-cased: models
+    match folded words, so a text typed with or without diacritics counts alike, but a person reads the
+    words as they were written. A phrase not found in `text` stays folded."""
+    words = _syllables(text)
+    written: dict[str, str] = {}
+    for size in {len(phrase.split()) for phrase in folded_phrases}:
+        for i in range(len(words) - size + 1):
+            window = words[i : i + size]
+            written.setdefault(" ".join(f for _w, f in window), " ".join(w for w, _f in window).lower())
+    return [written.get(phrase, phrase) for phrase in folded_phrases]
+
+
 def shared_words(query: str, other: str, *, limit: int = 5) -> list[str]:
     """Words of `other` (as written there) that `query` also has, diacritics ignored: two-syllable words first
     ("sổ đỏ"), then single syllables that are not among the commonest. What a person reads as "why"."""

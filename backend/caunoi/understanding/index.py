@@ -8,19 +8,19 @@ any process or task is seen within that time, and a rewritten one replaces its o
 still open or published is not kept here: callers filter the nearest candidates against the database, so a
 closed case never needs removing from every process.
 
-Two halves, one score. The words: TF-IDF over folded one- and two-word terms, with weights learned from the
-platform's own texts (a word every question has, "thủ tục", weighs little; "khai sinh" much), refitted
-when the collection has grown by REFIT_GROWTH. The meaning: e5's cosine. On the evaluation set
+Two halves, one score. The words: TF-IDF over folded one- and two-word terms (hashed, words.py), with
+weights learned from the platform's own texts (a word every question has, "thủ tục", weighs little; "khai
+sinh" much), refitted when the collection has grown by REFIT_GROWTH. The meaning: e5's cosine. On the evaluation set
 (tests/support/semantic_eval.py) the words alone find a duplicate in the first five for 96% of questions and
 the model alone for 59% (81% of hand-written ones); rank fusion of the two lost to the words alone (62%),
 while `words + MEANING_WEIGHT × (cosine − MEANING_CENTRE)` kept the best of both (95%, 95% hand-written).
 
 Brute force (a sparse and a dense matrix-vector product) is exact and needs no build step: about 1 ms per
 10,000 rows on one core, which is what runs while no index file exists. Once `manage.py build_semantic_index`
-has written one (ann.py), the meaning half asks its HNSW graph (memory-mapped, shared between processes) and
-this process holds only the vectors written after it; the words half then reads capped postings lists
-(an inverted index over the TF-IDF weights, at most MAX_POSTINGS rows a term, the heaviest kept) instead of
-every row; the candidates of both are scored exactly as above. See ARCHITECTURE.md "Understanding text" for
+has written one (ann.py), the meaning half asks its HNSW graph and the words half the postings files written
+with it (words.py: capped inverted lists, the heaviest rows first), all memory-mapped and shared between
+processes; this process then holds only the rows written after the files (their words and vectors), and the
+candidates of both halves are scored exactly as above. See ARCHITECTURE.md "Understanding text" for
 the measured figures.
 """
 
@@ -34,27 +34,21 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.db import connections
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from caunoi.core.replica import read_alias
 from caunoi.core.text import vn_fold
 
 from . import ann
 from .embedder import DIM, MODEL_NAME, from_bytes
-from .fusion import STOP_SYLLABLES
 from .models import ObjectType
+from .words import FEATURES, WORD_CANDIDATES, Weights
 
-_TYPES = (ObjectType.CASE.value, ObjectType.ITEM.value)
+_TYPES = (ObjectType.CASE.value, ObjectType.ITEM.value)  # the order of ann.TYPES: a key's low bit
 LOAD_BATCH = 20_000
 REFIT_GROWTH = 1.2
 MEANING_WEIGHT = 0.5
 MEANING_CENTRE = 0.85
-# With an index file: the candidates each half brings, and the bound on the words half's work.
-MEANING_CANDIDATES = 100
-WORD_CANDIDATES = 200
-MAX_POSTINGS = 5_000  # rows a term's postings list keeps (the heaviest): a term in more weighs little
-POSTINGS_TAIL = 20_000  # rows appended since the postings were built, scanned directly until rebuilt
-DEAD = -1  # the id of a row whose text was rewritten (with an index file): never offered
+MEANING_CANDIDATES = 100  # with the files: the rows the meaning half brings (the words half: WORD_CANDIDATES)
 
 
 @dataclass(frozen=True)
@@ -66,37 +60,25 @@ class Neighbour:
     meaning: float | None  # e5 cosine, when the query was embedded
 
 
-def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(
-        token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regular expression, not a password)
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        stop_words=sorted(STOP_SYLLABLES),
-    )
-
-
 class VectorIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.reset()
 
-    def reset(self) -> None:
-        # Vectors held in this process: every row's without an index file, else only those written after it.
-        self._matrix = np.zeros((0, DIM), dtype=np.float32)
-        self._dense_rows = np.zeros(0, dtype=np.int64)  # the row of each vector in _matrix
-        self._dense_pos: dict[int, int] = {}
+    def reset(self, file: ann.MeaningFile | None = None) -> None:
+        """Forgets every row held; with `file`, the rows it covers are read from it, not held here."""
+        # Rows held in this process: every row without the files, else only those written after them.
+        self._file = file
+        self._matrix = np.zeros((0, DIM), dtype=np.float32)  # the vector of each row held
         self._row_seq = np.zeros(0, dtype=np.int64)
-        self._file: ann.MeaningFile | None = None
-        self._postings: sp.csc_matrix | None = None  # capped, over rows [0, _postings_rows)
-        self._postings_rows = 0
         self._types = np.zeros(0, dtype=np.int8)
         self._ids = np.zeros(0, dtype=np.int64)
         self._terms: list[str] = []
         self._row_of: dict[tuple[int, int], int] = {}
-        self._seq = 0
+        self._seq = file.seq if file is not None else 0
         self._checked_at = 0.0
-        self._vectorizer: TfidfVectorizer | None = None
-        self._words = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._weights: Weights | None = file.words.weights if file is not None else None
+        self._words = sp.csr_matrix((0, FEATURES), dtype=np.float32)
         self._fitted_rows = 0
 
     def __len__(self) -> int:
@@ -104,27 +86,47 @@ class VectorIndex:
 
     @property
     def nbytes(self) -> int:
+        """Bytes of the arrays held privately by this process (not the mapped files)."""
         words = self._words.data.nbytes + self._words.indices.nbytes + self._words.indptr.nbytes
-        if self._postings is not None:
-            words += self._postings.data.nbytes + self._postings.indices.nbytes + self._postings.indptr.nbytes
         return int(self._matrix.nbytes + self._types.nbytes + self._ids.nbytes + self._row_seq.nbytes + words)
 
     @property
     def uses_file(self) -> bool:
         return self._file is not None
 
+    @property
+    def words_file(self) -> ann.WordsFile | None:
+        return self._file.words if self._file is not None else None
+
+    def vector_of(self, object_type: str, object_id: int) -> np.ndarray | None:
+        """The stored vector of one object as this process holds or maps it (the file's is int8: its
+        cosines are within ≈ 0.005 of the original's), None when it has none (yet)."""
+        self.refresh()
+        with self._lock:
+            type_code = _TYPES.index(object_type)
+            row = self._row_of.get((type_code, object_id))
+            if row is not None:
+                return self._matrix[row].copy()
+            mapped = self._file
+        if mapped is None:
+            return None
+        found = mapped.vectors(ann.key_of(type_code, np.array([object_id])))
+        if not found or found[0] is None:
+            return None
+        return found[0] / (np.linalg.norm(found[0]) or 1.0)  # the file keeps int8 at its own scale
+
     def refresh(self, *, force: bool = False) -> None:
-        """Reads the rows written since the last refresh (all of them the first time)."""
+        """Reads the rows written since the last refresh (all of them the first time, or those after the
+        mapped files)."""
         now = time.monotonic()
         if not force and now - self._checked_at < settings.SEMANTIC_INDEX_CHECK_SECONDS:
             return
         with self._lock:
             mapped = ann.open_file(self._file)
-            if mapped is None and self._file is not None:
-                self.reset()  # the file is gone: every vector is needed in memory again
-            elif mapped is not None and mapped is not self._file:
-                self._file = mapped
-                self._keep_dense_after(mapped.seq)
+            if mapped is not self._file:
+                # The files appeared, changed or went: the rows they cover are read from them (or, once
+                # they are gone, every row again from the database).
+                self.reset(mapped)
             while True:
                 with connections[read_alias()].cursor() as cursor:
                     cursor.execute(
@@ -139,81 +141,54 @@ class VectorIndex:
                     break
             self._checked_at = now
 
-    def _keep_dense_after(self, seq: int) -> None:
-        """Drops the vectors the (new) index file holds: those of rows written up to its `seq`."""
-        keep = self._row_seq[self._dense_rows] > seq
-        self._matrix, self._dense_rows = self._matrix[keep], self._dense_rows[keep]
-        self._dense_pos = {int(row): pos for pos, row in enumerate(self._dense_rows)}
-
     def _apply(self, rows: list[tuple[str, int, bytes, str, int]]) -> None:
         new_vectors: list[np.ndarray] = []
-        new_dense: list[int] = []
         new_types: list[int] = []
         new_ids: list[int] = []
         new_seqs: list[int] = []
         new_terms: list[str] = []
         rewritten = False
-        dead: list[int] = []
-        covered = self._file.seq if self._file is not None else 0
         for object_type, object_id, vector, terms, seq in rows:
             type_code = _TYPES.index(object_type)
             row = self._row_of.get((type_code, object_id))
-            if row is not None and self._file is not None:
-                # At the file's scale refitting the words for one edit would stall every process: the new
-                # text becomes a new row (read through the postings' tail) and the old one is left dead.
-                self._terms[row] = ""
-                dead.append(row)
-                row = None
-            if row is not None:
+            if row is not None:  # rewritten text: the new vector and words replace the old
                 self._terms[row] = terms
                 self._row_seq[row] = seq
+                self._matrix[row] = from_bytes(vector)
                 rewritten = True
             else:
-                row = len(self._ids) + len(new_ids)
-                self._row_of[(type_code, object_id)] = row
+                self._row_of[(type_code, object_id)] = len(self._ids) + len(new_ids)
                 new_types.append(type_code)
                 new_ids.append(object_id)
                 new_seqs.append(seq)
                 new_terms.append(terms)
-            if seq > covered:  # not in the index file: held here
-                position = self._dense_pos.get(row)
-                if position is not None:
-                    self._matrix[position] = from_bytes(vector)  # rewritten text: the new vector replaces the old
-                else:
-                    self._dense_pos[row] = len(self._dense_rows) + len(new_dense)
-                    new_dense.append(row)
-                    new_vectors.append(from_bytes(vector))
+                new_vectors.append(from_bytes(vector))
             self._seq = max(self._seq, seq)
-        if new_dense:
-            self._matrix = np.vstack([self._matrix, np.asarray(new_vectors, dtype=np.float32)])
-            self._dense_rows = np.concatenate([self._dense_rows, np.asarray(new_dense, dtype=np.int64)])
         if new_ids:
+            self._matrix = np.vstack([self._matrix, np.asarray(new_vectors, dtype=np.float32)])
             self._types = np.concatenate([self._types, np.asarray(new_types, dtype=np.int8)])
             self._ids = np.concatenate([self._ids, np.asarray(new_ids, dtype=np.int64)])
             self._row_seq = np.concatenate([self._row_seq, np.asarray(new_seqs, dtype=np.int64)])
             self._terms.extend(new_terms)
-        if dead:
-            self._ids[dead] = DEAD
-        grown = len(self._terms) > self._fitted_rows * REFIT_GROWTH
-        if self._vectorizer is None or rewritten or grown:
+        # With the files the weights are theirs (a row held here is one of the few written since); without,
+        # they are learned again from every row once the collection has grown enough.
+        grown = self._file is None and len(self._terms) > self._fitted_rows * REFIT_GROWTH
+        if self._weights is None or rewritten or grown:
             self._refit()
         elif new_terms:
-            # Between refits new rows use the weights learned so far (words never seen count for nothing).
-            self._words = sp.vstack([self._words, self._vectorizer.transform(new_terms)]).tocsr()
+            # Between refits new rows use the weights learned so far.
+            self._words = sp.vstack([self._words, self._weights.transform(new_terms)]).tocsr()
 
     def _refit(self) -> None:
-        self._postings, self._postings_rows = None, 0
+        if self._file is not None:
+            self._weights = self._file.words.weights
+            self._words = self._weights.transform(self._terms)
+            return
         if not any(t.strip() for t in self._terms):
-            self._vectorizer, self._words, self._fitted_rows = None, sp.csr_matrix((len(self._terms), 0)), 0
+            self._weights, self._words, self._fitted_rows = None, sp.csr_matrix((len(self._terms), 0)), 0
             return
-        vectorizer = _vectorizer()
-        try:
-            words = vectorizer.fit_transform(self._terms).astype(np.float32).tocsr()
-        except ValueError:  # only stop words so far
-            self._vectorizer, self._words, self._fitted_rows = None, sp.csr_matrix((len(self._terms), 0)), 0
-            return
-        self._vectorizer, self._words, self._fitted_rows = vectorizer, words, len(self._terms)
-        self._postings, self._postings_rows = None, 0
+        self._weights, self._words = Weights.fit(self._terms)
+        self._fitted_rows = len(self._terms)
 
     def nearest(
         self,
@@ -229,43 +204,42 @@ class VectorIndex:
         one object type when given. Rows whose words score `min_words` or less and whose meaning is below
         `min_meaning` are left out."""
         self.refresh()
-        if not len(self._ids):
-            return []
         with self._lock:  # a refresh in another thread swaps the matrices
-            matrix, words, vectorizer = self._matrix, self._words, self._vectorizer
-            types, ids, mapped = self._types, self._ids, self._file
-            postings, postings_rows = self._current_postings() if mapped is not None else (None, 0)
-            dense_rows, dense_pos = self._dense_rows, self._dense_pos
-        n = len(ids)
-        query = vectorizer.transform([vn_fold(text)]).astype(np.float32) if vectorizer is not None else None
-        if query is not None and words.shape[0] < n:
+            held = _Held(self._matrix, self._words, self._weights, self._types, self._ids, dict(self._row_of))
+            mapped = self._file
+        if not len(held.ids) and mapped is None:
+            return []
+        weights = held.weights
+        query = weights.transform([vn_fold(text)]) if weights is not None else None
+        if query is not None and held.words.shape[0] < len(held.ids):
             query = None  # rows appended while this thread read: their words are not there yet
+        vector = vector.astype(np.float32) if vector is not None else None
         if mapped is None:
-            rows = np.arange(n)
+            types, ids = held.types, held.ids
             word_scores = (
-                np.asarray((words @ query.T).todense()).ravel() if query is not None else np.zeros(n, np.float32)
+                np.asarray((held.words @ query.T).todense()).ravel()
+                if query is not None
+                else np.zeros(len(ids), np.float32)
             )
-            meaning = matrix[:n] @ vector.astype(np.float32) if vector is not None else None
+            meaning = held.matrix @ vector if vector is not None else None
         else:
-            rows, word_scores, meaning = self._candidates(
-                query, vector, words, postings, postings_rows, mapped, matrix, dense_rows, dense_pos, object_type
-            )
+            types, ids, word_scores, meaning = _candidates(held, mapped, query, vector, object_type)
         scores = word_scores + (MEANING_WEIGHT * (meaning - MEANING_CENTRE) if meaning is not None else 0.0)
         relevant = word_scores > min_words
         if meaning is not None:
             relevant |= meaning >= min_meaning
         if object_type is not None:
-            relevant &= types[rows] == _TYPES.index(object_type)
+            relevant &= types == _TYPES.index(object_type)
         scores = np.where(relevant, scores, -np.inf)
-        if not len(rows):
+        if not len(ids):
             return []
-        k = min(k, len(rows))
+        k = min(k, len(ids))
         top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
+        top = top[np.argsort(-scores[top], kind="stable")]
         return [
             Neighbour(
-                _TYPES[types[rows[i]]],
-                int(ids[rows[i]]),
+                _TYPES[types[i]],
+                int(ids[i]),
                 float(scores[i]),
                 float(word_scores[i]),
                 float(meaning[i]) if meaning is not None else None,
@@ -274,120 +248,75 @@ class VectorIndex:
             if np.isfinite(scores[i])
         ]
 
-    def _current_postings(self) -> tuple[sp.csc_matrix | None, int]:
-        """The capped postings lists (built again when too many rows were appended since), under the lock."""
-        n = self._words.shape[0]
-        if self._vectorizer is None or not n:
-            return None, 0
-        if self._postings is None or n - self._postings_rows > POSTINGS_TAIL:
-            self._postings, self._postings_rows = capped_postings(self._words), n
-        return self._postings, self._postings_rows
 
-    def _candidates(
-        self,
-        query: sp.csr_matrix | None,
-        vector: np.ndarray | None,
-        words: sp.csr_matrix,
-        postings: sp.csc_matrix | None,
-        postings_rows: int,
-        mapped: ann.MeaningFile,
-        matrix: np.ndarray,
-        dense_rows: np.ndarray,
-        dense_pos: dict[int, int],
-        object_type: str | None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """With an index file: the rows either half brings (a bounded number), with their exact word
-        scores and meaning."""
-        found: dict[int, float] = {}  # row → cosine, when known
-        if vector is not None:
-            vector = vector.astype(np.float32)
-            wanted = MEANING_CANDIDATES * (4 if object_type is not None else 1)
-            keys, similarities = mapped.search(vector, wanted)
-            for key, similarity in zip(keys.tolist(), similarities.tolist(), strict=True):
-                row = self._row_of.get((key & 1, key >> 1))
-                if row is not None and row not in dense_pos:  # a vector held here is newer than the file's
-                    found[row] = similarity
-            if len(dense_rows):
-                held = matrix @ vector
-                for position in np.argsort(-held)[:wanted].tolist():
-                    found[int(dense_rows[position])] = float(held[position])
-        by_words: np.ndarray = np.zeros(0, dtype=np.int64)
-        if query is not None:
-            by_words = word_candidates(query, words, postings, postings_rows)
-        rows = np.union1d(np.fromiter(found, dtype=np.int64, count=len(found)), by_words)
-        rows = rows[self._ids[rows] != DEAD]
-        word_scores = (
-            np.asarray((words[rows] @ query.T).todense()).ravel().astype(np.float32)
-            if query is not None and len(rows)
-            else np.zeros(len(rows), dtype=np.float32)
-        )
-        if vector is None:
-            return rows, word_scores, None
-        meaning = np.full(len(rows), -1.0, dtype=np.float32)  # unknown: a closed case the file left out
-        from_file = []
-        for i, row in enumerate(rows.tolist()):
-            if row in found:
-                meaning[i] = found[row]
-            elif row in dense_pos:
-                meaning[i] = float(matrix[dense_pos[row]] @ vector)
-            else:
-                from_file.append(i)
-        if from_file:
-            picked = rows[from_file]
-            keys = ann.key_of(self._types[picked], self._ids[picked])
-            for i, stored in zip(from_file, mapped.vectors(keys), strict=True):
-                if stored is not None:
-                    meaning[i] = float(stored @ vector / (np.linalg.norm(stored) or 1.0))
-        return rows, word_scores, meaning
+@dataclass(frozen=True)
+class _Held:
+    """The rows held in process, as one lookup saw them."""
+
+    matrix: np.ndarray
+    words: sp.csr_matrix
+    weights: Weights | None
+    types: np.ndarray
+    ids: np.ndarray
+    row_of: dict[tuple[int, int], int]
 
 
-def capped_postings(words: sp.csr_matrix) -> sp.csc_matrix:
-    """`words` by term (an inverted index), each term's list cut to its MAX_POSTINGS heaviest rows: a term
-    in more rows than that has a small weight (its IDF), and the rows it would add are found by others."""
-    postings = words.tocsc()
-    lengths = np.diff(postings.indptr)
-    long_terms = np.flatnonzero(lengths > MAX_POSTINGS)
-    if not len(long_terms):
-        return postings
-    keep = np.ones(postings.nnz, dtype=bool)
-    for term in long_terms.tolist():
-        start, end = postings.indptr[term], postings.indptr[term + 1]
-        lightest = np.argpartition(-postings.data[start:end], MAX_POSTINGS)[MAX_POSTINGS:]
-        keep[start + lightest] = False
-    term_of = np.repeat(np.arange(postings.shape[1]), lengths)[keep]
-    return sp.csc_matrix(
-        (postings.data[keep], (postings.indices[keep], term_of)), shape=postings.shape, dtype=np.float32
-    )
-
-
-def word_candidates(
-    query: sp.csr_matrix, words: sp.csr_matrix, postings: sp.csc_matrix | None, postings_rows: int
-) -> np.ndarray:
-    """The WORD_CANDIDATES rows sharing the most weight with `query`, read from the query terms' capped
-    postings lists and from the rows appended since they were built: never every row."""
-    rows_hit: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    if postings is not None:
-        for term, weight in zip(query.indices.tolist(), query.data.tolist(), strict=True):
-            if term >= postings.shape[1]:
-                continue
-            start, end = postings.indptr[term], postings.indptr[term + 1]
-            rows_hit.append(postings.indices[start:end])
-            weights.append(postings.data[start:end] * weight)
-    tail = words[postings_rows:]
-    if tail.shape[0]:
-        scores = np.asarray((tail @ query.T).todense()).ravel()
-        hit = np.flatnonzero(scores)
-        rows_hit.append(hit + postings_rows)
-        weights.append(scores[hit])
-    if not rows_hit:
-        return np.zeros(0, dtype=np.int64)
-    all_rows, all_weights = np.concatenate(rows_hit), np.concatenate(weights)
-    unique, inverse = np.unique(all_rows, return_inverse=True)
-    totals = np.bincount(inverse, weights=all_weights)
-    if len(unique) > WORD_CANDIDATES:
-        unique = unique[np.argpartition(-totals, WORD_CANDIDATES)[:WORD_CANDIDATES]]
-    return unique.astype(np.int64)
+def _candidates(
+    held: _Held,
+    mapped: ann.MeaningFile,
+    query: sp.csr_matrix | None,
+    vector: np.ndarray | None,
+    object_type: str | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """With the files: the objects either half brings (a bounded number), as (types, ids, exact word
+    scores, meaning). A row held here was written after the files: its words and vector replace theirs."""
+    meaning_of: dict[int, float] = {}  # key → cosine, when known
+    candidates: list[np.ndarray] = []
+    if vector is not None:
+        wanted = MEANING_CANDIDATES * (4 if object_type is not None else 1)
+        keys, similarities = mapped.search(vector, wanted)
+        for key, similarity in zip(keys.tolist(), similarities.tolist(), strict=True):
+            if (key & 1, key >> 1) not in held.row_of:  # one held here is newer than the file's
+                meaning_of[key] = similarity
+        if len(held.ids):
+            close = held.matrix @ vector
+            best = np.argsort(-close)[:wanted]
+            candidates.append(ann.key_of(held.types[best], held.ids[best]))
+        candidates.append(np.fromiter(meaning_of, dtype=np.uint64, count=len(meaning_of)))
+    if query is not None:
+        candidates.append(mapped.words.candidates(query)[0])
+        if len(held.ids):
+            by_words = np.asarray((held.words @ query.T).todense()).ravel()
+            best = np.argsort(-by_words)[:WORD_CANDIDATES]
+            best = best[by_words[best] > 0]
+            candidates.append(ann.key_of(held.types[best], held.ids[best]))
+    keys = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, dtype=np.uint64)
+    types, ids = (keys & 1).astype(np.int8), (keys >> 1).astype(np.int64)
+    rows = np.array([held.row_of.get((int(t), int(i)), -1) for t, i in zip(types, ids, strict=True)], dtype=np.int64)
+    is_held = rows >= 0
+    word_scores = np.zeros(len(keys), dtype=np.float32)
+    if query is not None and len(keys):
+        word_scores[~is_held] = mapped.words.scores(keys[~is_held], query)
+        if is_held.any():
+            word_scores[is_held] = np.asarray((held.words[rows[is_held]] @ query.T).todense()).ravel()
+    if vector is None:
+        return types, ids, word_scores, None
+    meaning = np.full(len(keys), -1.0, dtype=np.float32)  # unknown: an object the file left out
+    if is_held.any():
+        meaning[is_held] = held.matrix[rows[is_held]] @ vector
+    from_file = []
+    for i, key in enumerate(keys.tolist()):
+        if is_held[i]:
+            continue
+        if key in meaning_of:
+            meaning[i] = meaning_of[key]
+        else:
+            from_file.append(i)
+    if from_file:
+        for i, stored in zip(from_file, mapped.vectors(keys[from_file]), strict=True):
+            if stored is not None:
+                meaning[i] = float(stored @ vector / (np.linalg.norm(stored) or 1.0))
+    return types, ids, word_scores, meaning
 
 
 _index = VectorIndex()

@@ -20,7 +20,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from caunoi.core.text import vn_fold
 
-from .fusion import STOP_SYLLABLES
+from .fusion import STOP_SYLLABLES, as_written
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Example:
 class Guess:
     agency: str
     probability: float
-    reasons: list[str]  # the words that pushed the case there most
+    reasons: list[str]  # the words that pushed the case there most, as the text writes them
 
 
 def features(text: str, category: str, area: str) -> str:
@@ -88,7 +88,8 @@ def suggest(pipeline: Pipeline, *, text: str, category: str, area: str, top: int
         reasons = [
             name for value, name in sorted(contributions, reverse=True) if value > 0 and not name.startswith("zz")
         ]
-        guesses.append(Guess(str(classifier.classes_[index]), float(probabilities[index]), _readable(reasons)[:5]))
+        shown = as_written(text, _readable(reasons)[:5])  # matched folded, shown with their diacritics
+        guesses.append(Guess(str(classifier.classes_[index]), float(probabilities[index]), shown))
     return guesses
 
 

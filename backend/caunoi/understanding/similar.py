@@ -19,6 +19,7 @@ from typing import Any, cast
 import numpy as np
 from django.db import connections, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from caunoi.cases.models import Case
 from caunoi.core import clock
@@ -69,6 +70,14 @@ class Suggestion:
     @property
     def is_case(self) -> bool:
         return self.object_type == ObjectType.CASE
+
+    @property
+    def faq_url(self) -> str | None:
+        """A published answer's agency's public FAQ (faq.py), where the answers asked again and again are
+        gathered; None for a case or an answer imported without an agency here."""
+        if self.is_case or self.obj.agency_id is None:
+            return None
+        return reverse("understanding:faq", args=[self.obj.agency.code])
 
 
 def _nearest(text: str, vector: np.ndarray | None) -> list[Neighbour]:
@@ -149,6 +158,23 @@ def similar_to_text(
         weights.append(1.0 if fallback else DATABASE_LIST_WEIGHT)
     scores = rrf_scores(rankings, weights=weights)
     cases, items = _load(scores, exclude_case=exclude_case, within_path=within_path, case_scope=case_scope)
+    suggestions = _reasons(text, scores, cases, items, meaning=meaning, agency_id=agency_id, area_id=area_id)
+    suggestions.sort(key=lambda s: -s.score)
+    return suggestions[:limit]
+
+
+def _reasons(
+    text: str,
+    scores: dict[Any, float],
+    cases: dict[int, Case],
+    items: dict[int, PublishedItem],
+    *,
+    meaning: dict[tuple[str, int], float],
+    agency_id: int | None,
+    area_id: int | None,
+) -> list[Suggestion]:
+    """The candidates still offered (found in `cases` or `items`), each with the words it shares with `text`
+    and its signals (same agency, area, recency) added to its score. One without a reason is dropped."""
     suggestions = []
     now = clock.now()
     for key, score in scores.items():
@@ -175,19 +201,39 @@ def similar_to_text(
         )
         if suggestion.shared or suggestion.meaning is not None:
             suggestions.append(suggestion)
-    suggestions.sort(key=lambda s: -s.score)
-    return suggestions[:limit]
+    return suggestions
+
+
+# What the suggestions show and explain (titles, texts, dates, the agency's code and names; for reuse the
+# answer): loading only these halves the database part of a lookup (≈ 6 → 3.5 ms for 40 candidates, most
+# of it decoding the other columns: a case has seven dates and two JSON documents).
+_AGENCY_FIELDS = ("agency__code", "agency__name", "agency__name_en", "agency__path")
+_CASE_FIELDS = ("title", "body", "tracking_code", "agency_id", "area_id", "received_at", *_AGENCY_FIELDS)
+_ITEM_FIELDS = (
+    "slug",
+    "title",
+    "question",
+    "answer",
+    "agency_id",
+    "published_at",
+    "origin_agency_name",
+    *_AGENCY_FIELDS,
+)
 
 
 def _load(
     scores: dict[Any, float], *, exclude_case: int | None, within_path: str, case_scope: QuerySet[Case] | None
 ) -> tuple[dict[int, Case], dict[int, PublishedItem]]:
+    """The candidates still offered, by primary key: open cases (not duplicates, not held, in `case_scope`)
+    and published items (of the site's agencies), with only the fields suggestions use."""
     case_ids = [i for t, i in scores if t == "case" and i != exclude_case]
     item_ids = [i for t, i in scores if t == "item"]
     cases = (
         (case_scope if case_scope is not None else Case.objects.all())
         .filter(pk__in=case_ids, closed_at__isnull=True, duplicate_of__isnull=True, held_at__isnull=True)
+        .select_related(None)  # the scope's own joins (a queue's) are not needed here
         .select_related("agency")
+        .only(*_CASE_FIELDS)
         .in_bulk()
         if case_ids
         else {}
@@ -195,16 +241,16 @@ def _load(
     items_qs = PublishedItem.objects.filter(pk__in=item_ids, status=Status.PUBLISHED).select_related("agency")
     if within_path:
         items_qs = items_qs.filter(Q(agency__path__startswith=within_path))
-    items = (
-        items_qs.defer("search_vector", "source_title", "source_question", "source_answer").in_bulk()
-        if item_ids
-        else {}
-    )
+    items = items_qs.only(*_ITEM_FIELDS).in_bulk() if item_ids else {}
     return cases, items
 
 
 def stored_vector(case: Case) -> np.ndarray | None:
-    """The case's stored embedding (current model), or None before its task has run."""
+    """The case's stored embedding (current model), or None before its task has run: the copy this process
+    holds or maps (index.py) when there is one, else the database's."""
+    held = vector_index().vector_of(ObjectType.CASE, case.pk)
+    if held is not None:
+        return held
     stored = Embedding.objects.filter(object_type=ObjectType.CASE, object_id=case.pk, model=embedder.MODEL_NAME).first()
     return embedder.from_bytes(stored.vector) if stored is not None else None
 

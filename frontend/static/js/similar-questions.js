@@ -39,6 +39,16 @@ if (box) {
         why.textContent = `${box.dataset.similarWhy || ""} ${item.shared_words.join(", ")}`; // text, never HTML
         li.append(why);
       }
+      if (item.faq_url) {
+        // The agency's public FAQ: where the questions it is asked again and again are answered.
+        const faq = document.createElement("a");
+        faq.className = "similar__faq";
+        faq.href = item.faq_url;
+        faq.target = "_blank";
+        faq.rel = "noopener";
+        faq.textContent = box.dataset.similarFaq || "FAQ";
+        li.append(" ", faq);
+      }
       list.append(li);
     }
     box.append(list);

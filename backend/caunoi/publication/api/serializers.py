@@ -117,6 +117,11 @@ class SimilarItemSerializer(serializers.Serializer):
     shared_words = serializers.ListField(
         child=serializers.CharField(), help_text="Words the item shares with the text (why it is offered)."
     )
+    faq_url = serializers.CharField(
+        allow_null=True,
+        help_text="The public FAQ of the agency that gave the answer (its questions asked again and again); "
+        "null without the text-understanding app or when the answer has no agency here.",
+    )
 
 
 class SimilarPageSerializer(serializers.Serializer):

@@ -131,11 +131,11 @@ class PublishedSimilarView(APIView):
         # Meaning and words fused, with the words shared, when the app that understands text is installed
         # (core/hooks.py); the trigram lookup alone otherwise.
         suggestions = hooks.similar_published.call(text=text, within_path=within_path)
-        found: list[tuple[PublishedItem, list[str]]]
+        found: list[tuple[PublishedItem, list[str], str | None]]
         if suggestions is None:
-            found = [(item, []) for item in published_similar(text=text, within_path=within_path)]
+            found = [(item, [], None) for item in published_similar(text=text, within_path=within_path)]
         else:
-            found = [(s.obj, s.shared) for s in suggestions]
+            found = [(s.obj, s.shared, s.faq_url) for s in suggestions]
         return Response(
             {
                 "results": [
@@ -146,8 +146,9 @@ class PublishedSimilarView(APIView):
                         "agency": item.agency.display_name if item.agency else item.origin_agency_name,
                         "published_at": item.published_at,
                         "shared_words": shared,
+                        "faq_url": faq_url,
                     }
-                    for item, shared in found
+                    for item, shared, faq_url in found
                 ]
             }
         )
