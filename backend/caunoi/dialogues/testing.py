@@ -146,9 +146,19 @@ def start_asgi_server(
         **(extra_env or {}),
     }
     command = [
-        sys.executable, "-m", "uvicorn", "caunoi.config.asgi:application", "--host", "127.0.0.1",
-        "--port", str(port), "--lifespan", "off",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "caunoi.config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+        "--ws",
+        "caunoi.config.ws_protocol:LeanWebSocketProtocol",
+    ]  # fmt: skip  (the websocket protocol every launcher runs: deploy/entrypoint.sh)
     command += ["--log-level", "info"] if log_path else ["--no-access-log", "--log-level", "warning"]
     output = open(log_path, "ab") if log_path else None  # noqa: SIM115 - the child process owns it
     server = subprocess.Popen(command, env=env, cwd=backend, stdout=output, stderr=output)  # noqa: S603
