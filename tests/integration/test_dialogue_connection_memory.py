@@ -5,6 +5,7 @@ the room knows who connected (tests/bench/fanout_bench.py measures the memory pe
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 import pytest_asyncio
@@ -15,6 +16,7 @@ from caunoi.dialogues.hub import hub_shutdown
 from caunoi.dialogues.testing import cookie_header, free_port, make_dialogue, room_communicator
 from django.db import connection
 from websockets.asyncio.client import connect
+from websockets.http11 import Request
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -61,11 +63,18 @@ async def test_uvicorn_lets_the_handshake_go_once_the_socket_is_accepted():
     try:
         while not server.started:
             await asyncio.sleep(0.01)
-        async with connect(f"ws://127.0.0.1:{port}/", additional_headers={"Cookie": "sessionid=secret"}):
+        cookie = {"Cookie": "sessionid=secret"}
+        async with connect(f"ws://127.0.0.1:{port}/lean-check", additional_headers=cookie) as ws:
             await asyncio.wait_for(accepted.wait(), 3)
             (protocol,) = [c for c in server.server_state.connections if isinstance(c, LeanWebSocketProtocol)]
             assert protocol.request is None
             assert protocol.response is None
+            # websockets' parser keeps the parsed request in its generator's frame for the connection's life:
+            # no request still alive holds the handshake's headers (the cookie among them).
+            gc.collect()
+            server_side = [o for o in gc.get_objects() if isinstance(o, Request) and o is not ws.request]
+            requests = [request for request in server_side if request.path == "/lean-check"]
+            assert requests and all(not request.headers for request in requests)
     finally:
         server.should_exit = True
         await serving
