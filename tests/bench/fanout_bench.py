@@ -1,18 +1,21 @@
 """Live-dialogue fan-out benchmark, printed as figures (not a test): `make bench` runs it.
 
-N viewers (BENCH_VIEWERS, default 1000; a comma-separated list runs several sizes) connect with the `websockets`
-client library, half to each of two uvicorn processes serving the project; a host on the first process
-publishes BENCH_MESSAGES typed answers (default 200) of about 300 bytes at BENCH_RATE per second (default 20)
-through the real path (role check, service, PostgreSQL transaction with the sequence number, Redis publish
-after commit, each process's hub writing the one frame to its viewers). The baseline, in the same run on the
-same machine: a bare broadcast server written with the `websockets` library (one process, uvloop,
-`websockets.broadcast`) to which the host sends the same frames.
+N viewers (BENCH_VIEWERS, default 10000; a comma-separated list runs several sizes) connect with the `websockets`
+client library, half to each of two uvicorn processes serving the project (with the launchers' websocket
+protocol, caunoi/config/ws_protocol.py); a host on the first process publishes BENCH_MESSAGES typed answers
+(default 200) of about 300 bytes at BENCH_RATE per second (default 2, the issue's rate) through the real path
+(role check, service, PostgreSQL transaction with the sequence number, Redis publish after commit, each
+process's hub writing the one frame to its viewers). The baseline, in the same run on the same machine: a bare
+broadcast server written with the `websockets` library (one process, uvloop, `websockets.broadcast`) to which
+the host sends the same frames. The viewers are spread over BENCH_CLIENTS load-client processes (default 4),
+each with its own event loop, so that one client reading 10,000 sockets does not measure its own backlog; the
+soft limit on open files is raised to the hard one.
 
 Reported for each: p50/p99 delivery latency (host send → viewer receipt), the delivered fraction, server CPU
 per delivery (user+system time of the server processes from /proc during the broadcast, divided by
 deliveries; PostgreSQL and Redis are shared servers and not counted) and memory per idle connection (RSS
 growth of the server processes from /proc while all but the first 50 viewers connect, divided by N - 50).
-Goals: p99 ≤ 1.5× bare, 100% delivered, CPU per delivery ≤ 2×, memory per idle connection ≤ 2×.
+Goals (issue #18): p99 ≤ 1.5× bare, 100% delivered, memory per idle connection ≤ 1.5×; CPU per delivery ≤ 2×.
 Clients do not negotiate permessage-deflate (as deployments should disable it for the room: compressing per
 viewer would cost more than everything else).
 
@@ -23,13 +26,19 @@ restarted (SIGTERM, then started again on the same ports) in the middle. Reporte
 and caught up to the last message, missing and duplicate numbered messages over all viewers (goal 0 and 0),
 and the reconnection time (socket closed → hello from the restarted server) p50/p99.
 
-The default N is 10,000 for a real run. On a machine of two shared cores run it at a reduced N, e.g.
-BENCH_VIEWERS=1000 (the load client then shares the cores with both servers, PostgreSQL and Redis).
+The default N is 10,000 for a real run. On a machine of two shared cores the load clients share the cores with
+both servers, PostgreSQL and Redis, and bound the latency of both servers alike.
+
+Measured 2026-12-07 at the defaults on two shared cores (tests/bench/results/fanout.md, what else ran there):
+bare p50/p99 775/4,730 ms, room 1,507/3,174 ms (p99 0.67×, client-bound), 100% delivered, CPU per delivery
+15.6 against 20.2 µs (1.29×), memory per connection 13.2 against 18.5 KiB (1.41×); storm: 10,000/10,000
+back and caught up, 0 missing, 0 duplicates, reconnection p50 58 s / p99 100 s (restart itself 34.5 s).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -54,9 +63,11 @@ BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0
 STORM_BEFORE, STORM_DURING_SECONDS, STORM_AFTER = 40, 0.0, 40
 CATCH_UP_SECONDS = 120
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "200"))
-RATE = float(os.environ.get("BENCH_RATE", "20"))
+RATE = float(os.environ.get("BENCH_RATE", "2"))
 PAYLOAD_BYTES = 300
 CONNECT_CONCURRENCY = 50
+# Load-client processes the viewers are spread over (each reads its share of the sockets on its own core).
+CLIENT_PROCESSES = int(os.environ.get("BENCH_CLIENTS", "4"))
 # Viewers connected before the memory baseline is read: what a process sets up once (worker threads, database
 # connections, the room's subscription) is not charged to each connection. They are viewers like the others.
 WARM_UP = 50
@@ -186,17 +197,105 @@ def marker_time(message: str) -> int | None:
     return int(message[start + 2 : end]) if end > 0 else None
 
 
-async def run_viewers(
-    urls: list[str], result: Result, warmed: asyncio.Event, connected: asyncio.Event, done: asyncio.Event
-) -> None:
-    """Connects WARM_UP viewers, sets `warmed`, connects the rest, sets `connected`; reads until `done`."""
+def raise_file_limit() -> None:
+    """Thousands of sockets per process: the soft limit on open files up to the hard one (children inherit it)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def split(items: list[str], parts: int) -> list[list[str]]:
+    return [items[i::parts] for i in range(parts)]
+
+
+class Client:
+    """A load-client process and the messages it sent us (a thread reads its pipe and hands them to the loop)."""
+
+    def __init__(self, process, conn) -> None:
+        import threading
+
+        self.process, self.conn = process, conn
+        self.inbox: asyncio.Queue[tuple] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            try:
+                while True:
+                    loop.call_soon_threadsafe(self.inbox.put_nowait, conn.recv())
+            except (EOFError, OSError, RuntimeError):
+                return  # the client ended (or the loop did)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def send(self, *message: object) -> None:
+        self.conn.send(message)
+
+    async def says(self, expected: str, skip: tuple[str, ...] = ()) -> object:
+        while True:
+            reply = await self.inbox.get()
+            if reply[0] == expected:
+                return reply[1] if len(reply) > 1 else None
+            assert reply[0] in skip, reply
+
+    def end(self) -> None:
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def spawn_clients(target, jobs: list[tuple]) -> list[Client]:
+    """One load-client process per job (its own event loop and core), each talking to us through a pipe: one
+    process reading 10,000 sockets would measure its own backlog, not the servers'."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    clients = []
+    for job in jobs:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=target, args=(theirs, *job), daemon=True)
+        process.start()
+        clients.append(Client(process, ours))
+    return clients
+
+
+async def each_says(clients: list[Client], expected: str, skip: tuple[str, ...] = ()) -> list[object]:
+    """Every client's next message named `expected` (skipping those named in `skip`): their payloads."""
+    return await asyncio.gather(*(client.says(expected, skip) for client in clients))
+
+
+def viewer_client(conn, warm_urls: list[str], rest_urls: list[str]) -> None:
+    """A load-client process: connects `warm_urls` (says "warmed"), on "connect" the rest (says "connected"), on
+    ("start", ns) counts frames sent from then on (says "done" once it has all MESSAGES on every socket), and on
+    "stop" closes and sends back its latencies and delivered count."""
+    import uvloop
+
+    raise_file_limit()
+    uvloop.run(_viewer_client(conn, warm_urls, rest_urls))
+
+
+async def _viewer_client(conn, warm_urls: list[str], rest_urls: list[str]) -> None:
     from websockets.asyncio.client import connect
 
+    result = Result("", len(warm_urls) + len(rest_urls))
     semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    complete = asyncio.Event()
 
     async def open_one(url: str):
-        async with semaphore:
-            return await connect(url, origin=ORIGIN, compression=None, ping_interval=None, max_queue=None)
+        # Thousands of handshakes at once on a loaded machine: a slow one is waited for, a refused one retried
+        # (a full listen backlog), never left out of the count.
+        for attempt in range(5):
+            try:
+                async with semaphore:
+                    return await connect(
+                        url, origin=ORIGIN, compression=None, ping_interval=None, max_queue=None, open_timeout=120
+                    )
+            except OSError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(1 + attempt)
+        raise AssertionError("unreachable")
 
     async def read(ws) -> None:
         latencies = result.latencies
@@ -206,21 +305,31 @@ async def run_viewers(
                 if sent is not None and sent >= result.started_ns:  # (a replay of the warm-up is not counted)
                     latencies.append((time.time_ns() - sent) / 1e9)
                     result.delivered += 1
+                    if result.delivered >= result.expected:
+                        complete.set()
         except Exception:
             return
 
-    first = await asyncio.gather(*(open_one(url) for url in urls[:WARM_UP]))
+    async def command():
+        return await asyncio.to_thread(conn.recv)
+
+    first = await asyncio.gather(*(open_one(url) for url in warm_urls))
     readers = [asyncio.create_task(read(ws)) for ws in first]
-    warmed.set()
-    await asyncio.sleep(2)  # the measurement of the baseline happens now
-    rest = await asyncio.gather(*(open_one(url) for url in urls[WARM_UP:]))
+    conn.send(("warmed",))
+    assert await command() == ("connect",)
+    rest = await asyncio.gather(*(open_one(url) for url in rest_urls))
     readers += [asyncio.create_task(read(ws)) for ws in rest]
-    connected.set()
-    await done.wait()
-    for ws in [*first, *rest]:
-        await ws.close()
+    conn.send(("connected",))
+    _, result.started_ns = await command()
+    stopping = asyncio.create_task(command())
+    finished = asyncio.create_task(complete.wait())
+    await asyncio.wait([stopping, finished], return_when=asyncio.FIRST_COMPLETED)
+    conn.send(("done",))
+    await stopping
     for reader in readers:
         reader.cancel()
+    await asyncio.gather(*(ws.close() for ws in [*first, *rest]), return_exceptions=True)
+    conn.send(("result", (result.latencies, result.delivered)))
 
 
 def payload(padding: str) -> str:
@@ -252,30 +361,42 @@ async def measure(
     await asyncio.sleep(2)
     sent_at.clear()
     result.acks.clear()
-    warmed, connected, done = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    viewers = asyncio.create_task(run_viewers(viewer_urls, result, warmed, connected, done))
-    await warmed.wait()
-    await asyncio.sleep(1)  # the first connections have started what every process starts once (threads, pool)
-    rss_before = sum(proc_rss_bytes(pid) for pid in pids)
-    await connected.wait()
-    await asyncio.sleep(2)
-    result.rss_per_connection = (sum(proc_rss_bytes(pid) for pid in pids) - rss_before) / (len(viewer_urls) - WARM_UP)
+    parts = min(CLIENT_PROCESSES, len(viewer_urls))
+    jobs = list(zip(split(viewer_urls[:WARM_UP], parts), split(viewer_urls[WARM_UP:], parts), strict=True))
+    clients = spawn_clients(viewer_client, jobs)
+    try:
+        await each_says(clients, "warmed")
+        await asyncio.sleep(1)  # the first connections have started what every process starts once (threads, pool)
+        rss_before = sum(proc_rss_bytes(pid) for pid in pids)
+        for client in clients:
+            client.send("connect")
+        await each_says(clients, "connected")
+        await asyncio.sleep(2)
+        grown = sum(proc_rss_bytes(pid) for pid in pids) - rss_before
+        result.rss_per_connection = grown / (len(viewer_urls) - WARM_UP)
 
-    cpu_before = sum(proc_cpu_seconds(pid) for pid in pids)
-    padding = "x" * 180  # with the frame's envelope, about 300 bytes on the wire
-    result.started_ns = time.time_ns()
-    started = time.perf_counter()
-    for i in range(MESSAGES):
-        sent_at.append(time.perf_counter())
-        await host.send(frame_for(payload(padding), i))
-        next_at = started + (i + 1) / RATE
-        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-    deadline = time.perf_counter() + DRAIN_SECONDS
-    while result.delivered < result.expected and time.perf_counter() < deadline:
-        await asyncio.sleep(0.1)
-    result.cpu_seconds = sum(proc_cpu_seconds(pid) for pid in pids) - cpu_before
-    done.set()
-    await viewers
+        cpu_before = sum(proc_cpu_seconds(pid) for pid in pids)
+        padding = "x" * 180  # with the frame's envelope, about 300 bytes on the wire
+        result.started_ns = time.time_ns()
+        for client in clients:
+            client.send("start", result.started_ns)
+        started = time.perf_counter()
+        for i in range(MESSAGES):
+            sent_at.append(time.perf_counter())
+            await host.send(frame_for(payload(padding), i))
+            next_at = started + (i + 1) / RATE
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        with contextlib.suppress(TimeoutError):  # some frames never arrived: the delivered fraction says how many
+            await asyncio.wait_for(each_says(clients, "done"), DRAIN_SECONDS)
+        result.cpu_seconds = sum(proc_cpu_seconds(pid) for pid in pids) - cpu_before
+        for client in clients:
+            client.send("stop")
+        for latencies, delivered in await each_says(clients, "result", skip=("done",)):  # type: ignore[misc]
+            result.latencies += latencies
+            result.delivered += delivered
+    finally:
+        for client in clients:
+            client.end()
     await host.close()
     host_reader.cancel()
     return result
@@ -342,7 +463,7 @@ def report(bare: Result, room: Result) -> None:
     ratios = {
         "p99 latency": (room.pct(0.99) / bare.pct(0.99), 1.5),
         "CPU per delivery": (room.cpu_per_delivery_us / bare.cpu_per_delivery_us, 2.0),
-        "memory per connection": (room.rss_per_connection / max(1.0, bare.rss_per_connection), 2.0),
+        "memory per connection": (room.rss_per_connection / max(1.0, bare.rss_per_connection), 1.5),
     }
     for label, (ratio, goal) in ratios.items():
         print(f"  {label} room/bare: {ratio:.2f} (goal ≤ {goal:g}) {'met' if ratio <= goal else 'NOT met'}")
@@ -421,6 +542,46 @@ async def storm_viewer(viewer: StormViewer, dialogue: object, stop_event: asynci
         attempt += 1
 
 
+def storm_client(conn, ports: list[int], dialogue: object) -> None:
+    """A load-client process of the storm: its share of the room's pages. Says ("connected", how many said hello);
+    on ("final", N) waits for its viewers to catch up to N and sends back what they saw."""
+    import uvloop
+
+    raise_file_limit()
+    uvloop.run(_storm_client(conn, ports, dialogue))
+
+
+async def _storm_client(conn, ports: list[int], dialogue: object) -> None:
+    room = [StormViewer(port=port) for port in ports]
+    stop_event = asyncio.Event()
+    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    tasks = [asyncio.create_task(storm_viewer(v, dialogue, stop_event, semaphore)) for v in room]
+    deadline = time.perf_counter() + 120
+    while sum(1 for v in room if v.hellos) < len(room) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.2)
+    conn.send(("connected", sum(1 for v in room if v.hellos)))
+    _, final = await asyncio.to_thread(conn.recv)
+    deadline = time.perf_counter() + CATCH_UP_SECONDS
+    while time.perf_counter() < deadline and any(v.last_seq < final for v in room):
+        await asyncio.sleep(0.5)
+    stop_event.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    conn.send(
+        (
+            "result",
+            {
+                "caught_up": sum(1 for v in room if v.last_seq >= final),
+                "back": sum(1 for v in room if v.hellos >= 2),
+                "missing": sum(len(set(range(v.first_seq or final + 1, final + 1)) - v.seen) for v in room),
+                "duplicates": sum(v.duplicates for v in room),
+                "times": [t for v in room for t in v.reconnections],
+            },
+        )
+    )
+
+
 async def storm_run(viewers: int, database: str, setup: dict[str, object]) -> None:
     """Both ASGI processes restarted under `viewers` viewers; every viewer must come back and catch up."""
     from caunoi.dialogues.models import Dialogue
@@ -443,15 +604,11 @@ async def storm_run(viewers: int, database: str, setup: dict[str, object]) -> No
         connection.close()
 
     servers = await asyncio.gather(*(asyncio.to_thread(start, port) for port in ports))
-    room = [StormViewer(port=ports[i % 2]) for i in range(viewers)]
-    stop_event = asyncio.Event()
-    semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    tasks = [asyncio.create_task(storm_viewer(v, setup["dialogue"], stop_event, semaphore)) for v in room]
+    room_ports = [ports[i % 2] for i in range(viewers)]
+    parts = min(CLIENT_PROCESSES, viewers)
+    clients = spawn_clients(storm_client, [(room_ports[i::parts], setup["dialogue"]) for i in range(parts)])
     try:
-        deadline = time.perf_counter() + 120
-        while sum(1 for v in room if v.hellos) < viewers and time.perf_counter() < deadline:
-            await asyncio.sleep(0.2)
-        connected = sum(1 for v in room if v.hellos)
+        connected = sum(await each_says(clients, "connected"))  # type: ignore[arg-type]
         before = asyncio.create_task(asyncio.to_thread(publish, STORM_BEFORE))
         await asyncio.sleep(STORM_BEFORE / RATE / 2)
         restart_started = time.perf_counter()
@@ -466,14 +623,12 @@ async def storm_run(viewers: int, database: str, setup: dict[str, object]) -> No
         final = await asyncio.to_thread(
             lambda: Dialogue.objects.filter(pk=setup["dialogue"]).values_list("last_seq", flat=True).get()
         )
-        deadline = time.perf_counter() + CATCH_UP_SECONDS
-        while time.perf_counter() < deadline and any(v.last_seq < final for v in room):
-            await asyncio.sleep(0.5)
-        caught_up = sum(1 for v in room if v.last_seq >= final)
-        back = sum(1 for v in room if v.hellos >= 2)
-        missing = sum(len(set(range(v.first_seq or final + 1, final + 1)) - v.seen) for v in room)
-        duplicates = sum(v.duplicates for v in room)
-        times = sorted(t for v in room for t in v.reconnections)
+        for client in clients:
+            client.send("final", final)
+        results: list[dict] = await each_says(clients, "result")  # type: ignore[assignment]
+        caught_up, back = sum(r["caught_up"] for r in results), sum(r["back"] for r in results)
+        missing, duplicates = sum(r["missing"] for r in results), sum(r["duplicates"] for r in results)
+        times = sorted(t for r in results for t in r["times"])
         print(f"\nrestart storm: {viewers} viewers ({connected} connected before), both processes restarted")
         print(f"  servers down and back in {restart_seconds:.1f} s; {STORM_BEFORE + STORM_AFTER} answers published")
         print(f"  viewers back: {back}/{viewers}; caught up to #{final}: {caught_up}/{viewers}")
@@ -482,10 +637,8 @@ async def storm_run(viewers: int, database: str, setup: dict[str, object]) -> No
             p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
             print(f"  reconnection (closed → hello) p50 {p50:.2f} s, p99 {p99:.2f} s, max {times[-1]:.2f} s")
     finally:
-        stop_event.set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for client in clients:
+            client.end()
         for server in servers:
             stop(server)
 
@@ -493,6 +646,7 @@ async def storm_run(viewers: int, database: str, setup: dict[str, object]) -> No
 def main() -> None:
     import uvloop
 
+    raise_file_limit()
     database, dsn, setup = prepare_database()
     try:
         for viewers in VIEWER_COUNTS:

@@ -12,7 +12,7 @@ measured in the same run. Figures, never assertions; run on a quiet machine.
                    sizes (STATS_BENCH_CASES=20000,200000; the target 200000,2000000) and their ratio (goal ≤ 1.2)
   fanout_bench.py  live-dialogue fan-out to N viewers (BENCH_VIEWERS=10000; 1000 on a small machine) on two
                    uvicorn processes against a bare `websockets` broadcast server (goals: p99 ≤ 1.5×, 100%
-                   delivered, CPU and memory ≤ 2×); then a restart storm of both processes under N viewers
+                   delivered, memory ≤ 1.5×, CPU ≤ 2×); then a restart storm of both processes under N viewers
                    (every viewer back and caught up, 0 missing, 0 duplicates; reconnection p50/p99)
   analytics_bench.py  the item page with usage counting on, off and with Redis down; one count's own time
                    against the page's (goal ≤ 10%); the flush of 20k counts to PostgreSQL

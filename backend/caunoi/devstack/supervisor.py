@@ -146,13 +146,17 @@ def run(*, host: str, port: int) -> int:
         _release(local, [service for service in started if service.started])
 
 
+WS_PROTOCOL = "caunoi.config.ws_protocol:LeanWebSocketProtocol"
+
+
 def web_command(host: str, port: int, *, env: Mapping[str, str]) -> list[str]:
     """uvicorn's command line. As in deploy/entrypoint.sh, a dialogue frame is not compressed again for each
-    viewer. X-Forwarded-For and -Proto are believed only from the proxy named in FORWARDED_ALLOW_IPS: uvicorn
+    viewer, and each connection's handshake is let go once accepted (caunoi/config/ws_protocol.py).
+    X-Forwarded-For and -Proto are believed only from the proxy named in FORWARDED_ALLOW_IPS: uvicorn
     would otherwise trust them from 127.0.0.1, so any local client could claim another address and escape
     the per-address rate limits."""
     command = [*venv_command("uvicorn"), "caunoi.config.asgi:application", "--host", host, "--port", str(port)]
-    command += ["--ws-per-message-deflate", "false"]
+    command += ["--ws", WS_PROTOCOL, "--ws-per-message-deflate", "false"]
     trusted = env.get("FORWARDED_ALLOW_IPS", "").strip()
     if trusted:
         return [*command, "--proxy-headers", "--forwarded-allow-ips", trusted]

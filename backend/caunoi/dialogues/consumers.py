@@ -76,6 +76,17 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         for frame in replay.frames:
             await self.send(text_data=frame)
         self.room.go_live(self.viewer, replay.last_seq)
+        self._forget_handshake()
+
+    def _forget_handshake(self) -> None:
+        """Lets go of the opening handshake once the room knows who connected (self.entry): thousands of idle
+        connections per process would each keep its headers (the session cookie among them) for nothing. The
+        server and every routing layer share one headers list (each layer's scope is a shallow copy), so it is
+        emptied in place; the server only logs the client's address and path, which stay."""
+        headers = self.scope.get("headers")
+        if isinstance(headers, list):
+            headers.clear()
+        self.scope = {"type": "websocket", "url_route": self.scope.get("url_route")}
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch first closes stale database connections in a worker thread: one extra thread hop

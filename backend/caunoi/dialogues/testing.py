@@ -145,9 +145,10 @@ def start_asgi_server(
         **TEST_SERVER_ENV,
         **(extra_env or {}),
     }
+    # The websocket protocol every launcher runs (deploy/entrypoint.sh says why).
     command = [
         sys.executable, "-m", "uvicorn", "caunoi.config.asgi:application", "--host", "127.0.0.1",
-        "--port", str(port), "--lifespan", "off",
+        "--port", str(port), "--lifespan", "off", "--ws", "caunoi.config.ws_protocol:LeanWebSocketProtocol",
     ]  # fmt: skip
     command += ["--log-level", "info"] if log_path else ["--no-access-log", "--log-level", "warning"]
     output = open(log_path, "ab") if log_path else None  # noqa: SIM115 - the child process owns it
