@@ -36,6 +36,11 @@ def test_openapi_schema_and_docs(client):
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
     assert b"cdn.jsdelivr" not in docs.content  # served from our own static files
+    # The documentation page is a page: other methods are refused, never a 500 (OPTIONS tried to render the
+    # view's description through the page's template).
+    for method in ("options", "post", "delete"):
+        response = getattr(client, method)("/api/docs/")
+        assert response.status_code == 405, (method, response.status_code)
 
 
 def start_django(**env: str) -> subprocess.CompletedProcess[str]:

@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from caunoi.agencies.api.urls import area_urlpatterns, category_urlpatterns
 from caunoi.cases.api.urls import erasure_urlpatterns, queue_urlpatterns
 from caunoi.config.metrics import metrics
 from caunoi.core import health
 from caunoi.core.language import switch_language
-from caunoi.core.schema import SchemaView
+from caunoi.core.schema import DocsView, SchemaView
 from caunoi.follows.api.urls import follow_urlpatterns, support_urlpatterns
 
 api_v1 = [
@@ -35,7 +34,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", switch_language, name="set_language"),
     # The admin's own login would skip two-factor login: everyone logs in through one page.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

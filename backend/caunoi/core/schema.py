@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.views import SpectacularAPIView
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.request import Request
 
 # status → what it means for any operation of this API. 413 is added only where there is a request body.
@@ -95,3 +97,13 @@ class SchemaView(SpectacularAPIView):
     def _get_filename(self, request: Request, version: str | None) -> str:
         suffix = self.perform_content_negotiation(request, force=True)[0].format
         return f"caunoi-api{f'-{version}' if version else ''}.{suffix}"
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """/api/docs/: the Swagger page. Only GET and HEAD: drf-spectacular's view answers every method through its
+    HTML template, which cannot render OPTIONS' description of the view or another method's refusal (a 500)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().dispatch(request, *args, **kwargs)
