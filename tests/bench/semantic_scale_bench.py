@@ -151,6 +151,7 @@ def build(workdir: Path) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         index.add(keys, vectors, threads=settings.SEMANTIC_INDEX_BUILD_THREADS)
         build_seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"  HNSW built in {build_seconds:.0f} s ({cpu:.0f} s of CPU); saving", flush=True)
         index.save(str(path))
         print(
             f"  HNSW (int8, cosine, M={ann.CONNECTIVITY}, ef_add={ann.EXPANSION_ADD}) built in {build_seconds:.0f} s "
@@ -379,6 +380,7 @@ def seed_database() -> None:
 def main() -> int:
     os.environ.setdefault("SECRET_KEY", "bench")
     workdir = Path(os.environ.get("SEMANTIC_SCALE_DIR") or tempfile.mkdtemp(prefix="semantic-scale-"))
+    workdir.mkdir(parents=True, exist_ok=True)  # a folder named for the run may not exist yet
     os.environ["SEMANTIC_INDEX_DIR"] = str(workdir)
     setup_django()
     if sys.argv[1:] == ["serve"]:
