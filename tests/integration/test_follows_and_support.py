@@ -15,22 +15,16 @@ from caunoi.follows.models import Subscription, Support
 from caunoi.follows.services import follow_digests_send
 from caunoi.notifications.models import Notification
 from caunoi.notifications.services import notification_deliver
-from caunoi.publication import services as publication
-from caunoi.publication.models import PublishedItem
 from django.core import mail as django_mail
 from django.test import Client
 
 from tests.support.cases import submit_case
-from tests.support.publication import answered_case
+from tests.support.publication import published_item
 
 pytestmark = pytest.mark.django_db
 
 
-def published(personas) -> PublishedItem:
-    item = PublishedItem.objects.get(case=answered_case(personas))
-    publication.item_publish(item=item, by=personas["moderator"])
-    item.refresh_from_db()
-    return item
+published = published_item
 
 
 def link(notification: Notification, key: str) -> str:

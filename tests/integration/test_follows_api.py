@@ -9,20 +9,15 @@ import pytest
 from caunoi.core.ratelimit import Limit
 from caunoi.follows.models import Subscription, Support
 from caunoi.notifications.models import Notification
-from caunoi.publication import services as publication
 from caunoi.publication.models import PublishedItem
 
 from tests.conftest import api_as
-from tests.support.publication import answered_case
+from tests.support.publication import answered_case, published_item
 
 pytestmark = pytest.mark.django_db
 
 
-def published(personas) -> PublishedItem:
-    item = PublishedItem.objects.get(case=answered_case(personas))
-    publication.item_publish(item=item, by=personas["moderator"])
-    item.refresh_from_db()
-    return item
+published = published_item
 
 
 @pytest.mark.parametrize("target", ["item", "agency", "category"])

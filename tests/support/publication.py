@@ -58,3 +58,14 @@ def answer(case: Case, personas: dict[str, User], body: str = "") -> Case:
 
 def answered_case(personas: dict[str, User], **kwargs: object) -> Case:
     return answer(submitted_case(**kwargs), personas)  # type: ignore[arg-type]
+
+
+def published_item(personas: dict[str, User]):
+    """An answered case's item, published by the moderator."""
+    from caunoi.publication import services as publication
+    from caunoi.publication.models import PublishedItem
+
+    item = PublishedItem.objects.get(case=answered_case(personas))
+    publication.item_publish(item=item, by=personas["moderator"])
+    item.refresh_from_db()
+    return item

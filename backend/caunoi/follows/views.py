@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -23,6 +23,7 @@ from caunoi.dialogues.devices import device_mint, device_of
 from caunoi.publication.access import access_published_item
 
 from .access import may_see_most_supported
+from .api.serializers import follow_email_field
 from .models import Subscription, Target
 from .selectors import most_supported, support_count
 from .services import describe, follow_confirm, follow_end, follow_request, subscription_of, support_add
@@ -31,14 +32,7 @@ DEVICE_COOKIE = "caunoi_voter"  # the dialogues' signed device id (caunoi.dialog
 
 
 class FollowInput(serializers.Serializer):
-    email = serializers.EmailField(
-        max_length=254,
-        error_messages={
-            "required": gettext_lazy("Enter your email address."),
-            "blank": gettext_lazy("Enter your email address."),
-            "invalid": gettext_lazy("Enter an email address like name@example.com."),
-        },
-    )
+    email = follow_email_field()
     target = serializers.ChoiceField(choices=Target.choices)
     target_id = serializers.IntegerField(min_value=1)
     frequency = serializers.ChoiceField(choices=Subscription.Frequency.choices, default="immediate")

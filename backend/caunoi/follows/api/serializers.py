@@ -11,14 +11,10 @@ from caunoi.publication.models import PublishedItem, Status
 
 from ..models import Subscription, Target
 
-NOTHING_TO_FOLLOW = _("There is nothing to follow here.")
 
-
-class FollowApiInput(StrictSerializer):
-    """What to follow, named as the rest of the API names it: an answer by its slug, an agency by its code, a
-    category by its slug. Exactly one."""
-
-    email = serializers.EmailField(
+def follow_email_field() -> serializers.EmailField:
+    """The follower's address, with the same messages on the page and in the API."""
+    return serializers.EmailField(
         max_length=254,
         error_messages={
             "required": _("Enter your email address."),
@@ -26,6 +22,16 @@ class FollowApiInput(StrictSerializer):
             "invalid": _("Enter an email address like name@example.com."),
         },
     )
+
+
+NOTHING_TO_FOLLOW = _("There is nothing to follow here.")
+
+
+class FollowApiInput(StrictSerializer):
+    """What to follow, named as the rest of the API names it: an answer by its slug, an agency by its code, a
+    category by its slug. Exactly one."""
+
+    email = follow_email_field()
     item = serializers.SlugField(required=False, max_length=200, help_text="A published answer's slug.")
     agency = serializers.CharField(required=False, max_length=50, help_text="An agency's code.")
     category = serializers.SlugField(required=False, max_length=100, help_text="A category's slug.")
